@@ -1,0 +1,488 @@
+"""State changes for people: invitations, profiles, passwords, two-step sign-in, tokens."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from circlekeep import audit
+from circlekeep.accounts.models import (
+    TIME_ZONES,
+    ApiToken,
+    Guardianship,
+    Invitation,
+    User,
+    hash_secret,
+)
+from circlekeep.accounts.twofactor import two_factor_required
+from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.lib.emails import send_templated_email
+from circlekeep.orgs.models import StaffRole
+
+
+def check_email(email):
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(_("Enter a valid e-mail address."), field="email") from None
+    return email
+
+
+def check_profile(display_name, pronouns, language, time_zone):
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise DomainError(_("Choose how you want to be shown: a first name, a chosen name or "
+                            "initials."), field="display_name")
+    if len(display_name) > 60:
+        raise DomainError(_("A display name can have at most 60 characters."),
+                          field="display_name")
+    pronouns = (pronouns or "").strip()
+    if len(pronouns) > 30:
+        raise DomainError(_("Pronouns can have at most 30 characters."), field="pronouns")
+    if language not in User.Language.values:
+        raise DomainError(_("Choose English or Spanish."), field="language")
+    if time_zone not in TIME_ZONES:
+        raise DomainError(_("Choose a time zone from the list."), field="time_zone")
+    return display_name, pronouns
+
+
+def check_password(password, user):
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field="password") from None
+
+
+def _provision_user(email, language="en", is_minor=False):
+    """The account for ``email``: existing, or a new inactive one the invitee activates."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, display_name="", language=language, is_active=False,
+                    is_minor=is_minor)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _send_invitation(invitation, token, inviter):
+    send_templated_email(
+        "invitation", to=invitation.email, language=invitation.user.language,
+        context={
+            "organization_name": invitation.organization.name,
+            "inviter_name": inviter.display_name if inviter else invitation.organization.name,
+            "accept_path": f"/accounts/invitations/{token}/",
+            "expires_at": invitation.expires_at,
+            "is_staff": invitation.kind == Invitation.Kind.STAFF,
+        },
+    )
+
+
+def _create_invitation(*, email, user, organization, kind, role="", circle=None, ward=None,
+                       actor):
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        token_hash=hash_secret(token), email=email, user=user, organization=organization,
+        kind=kind, role=role, circle=circle, ward=ward, invited_by=actor,
+        expires_at=timezone.now() + settings.INVITATION_LIFETIME,
+    )
+    _send_invitation(invitation, token, actor)
+    return invitation, token
+
+
+@action
+def do_invite_staff(organization, *, email, role, actor):
+    """Invite someone to an organization's staff; returns (invitation, token).
+
+    The token appears only in the e-mail; only its hash is stored.
+    """
+    from circlekeep.orgs.actions import check_org_admin
+
+    check_org_admin(actor, organization)
+    email = check_email(email)
+    if role not in StaffRole.Role.values:
+        raise DomainError(_("Choose a role: admin, facilitator or auditor."), field="role")
+    user = _provision_user(email)
+    if StaffRole.objects.filter(organization=organization, user=user).exists():
+        raise DomainError(_("This person is already on the staff."), field="email")
+    pending = Invitation.objects.filter(
+        organization=organization, user=user, kind=Invitation.Kind.STAFF,
+        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise DomainError(_("This address already has a pending staff invitation."),
+                          field="email")
+    invitation, token = _create_invitation(
+        email=email, user=user, organization=organization, kind=Invitation.Kind.STAFF,
+        role=role, actor=actor,
+    )
+    audit.record("account.invitation.sent", actor=actor, target=invitation,
+                 organization=organization, subject=user, data={"kind": "staff", "role": role})
+    return invitation, token
+
+
+def check_invitation_usable(invitation):
+    if invitation.accepted_at is not None:
+        raise DomainError(_("This invitation has already been used. Sign in instead."))
+    if invitation.revoked_at is not None:
+        raise DomainError(_("This invitation was withdrawn. Ask for a new one."))
+    if invitation.expires_at <= timezone.now():
+        raise DomainError(_("This invitation has expired. Ask for a new one."))
+
+
+def get_invitation_by_token(token):
+    """The invitation for a raw token, or None (no permission check: the token is it)."""
+    return (Invitation.objects.select_related("user", "organization", "circle")
+            .filter(token_hash=hash_secret(token or "")).first())
+
+
+@action
+def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="",
+                         language="en", time_zone="UTC", password=""):
+    """Accept an invitation; returns the now-active user.
+
+    A new invitee sets up their account here. An invitee who already has an account must
+    be signed in as the invited address: the link works for that address only.
+    """
+    from circlekeep.circles.actions import do_change_membership_status
+    from circlekeep.circles.models import Membership
+    from circlekeep.orgs.actions import do_grant_staff_role
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    user = invitation.user
+    if user.is_active:
+        if acting_user is None or not acting_user.is_authenticated or acting_user.pk != user.pk:
+            raise DomainError(_("This invitation is for a different account. Sign in with the "
+                                "invited e-mail address to accept it."))
+    else:
+        if acting_user is not None and acting_user.is_authenticated:
+            raise DomainError(_("This invitation is for a different account. Sign out first to "
+                                "accept it."))
+        display_name, pronouns = check_profile(display_name, pronouns, language, time_zone)
+        user.display_name, user.pronouns = display_name, pronouns
+        user.language, user.time_zone = language, time_zone
+        check_password(password, user)
+        user.set_password(password)
+        user.is_active = True
+        user.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record("account.invitation.accepted", actor=user, target=invitation,
+                 organization=invitation.organization, circle=invitation.circle, subject=user,
+                 data={"kind": invitation.kind})
+    if invitation.kind == Invitation.Kind.STAFF:
+        do_grant_staff_role(invitation.organization, user, invitation.role, actor=None)
+    elif invitation.kind == Invitation.Kind.GUARDIAN:
+        if user.pk == invitation.ward_id:
+            raise DomainError(_("A member cannot be their own guardian."))
+        link, created = Guardianship.objects.get_or_create(guardian=user, ward=invitation.ward)
+        if created:
+            audit.record("account.guardian.linked", actor=user, target=link,
+                         organization=invitation.organization, circle=invitation.circle,
+                         subject=invitation.ward)
+    else:
+        membership = Membership.objects.get(circle=invitation.circle, user=user,
+                                            status=Membership.Status.INVITED)
+        do_change_membership_status(membership, Membership.Status.ONBOARDING, actor=user)
+    return user
+
+
+@action
+def do_revoke_invitation(invitation, *, actor):
+    """Withdraw a pending invitation (and the invited membership it holds a place for)."""
+    from circlekeep.circles.access import check_may_manage_circle
+    from circlekeep.circles.actions import do_change_membership_status
+    from circlekeep.circles.models import Membership
+    from circlekeep.orgs.actions import check_org_admin
+
+    if invitation.circle is not None:
+        check_may_manage_circle(actor, invitation.circle)
+    else:
+        check_org_admin(actor, invitation.organization)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise DomainError(_("This invitation has already been accepted."))
+    if invitation.revoked_at is not None:
+        raise DomainError(_("This invitation was already withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record("account.invitation.revoked", actor=actor, target=invitation,
+                 organization=invitation.organization, circle=invitation.circle,
+                 subject=invitation.user)
+    if invitation.kind == Invitation.Kind.MEMBER:
+        membership = Membership.objects.filter(circle=invitation.circle, user=invitation.user,
+                                               status=Membership.Status.INVITED).first()
+        if membership is not None:
+            do_change_membership_status(membership, Membership.Status.REVOKED, actor=actor,
+                                        reason=_("Invitation withdrawn"))
+    return invitation
+
+
+@action
+def do_invite_guardian(membership, *, email, actor):
+    """Invite a minor member's guardian; returns (invitation, token).
+
+    The guardian consents for the minor (see the consent app); the e-mail names only the
+    organization.
+    """
+    from circlekeep.circles.access import check_may_manage_circle
+
+    check_may_manage_circle(actor, membership.circle)
+    ward = membership.user
+    if not ward.is_minor:
+        raise DomainError(_("Only a minor member has a guardian here."), field="email")
+    if not membership.is_live:
+        raise DomainError(_("This membership has ended."))
+    email = check_email(email)
+    if email.lower() == ward.email.lower():
+        raise DomainError(_("A member cannot be their own guardian."), field="email")
+    guardian = _provision_user(email)
+    if Guardianship.objects.filter(guardian=guardian, ward=ward).exists():
+        raise DomainError(_("This person is already the member's guardian."), field="email")
+    pending = Invitation.objects.filter(
+        kind=Invitation.Kind.GUARDIAN, user=guardian, ward=ward, accepted_at=None,
+        revoked_at=None, expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise DomainError(_("This address already has a pending guardian invitation."),
+                          field="email")
+    invitation, token = _create_invitation(
+        email=email, user=guardian, organization=membership.circle.organization,
+        kind=Invitation.Kind.GUARDIAN, role="guardian", circle=membership.circle, ward=ward,
+        actor=actor,
+    )
+    audit.record("account.invitation.sent", actor=actor, target=invitation,
+                 circle=membership.circle, subject=ward, data={"kind": "guardian"})
+    return invitation, token
+
+
+@action
+def do_update_profile(user, *, display_name, pronouns, language, time_zone, actor):
+    """Change how a person is shown and which language and time zone they see."""
+    if actor is None or actor.pk != user.pk:
+        raise ActionForbidden(_("You can only change your own profile."))
+    display_name, pronouns = check_profile(display_name, pronouns, language, time_zone)
+    new = {"display_name": display_name, "pronouns": pronouns, "language": language,
+           "time_zone": time_zone}
+    changed = [key for key, value in new.items() if getattr(user, key) != value]
+    if not changed:
+        return user
+    for key in changed:
+        setattr(user, key, new[key])
+    user.save(update_fields=changed)
+    audit.record("account.profile.changed", actor=actor, target=user, subject=user,
+                 data={"fields": changed})
+    return user
+
+
+@action
+def do_change_password(user, *, old_password, new_password, actor):
+    """Change a password; every other session of the person ends with the old hash."""
+    if actor is None or actor.pk != user.pk:
+        raise ActionForbidden(_("You can only change your own password."))
+    if not user.check_password(old_password):
+        raise DomainError(_("Your current password is not right."), field="old_password")
+    check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record("account.password.changed", actor=actor, target=user, subject=user)
+    return user
+
+
+@action
+def do_reset_password(user, *, new_password):
+    """Set a new password from a valid reset link (the link is the proof)."""
+    check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record("account.password.reset", actor=user, target=user, subject=user)
+    return user
+
+
+@action
+def do_record_sign_in(user):
+    """Note a completed sign-in (password and, where set up, the second step)."""
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    audit.record("account.signed_in", actor=user, target=user, subject=user)
+
+
+@action
+def do_record_failed_sign_in(email):
+    """Note a failed sign-in against the account it named, if any (no password kept)."""
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    audit.record("account.sign_in.failed", actor=None, actor_role="anonymous", target=user,
+                 subject=user)
+
+
+@action
+def do_record_sign_out(user):
+    audit.record("account.signed_out", actor=user, target=user, subject=user)
+
+
+@action
+def do_sign_out_everywhere(user, *, actor):
+    """End every session of ``user`` on every device, including the current one."""
+    if actor is None or actor.pk != user.pk:
+        raise ActionForbidden(_("You can only sign yourself out everywhere."))
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    audit.record("account.signed_out_everywhere", actor=actor, target=user, subject=user)
+    return user
+
+
+# Two-step sign-in -------------------------------------------------------------------------
+
+
+def _check_self(user, actor):
+    if actor is None or actor.pk != user.pk:
+        raise ActionForbidden(_("Only the account's owner can change its two-step sign-in."))
+
+
+@action
+def do_start_totp_enrollment(user, *, actor):
+    """Create an unconfirmed authenticator for the person to scan; replaces any earlier
+    unconfirmed one."""
+    _check_self(user, actor)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise DomainError(_("Two-step sign-in is already on for this account."))
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    audit.record("account.otp.enrollment.started", actor=actor, target=user, subject=user)
+    return device
+
+
+def _new_backup_codes(user):
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("Backup codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@action
+def do_confirm_totp(user, code, *, actor):
+    """Turn on two-step sign-in once the person proves their app shows the right code.
+
+    Returns (device, backup codes); the codes are shown once and stored only as tokens
+    that are deleted when used.
+    """
+    _check_self(user, actor)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise DomainError(_("Start the setup again: no authenticator is waiting to be "
+                            "confirmed."))
+    code = (code or "").strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6) or not device.verify_token(code):
+        raise DomainError(_("That code is not right. Enter the six digits your app shows "
+                          "now."), field="code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_backup_codes(user)
+    audit.record("account.otp.enrolled", actor=actor, target=user, subject=user)
+    return device, codes
+
+
+@action
+def do_verify_second_factor(user, code):
+    """Check a sign-in code from the app or a backup code; returns the device or None.
+
+    A failure is recorded, not raised, so that the record of it survives. TOTP codes
+    cannot be reused (django-otp keeps the last accepted time step) and backup codes are
+    deleted when used; repeated failures slow down through django-otp's throttling.
+    """
+    code = (code or "").strip().replace(" ", "").lower()
+    device = None
+    if code:
+        for candidate in list(TOTPDevice.objects.filter(user=user, confirmed=True)) + list(
+                StaticDevice.objects.filter(user=user, confirmed=True)):
+            if candidate.verify_is_allowed()[0] and candidate.verify_token(code):
+                device = candidate
+                break
+    if device is None:
+        audit.record("account.otp.failed", actor=user, target=user, subject=user)
+        return None
+    kind = "backup_code" if isinstance(device, StaticDevice) else "totp"
+    audit.record("account.otp.verified", actor=user, target=user, subject=user,
+                 data={"method": kind})
+    return device
+
+
+@action
+def do_regenerate_backup_codes(user, *, actor):
+    """Replace all backup codes; the old ones stop working."""
+    _check_self(user, actor)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise DomainError(_("Turn on two-step sign-in first."))
+    codes = _new_backup_codes(user)
+    audit.record("account.otp.backup_codes.generated", actor=actor, target=user, subject=user)
+    return codes
+
+
+@action
+def do_disable_two_factor(user, *, actor):
+    """Turn off two-step sign-in where it is optional; ends every session of the person."""
+    _check_self(user, actor)
+    user.__dict__.pop("_two_factor_required", None)
+    if two_factor_required(user):
+        raise DomainError(_("Your role or your organization requires two-step sign-in, so it "
+                            "cannot be turned off."))
+    if not TOTPDevice.objects.filter(user=user).exists():
+        raise DomainError(_("Two-step sign-in is not on."))
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    audit.record("account.otp.disabled", actor=actor, target=user, subject=user)
+    return user
+
+
+# API tokens --------------------------------------------------------------------------------
+
+
+@action
+def do_create_api_token(user, *, name, days, actor):
+    """Create a personal access token; returns (token record, the secret shown once)."""
+    if actor is None or actor.pk != user.pk:
+        raise ActionForbidden(_("You can only create tokens for yourself."))
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the token a name so you can recognise it later."),
+                          field="name")
+    if len(name) > 60:
+        raise DomainError(_("A token name can have at most 60 characters."), field="name")
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise DomainError(_("A token must expire within 1 to %(max)d days.")
+                          % {"max": settings.API_TOKEN_MAX_DAYS}, field="days")
+    secret = "ck_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, token_hash=hash_secret(secret), prefix=secret[:10],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit.record("account.api_token.created", actor=actor, target=token, subject=user,
+                 data={"expires_at": token.expires_at.isoformat()})
+    return token, secret
+
+
+@action
+def do_revoke_api_token(token, *, actor):
+    if actor is None or actor.pk != token.user_id:
+        raise ActionForbidden(_("You can only revoke your own tokens."))
+    if token.revoked_at is not None:
+        raise DomainError(_("This token was already revoked."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record("account.api_token.revoked", actor=actor, target=token, subject=token.user)
+    return token

@@ -1,0 +1,146 @@
+"""API endpoints for the signed-in person, their tokens, and invitations."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from circlekeep.accounts import actions
+from circlekeep.accounts.access import access_api_token, access_invitation, api_tokens_visible_to
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    id: UUID
+    email: str
+    display_name: str
+    pronouns: str
+    language: str
+    time_zone: str
+
+
+class ProfileIn(Schema):
+    display_name: str
+    pronouns: str = ""
+    language: str = "en"
+    time_zone: str = "UTC"
+
+
+class TokenIn(Schema):
+    name: str
+    days: int = 90
+
+
+class TokenOut(Schema):
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class AcceptIn(Schema):
+    token: str
+    display_name: str = ""
+    pronouns: str = ""
+    language: str = "en"
+    time_zone: str = "UTC"
+    password: str = ""
+
+
+class InvitationOut(Schema):
+    id: UUID
+    email: str
+    kind: str
+    role: str
+    circle_id: UUID | None
+    state: str
+    expires_at: datetime
+
+
+def user_to_dict(user):
+    return {"id": user.public_id, "email": user.email, "display_name": user.display_name,
+            "pronouns": user.pronouns, "language": user.language, "time_zone": user.time_zone}
+
+
+def token_to_dict(token, secret=None):
+    data = {"id": token.public_id, "name": token.name, "prefix": token.prefix,
+            "created_at": token.created_at, "expires_at": token.expires_at,
+            "revoked": token.revoked_at is not None}
+    if secret:
+        data["token"] = secret
+    return data
+
+
+def invitation_to_dict(invitation):
+    return {"id": invitation.public_id, "email": invitation.email, "kind": invitation.kind,
+            "role": invitation.role,
+            "circle_id": invitation.circle.public_id if invitation.circle else None,
+            "state": str(invitation.state), "expires_at": invitation.expires_at}
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    return user_to_dict(request.user)
+
+
+@router.put("/me", response=MeOut)
+def update_me(request, payload: ProfileIn):
+    user = actions.do_update_profile(request.user, actor=request.user, **payload.dict())
+    return user_to_dict(user)
+
+
+@router.post("/me/sign-out-everywhere", response={204: None})
+def sign_out_everywhere(request):
+    actions.do_sign_out_everywhere(request.user, actor=request.user)
+    return 204, None
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request):
+    return [token_to_dict(t) for t in api_tokens_visible_to(request.user)]
+
+
+@router.post("/tokens", response={201: TokenCreatedOut})
+def create_token(request, payload: TokenIn):
+    token, secret = actions.do_create_api_token(request.user, actor=request.user,
+                                                name=payload.name, days=payload.days)
+    return 201, token_to_dict(token, secret)
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut)
+def revoke_token(request, token_id: str):
+    token = actions.do_revoke_api_token(access_api_token(request.user, token_id),
+                                        actor=request.user)
+    return token_to_dict(token)
+
+
+@router.post("/invitations/accept", response=MeOut, auth=None)
+def accept_invitation(request, payload: AcceptIn):
+    """Accept an invitation with the token from its e-mail and set up the account.
+
+    Accounts that already exist accept through the web page while signed in.
+    """
+    invitation = actions.get_invitation_by_token(payload.token)
+    if invitation is None:
+        raise Http404
+    user = actions.do_accept_invitation(
+        invitation, acting_user=None, display_name=payload.display_name,
+        pronouns=payload.pronouns, language=payload.language, time_zone=payload.time_zone,
+        password=payload.password,
+    )
+    return user_to_dict(user)
+
+
+@router.post("/invitations/{invitation_id}/revoke", response=InvitationOut)
+def revoke_invitation(request, invitation_id: str):
+    invitation = access_invitation(request.user, invitation_id)
+    invitation = actions.do_revoke_invitation(invitation, actor=request.user)
+    return invitation_to_dict(invitation)

@@ -1,0 +1,43 @@
+"""The audit trail: one row per state change or protected access, never protected text."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what to which object, when, and why.
+
+    Written only by ``circlekeep.audit.record`` inside the action's transaction, so a
+    change and its event commit or roll back together.
+    """
+
+    sequence = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20)
+    event_type = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64, db_index=True)
+    organization = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["subject", "-sequence"], name="audit_subject_idx")]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.event_type}"

@@ -1,0 +1,107 @@
+"""Who may see which circle and membership. Lists and detail pages share these."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from circlekeep.circles.models import Circle, Facilitation, Membership
+from circlekeep.lib.actions import ActionForbidden
+from circlekeep.lib.ids import parse_public_id
+from circlekeep.orgs.models import StaffRole
+
+
+def _admin_of(org_ref, user):
+    return Exists(StaffRole.objects.filter(organization=org_ref, user=user,
+                                           role=StaffRole.Role.ADMIN))
+
+
+def circles_managed_by(user):
+    """Circles the user runs: as a facilitator, or as an admin of the organization."""
+    if not user.is_authenticated:
+        return Circle.objects.none()
+    return Circle.objects.filter(
+        Q(Exists(Facilitation.objects.filter(circle=OuterRef("pk"), user=user)))
+        | Q(_admin_of(OuterRef("organization"), user))
+    )
+
+
+def circles_visible_to(user):
+    """Circles the user runs, and circles where the user holds a live membership.
+
+    Auditors see no circles: they read the audit trail and nothing else.
+    """
+    if not user.is_authenticated:
+        return Circle.objects.none()
+    return Circle.objects.filter(
+        Q(Exists(Facilitation.objects.filter(circle=OuterRef("pk"), user=user)))
+        | Q(_admin_of(OuterRef("organization"), user))
+        | Q(Exists(Membership.objects.filter(circle=OuterRef("pk"), user=user,
+                                             status__in=Membership.LIVE_STATUSES)))
+    )
+
+
+def access_circle(user, public_id, *, for_update=False) -> Circle:
+    """The circle if the user may see it; 404 for missing and not-yours alike."""
+    queryset = circles_visible_to(user).select_related("organization")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except Circle.DoesNotExist:
+        raise Http404 from None
+
+
+def may_manage_circle(user, circle) -> bool:
+    if not user.is_authenticated:
+        return False
+    if StaffRole.objects.filter(organization_id=circle.organization_id, user=user,
+                                role=StaffRole.Role.ADMIN).exists():
+        return True
+    return Facilitation.objects.filter(circle=circle, user=user).exists()
+
+
+def check_may_manage_circle(user, circle):
+    """Raise 403 unless the user facilitates the circle or administers its organization."""
+    if not may_manage_circle(user, circle):
+        raise ActionForbidden("Only the circle's facilitators and organization admins may do this.")
+
+
+def access_managed_circle(user, public_id, *, for_update=False) -> Circle:
+    """A circle the user runs: 404 if invisible, 403 if visible but only as a member."""
+    circle = access_circle(user, public_id, for_update=for_update)
+    check_may_manage_circle(user, circle)
+    return circle
+
+
+def memberships_visible_to(user):
+    """The user's own memberships, and every membership in circles the user runs."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        Q(user=user) | Q(circle__in=circles_managed_by(user))
+    )
+
+
+def access_membership(user, public_id, *, for_update=False) -> Membership:
+    queryset = memberships_visible_to(user).select_related("circle", "circle__organization",
+                                                           "user")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def facilitations_visible_to(user):
+    return Facilitation.objects.filter(circle__in=circles_visible_to(user))
+
+
+def access_facilitation(user, public_id, *, for_update=False) -> Facilitation:
+    queryset = facilitations_visible_to(user).select_related("circle", "circle__organization",
+                                                             "user")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except Facilitation.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,208 @@
+"""State changes for circles, their facilitators and their memberships."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circlekeep import audit
+from circlekeep.circles.access import check_may_manage_circle
+from circlekeep.circles.models import Circle, Facilitation, Membership, MembershipChange
+from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.orgs.access import staff_role
+from circlekeep.orgs.models import StaffRole
+
+FACILITATING_ROLES = (StaffRole.Role.ADMIN, StaffRole.Role.FACILITATOR)
+
+
+def check_circle_fields(*, name, kind, mode, capacity):
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A circle needs a name."), field="name")
+    if len(name) > 120:
+        raise DomainError(_("A circle name can have at most 120 characters."), field="name")
+    if kind not in Circle.Kind.values:
+        raise DomainError(_("Choose a therapy group or a peer-support group."), field="kind")
+    if mode not in Circle.Mode.values:
+        raise DomainError(_("Choose in person, online or hybrid."), field="mode")
+    try:
+        capacity = int(capacity)
+    except (TypeError, ValueError):
+        capacity = 0
+    if not 2 <= capacity <= 100:
+        raise DomainError(_("Capacity must be between 2 and 100 members."), field="capacity")
+    return name, capacity
+
+
+def check_may_facilitate(user, organization):
+    if staff_role(user, organization) not in FACILITATING_ROLES:
+        raise DomainError(_("Only the organization's facilitators and admins can lead or "
+                            "co-lead a circle."), field="user")
+
+
+def live_member_count(circle):
+    return Membership.objects.filter(circle=circle, status__in=Membership.LIVE_STATUSES).count()
+
+
+@action
+def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=False,
+                     lead=None, actor):
+    """Create a circle. A facilitator creates it with themself as lead; an admin may name
+    any facilitator of the organization as lead."""
+    role = staff_role(actor, organization) if actor is not None else StaffRole.Role.ADMIN
+    if role not in FACILITATING_ROLES:
+        raise ActionForbidden(_("Only facilitators and admins may create circles."))
+    lead = lead or actor
+    if lead is None:
+        raise DomainError(_("Choose the lead facilitator."), field="lead")
+    if role == StaffRole.Role.FACILITATOR and lead.pk != actor.pk:
+        raise ActionForbidden(_("Facilitators create circles that they lead themselves."))
+    check_may_facilitate(lead, organization)
+    name, capacity = check_circle_fields(name=name, kind=kind, mode=mode, capacity=capacity)
+    circle = Circle.objects.create(organization=organization, name=name, kind=kind, mode=mode,
+                                   capacity=capacity, allows_minors=bool(allows_minors))
+    facilitation = Facilitation.objects.create(circle=circle, user=lead,
+                                               role=Facilitation.Role.LEAD)
+    audit.record("circle.created", actor=actor, target=circle, circle=circle,
+                 data={"kind": kind, "mode": mode, "capacity": capacity,
+                       "allows_minors": bool(allows_minors)})
+    audit.record("circle.facilitator.added", actor=actor, target=facilitation, circle=circle,
+                 subject=lead, data={"role": "lead"})
+    return circle
+
+
+@action
+def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor):
+    """Change a circle's details; capacity never drops below its current members."""
+    check_may_manage_circle(actor, circle)
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    name, capacity = check_circle_fields(name=name, kind=kind, mode=mode, capacity=capacity)
+    if capacity < live_member_count(circle):
+        raise DomainError(_("The circle already has more members than that."), field="capacity")
+    allows_minors = bool(allows_minors)
+    new = {"name": name, "kind": kind, "mode": mode, "capacity": capacity,
+           "allows_minors": allows_minors}
+    changes = {key: {"old": getattr(circle, key), "new": value}
+               for key, value in new.items() if getattr(circle, key) != value}
+    if not changes:
+        return circle
+    for key, value in new.items():
+        setattr(circle, key, value)
+    circle.save(update_fields=list(new))
+    audit.record("circle.changed", actor=actor, target=circle, circle=circle,
+                 data={"changes": {k: v for k, v in changes.items() if k != "name"},
+                       "fields": sorted(changes)})
+    return circle
+
+
+@action
+def do_add_facilitator(circle, user, *, actor):
+    """Add a co-facilitator from the organization's facilitators and admins."""
+    check_may_manage_circle(actor, circle)
+    check_may_facilitate(user, circle.organization)
+    if Facilitation.objects.filter(circle=circle, user=user).exists():
+        raise DomainError(_("This person already facilitates this circle."), field="user")
+    if Membership.objects.filter(circle=circle, user=user,
+                                 status__in=Membership.LIVE_STATUSES).exists():
+        raise DomainError(_("A member of the circle cannot also facilitate it."), field="user")
+    facilitation = Facilitation.objects.create(circle=circle, user=user,
+                                               role=Facilitation.Role.CO)
+    audit.record("circle.facilitator.added", actor=actor, target=facilitation, circle=circle,
+                 subject=user, data={"role": "co"})
+    return facilitation
+
+
+@action
+def do_remove_facilitator(facilitation, *, actor):
+    """Remove a co-facilitator. The lead stays until another lead is named."""
+    check_may_manage_circle(actor, facilitation.circle)
+    if facilitation.role == Facilitation.Role.LEAD:
+        raise DomainError(_("The lead facilitator cannot be removed."))
+    circle, user = facilitation.circle, facilitation.user
+    audit.record("circle.facilitator.removed", actor=actor, target=facilitation, circle=circle,
+                 subject=user)
+    facilitation.delete()
+
+
+@action
+def do_invite_member(circle, *, email, actor, is_minor=False):
+    """Invite someone to a circle; returns (invitation, token).
+
+    Their place counts against capacity from now on, so a circle cannot be over-invited.
+    """
+    from circlekeep.accounts.actions import _create_invitation, _provision_user, check_email
+    from circlekeep.accounts.models import Invitation
+
+    check_may_manage_circle(actor, circle)
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    email = check_email(email)
+    if is_minor and not circle.allows_minors:
+        raise DomainError(_("This circle does not accept minors."), field="is_minor")
+    user = _provision_user(email, is_minor=is_minor)
+    if user.is_minor and not circle.allows_minors:
+        raise DomainError(_("This person is a minor and this circle does not accept minors."),
+                          field="email")
+    if Facilitation.objects.filter(circle=circle, user=user).exists():
+        raise DomainError(_("This person facilitates the circle and cannot also be a member."),
+                          field="email")
+    if Membership.objects.filter(circle=circle, user=user,
+                                 status__in=Membership.LIVE_STATUSES).exists():
+        raise DomainError(_("This person is already a member of the circle or has a pending "
+                            "invitation."), field="email")
+    if live_member_count(circle) >= circle.capacity:
+        raise DomainError(_("The circle is full (%(capacity)d members). Raise its capacity or "
+                            "wait for a place.") % {"capacity": circle.capacity}, field="email")
+    now = timezone.now()
+    membership = Membership.objects.create(circle=circle, user=user,
+                                           status=Membership.Status.INVITED,
+                                           status_changed_at=now)
+    MembershipChange.objects.create(membership=membership, to_status=Membership.Status.INVITED,
+                                    changed_at=now, actor=actor)
+    invitation, token = _create_invitation(
+        email=email, user=user, organization=circle.organization, kind=Invitation.Kind.MEMBER,
+        role="member", circle=circle, actor=actor,
+    )
+    audit.record("circle.member.invited", actor=actor, target=membership, circle=circle,
+                 subject=user, data={"minor": user.is_minor})
+    audit.record("account.invitation.sent", actor=actor, target=invitation, circle=circle,
+                 subject=user, data={"kind": "member"})
+    return invitation, token
+
+
+@action
+def do_change_membership_status(membership, to_status, *, actor, reason=""):
+    """Move a membership along its life cycle.
+
+    Members accept and leave; facilitators and admins activate, suspend, reinstate and
+    revoke. Suspension and revocation need a reason, which the member sees.
+    """
+    membership = Membership.objects.select_for_update().select_related(
+        "circle", "circle__organization", "user").get(pk=membership.pk)
+    from_status = membership.status
+    if to_status not in Membership.Status.values:
+        raise DomainError(_("Unknown membership status."), field="status")
+    who = Membership.TRANSITIONS.get((from_status, to_status))
+    if who is None:
+        raise DomainError(
+            _("A membership that is %(old)s cannot become %(new)s.")
+            % {"old": Membership.Status(from_status).label,
+               "new": Membership.Status(to_status).label},
+            field="status",
+        )
+    if who == "self":
+        if actor is None or actor.pk != membership.user_id:
+            raise ActionForbidden(_("Only the member can do this."))
+    elif actor is not None:
+        check_may_manage_circle(actor, membership.circle)
+    reason = (reason or "").strip()
+    if to_status in Membership.REASON_REQUIRED and not reason:
+        raise DomainError(_("Give a reason; the member will see it."), field="reason")
+    now = timezone.now()
+    membership.status = to_status
+    membership.status_changed_at = now
+    membership.save(update_fields=["status", "status_changed_at"])
+    MembershipChange.objects.create(membership=membership, from_status=from_status,
+                                    to_status=to_status, changed_at=now, actor=actor,
+                                    reason=reason)
+    audit.record("circle.member.status.changed", actor=actor, target=membership,
+                 circle=membership.circle, subject=membership.user, reason=reason,
+                 data={"status": {"old": from_status, "new": to_status}})
+    return membership

@@ -1,0 +1,222 @@
+"""API endpoints for circles, rosters, facilitators and memberships."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from circlekeep.accounts.actions import do_invite_guardian
+from circlekeep.accounts.api import InvitationOut, invitation_to_dict
+from circlekeep.accounts.models import User
+from circlekeep.circles import actions
+from circlekeep.circles.access import (
+    access_circle,
+    access_facilitation,
+    access_managed_circle,
+    access_membership,
+    check_may_manage_circle,
+    circles_visible_to,
+)
+from circlekeep.circles.dashboard import member_circles
+from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import ActionForbidden
+from circlekeep.lib.ids import parse_public_id
+from circlekeep.orgs.access import staff_organizations
+
+router = Router(tags=["circles"])
+
+
+class FacilitatorOut(Schema):
+    id: UUID
+    user_id: UUID
+    display_name: str
+    role: str
+
+
+class CircleOut(Schema):
+    id: UUID
+    organization_id: UUID
+    name: str
+    kind: str
+    mode: str
+    capacity: int
+    allows_minors: bool
+    facilitators: list[FacilitatorOut]
+
+
+class CircleIn(Schema):
+    name: str
+    kind: str
+    mode: str
+    capacity: int
+    allows_minors: bool = False
+
+
+class NewCircleIn(CircleIn):
+    organization_id: str
+    lead_id: str | None = None
+
+
+class MembershipOut(Schema):
+    id: UUID
+    circle_id: UUID
+    user_id: UUID
+    display_name: str
+    status: str
+    status_changed_at: datetime
+
+
+class ChangeOut(Schema):
+    from_status: str
+    to_status: str
+    changed_at: datetime
+    reason: str
+
+
+class MembershipDetailOut(MembershipOut):
+    history: list[ChangeOut]
+
+
+class EmailIn(Schema):
+    email: str
+
+
+class MemberInviteIn(EmailIn):
+    is_minor: bool = False
+
+
+class UserIdIn(Schema):
+    user_id: str
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str = ""
+
+
+def circle_to_dict(circle):
+    return {
+        "id": circle.public_id, "organization_id": circle.organization.public_id,
+        "name": circle.name, "kind": circle.kind, "mode": circle.mode,
+        "capacity": circle.capacity, "allows_minors": circle.allows_minors,
+        "facilitators": [
+            {"id": f.public_id, "user_id": f.user.public_id,
+             "display_name": f.user.display_name, "role": f.role}
+            for f in circle.facilitations.all()
+        ],
+    }
+
+
+def membership_to_dict(membership):
+    return {"id": membership.public_id, "circle_id": membership.circle.public_id,
+            "user_id": membership.user.public_id, "display_name": membership.user.display_name,
+            "status": membership.status, "status_changed_at": membership.status_changed_at}
+
+
+@router.get("/circles", response=list[CircleOut])
+def list_circles(request):
+    circles = (circles_visible_to(request.user).select_related("organization")
+               .prefetch_related("facilitations__user"))
+    return [circle_to_dict(c) for c in circles]
+
+
+@router.post("/circles", response={201: CircleOut})
+def create_circle(request, payload: NewCircleIn):
+    public_id = parse_public_id(payload.organization_id)
+    organization = staff_organizations(request.user).filter(public_id=public_id).first()
+    if organization is None:
+        raise Http404
+    lead = None
+    if payload.lead_id:
+        lead = User.objects.filter(public_id=parse_public_id(payload.lead_id),
+                                   staff_roles__organization=organization).first()
+        if lead is None:
+            raise Http404
+    data = payload.dict(exclude={"organization_id", "lead_id"})
+    circle = actions.do_create_circle(organization, lead=lead, actor=request.user, **data)
+    return 201, circle_to_dict(circle)
+
+
+@router.get("/circles/{circle_id}", response=CircleOut)
+def get_circle(request, circle_id: str):
+    return circle_to_dict(access_circle(request.user, circle_id))
+
+
+@router.put("/circles/{circle_id}", response=CircleOut)
+def update_circle(request, circle_id: str, payload: CircleIn):
+    circle = access_managed_circle(request.user, circle_id)
+    circle = actions.do_update_circle(circle, actor=request.user, **payload.dict())
+    return circle_to_dict(circle)
+
+
+@router.get("/circles/{circle_id}/members", response=list[MembershipOut])
+def list_members(request, circle_id: str):
+    circle = access_managed_circle(request.user, circle_id)
+    return [membership_to_dict(m) for m in
+            circle.memberships.select_related("user", "circle").order_by("user__display_name")]
+
+
+@router.post("/circles/{circle_id}/invitations", response={201: InvitationOut})
+def invite_member(request, circle_id: str, payload: MemberInviteIn):
+    circle = access_managed_circle(request.user, circle_id)
+    invitation, _token = actions.do_invite_member(circle, actor=request.user,
+                                                  email=payload.email, is_minor=payload.is_minor)
+    return 201, invitation_to_dict(invitation)
+
+
+@router.post("/circles/{circle_id}/facilitators", response={201: FacilitatorOut})
+def add_facilitator(request, circle_id: str, payload: UserIdIn):
+    circle = access_managed_circle(request.user, circle_id)
+    user = User.objects.filter(public_id=parse_public_id(payload.user_id),
+                               staff_roles__organization=circle.organization).first()
+    if user is None:
+        raise Http404
+    facilitation = actions.do_add_facilitator(circle, user, actor=request.user)
+    return 201, {"id": facilitation.public_id, "user_id": user.public_id,
+                 "display_name": user.display_name, "role": facilitation.role}
+
+
+@router.post("/facilitations/{facilitation_id}/remove", response={204: None})
+def remove_facilitator(request, facilitation_id: str):
+    facilitation = access_facilitation(request.user, facilitation_id)
+    actions.do_remove_facilitator(facilitation, actor=request.user)
+    return 204, None
+
+
+@router.get("/memberships", response=list[MembershipOut])
+def my_memberships(request):
+    """The signed-in person's own memberships (the member dashboard)."""
+    return [membership_to_dict(m) for m in member_circles(request.user)]
+
+
+@router.get("/memberships/{membership_id}", response=MembershipDetailOut)
+def get_membership(request, membership_id: str):
+    membership = access_membership(request.user, membership_id)
+    data = membership_to_dict(membership)
+    data["history"] = [
+        {"from_status": c.from_status, "to_status": c.to_status, "changed_at": c.changed_at,
+         "reason": c.reason} for c in membership.changes.all()
+    ]
+    return data
+
+
+@router.post("/memberships/{membership_id}/guardian-invitations",
+             response={201: InvitationOut})
+def invite_guardian(request, membership_id: str, payload: EmailIn):
+    membership = access_membership(request.user, membership_id)
+    check_may_manage_circle(request.user, membership.circle)
+    invitation, _token = do_invite_guardian(membership, actor=request.user, email=payload.email)
+    return 201, invitation_to_dict(invitation)
+
+
+@router.post("/memberships/{membership_id}/status", response=MembershipOut)
+def change_status(request, membership_id: str, payload: StatusIn):
+    membership = access_membership(request.user, membership_id)
+    if membership.user_id != request.user.pk:
+        check_may_manage_circle(request.user, membership.circle)
+    elif payload.status != Membership.Status.LEFT:
+        raise ActionForbidden("Members may only leave a circle.")
+    membership = actions.do_change_membership_status(
+        membership, payload.status, actor=request.user, reason=payload.reason)
+    return membership_to_dict(membership)

@@ -1,0 +1,248 @@
+"""Circle pages: the dashboard, circles, rosters, invitations and memberships."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from circlekeep.accounts.access import invitations_visible_to
+from circlekeep.accounts.models import User
+from circlekeep.circles import actions
+from circlekeep.circles.access import (
+    access_circle,
+    access_facilitation,
+    access_managed_circle,
+    access_membership,
+    may_manage_circle,
+)
+from circlekeep.circles.dashboard import facilitated_circles, member_circles, wards_of
+from circlekeep.accounts.actions import do_invite_guardian
+from circlekeep.circles.forms import (
+    AddFacilitatorForm,
+    CircleForm,
+    GuardianInviteForm,
+    InviteMemberForm,
+    MembershipStatusForm,
+    NewCircleForm,
+)
+from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import DomainError
+from circlekeep.lib.forms import add_domain_error
+from circlekeep.orgs.models import StaffRole
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user = request.user
+    memberships = member_circles(user)
+    facilitated = facilitated_circles(user)
+    return render(request, "circles/dashboard.html", {
+        "memberships": memberships,
+        "facilitated": facilitated,
+        "wards": wards_of(user),
+        "offer_two_factor": not user.is_verified(),
+    })
+
+
+def _facilitating_orgs(user):
+    roles = StaffRole.objects.filter(
+        user=user, role__in=(StaffRole.Role.ADMIN, StaffRole.Role.FACILITATOR)
+    ).select_related("organization")
+    return roles
+
+
+def _possible_leads(organization):
+    return list(User.objects.filter(
+        staff_roles__organization=organization,
+        staff_roles__role__in=(StaffRole.Role.ADMIN, StaffRole.Role.FACILITATOR),
+        is_active=True,
+    ).order_by("display_name"))
+
+
+@login_required
+def circle_create(request):
+    roles = list(_facilitating_orgs(request.user))
+    if not roles:
+        return render(request, "circles/circle_forbidden.html", status=403)
+    organizations = [r.organization for r in roles]
+    admin_orgs = [r.organization for r in roles if r.role == StaffRole.Role.ADMIN]
+    leads = _possible_leads(admin_orgs[0]) if len(admin_orgs) == 1 and len(roles) == 1 else []
+    form = NewCircleForm(request.POST or None, organizations=organizations, leads=leads)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = next(o for o in organizations
+                            if str(o.public_id) == data.pop("organization"))
+        lead_id = data.pop("lead", "")
+        lead = next((u for u in leads if str(u.public_id) == lead_id), None)
+        try:
+            circle = actions.do_create_circle(organization, lead=lead, actor=request.user, **data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The circle “%(name)s” is created.") % {"name": circle})
+            return redirect("circles:detail", circle_id=circle.public_id)
+    return render(request, "circles/circle_create.html", {"form": form})
+
+
+@login_required
+def circle_detail(request, circle_id):
+    circle = access_circle(request.user, circle_id)
+    facilitations = list(circle.facilitations.select_related("user"))
+    if not may_manage_circle(request.user, circle):
+        membership = (Membership.objects.filter(circle=circle, user=request.user)
+                      .exclude(status__in=("revoked", "left")).prefetch_related("changes")
+                      .first())
+        return render(request, "circles/circle_member_view.html", {
+            "circle": circle, "facilitations": facilitations, "membership": membership,
+        })
+    memberships = list(circle.memberships.select_related("user").order_by("user__display_name"))
+    live = [m for m in memberships if m.is_live]
+    ended = [m for m in memberships if not m.is_live]
+    pending = [i for i in invitations_visible_to(request.user).filter(circle=circle)
+               if i.is_pending]
+    return render(request, "circles/circle_detail.html", {
+        "circle": circle, "facilitations": facilitations, "live": live, "ended": ended,
+        "pending": pending, "places_left": circle.capacity - len(live),
+    })
+
+
+@login_required
+def circle_edit(request, circle_id):
+    circle = access_managed_circle(request.user, circle_id)
+    initial = {f: getattr(circle, f) for f in ("name", "kind", "mode", "capacity",
+                                               "allows_minors")}
+    form = CircleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_circle(circle, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The circle's details are saved."))
+            return redirect("circles:detail", circle_id=circle.public_id)
+    return render(request, "circles/circle_edit.html", {"circle": circle, "form": form})
+
+
+@login_required
+def member_invite(request, circle_id):
+    circle = access_managed_circle(request.user, circle_id)
+    form = InviteMemberForm(request.POST or None, allows_minors=circle.allows_minors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = actions.do_invite_member(
+                circle, actor=request.user, email=form.cleaned_data["email"],
+                is_minor=form.cleaned_data.get("is_minor", False))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("An invitation is on its way to %(email)s.")
+                             % {"email": invitation.email})
+            return redirect("circles:detail", circle_id=circle.public_id)
+    return render(request, "circles/member_invite.html", {"circle": circle, "form": form})
+
+
+@login_required
+def facilitator_add(request, circle_id):
+    circle = access_managed_circle(request.user, circle_id)
+    current = set(circle.facilitations.values_list("user_id", flat=True))
+    candidates = [u for u in _possible_leads(circle.organization) if u.pk not in current]
+    form = AddFacilitatorForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        user = next(u for u in candidates if str(u.public_id) == form.cleaned_data["user"])
+        try:
+            actions.do_add_facilitator(circle, user, actor=request.user)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s now co-facilitates this circle.")
+                             % {"name": user.display_name})
+            return redirect("circles:detail", circle_id=circle.public_id)
+    return render(request, "circles/facilitator_add.html",
+                  {"circle": circle, "form": form, "candidates": candidates})
+
+
+@login_required
+@require_POST
+def facilitator_remove(request, facilitation_id):
+    facilitation = access_facilitation(request.user, facilitation_id)
+    try:
+        actions.do_remove_facilitator(facilitation, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s no longer co-facilitates this circle.")
+                         % {"name": facilitation.user.display_name})
+    return redirect("circles:detail", circle_id=facilitation.circle.public_id)
+
+
+@login_required
+def membership_detail(request, membership_id):
+    membership = access_membership(request.user, membership_id)
+    manages = may_manage_circle(request.user, membership.circle)
+    form = MembershipStatusForm(request.POST or None, current=membership.status) \
+        if manages else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "circles/circle_forbidden.html", status=403)
+        if form.is_valid():
+            try:
+                actions.do_change_membership_status(membership, form.cleaned_data["status"],
+                                                    actor=request.user,
+                                                    reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("The membership is now %(status)s.")
+                                 % {"status": Membership.Status(form.cleaned_data["status"])
+                                    .label.lower()})
+                return redirect("circles:membership", membership_id=membership.public_id)
+    changes = membership.changes.select_related("actor")
+    return render(request, "circles/membership_detail.html", {
+        "membership": membership, "changes": changes, "form": form, "manages": manages,
+        "is_self": membership.user_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def membership_leave(request, membership_id):
+    membership = access_membership(request.user, membership_id)
+    if membership.user_id != request.user.pk:
+        return render(request, "circles/circle_forbidden.html", status=403)
+    try:
+        actions.do_change_membership_status(membership, Membership.Status.LEFT,
+                                            actor=request.user,
+                                            reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("circles:membership", membership_id=membership.public_id)
+    messages.success(request, _("You have left the circle."))
+    return redirect("home")
+
+
+
+@login_required
+def guardian_invite(request, membership_id):
+    membership = access_membership(request.user, membership_id)
+    if not may_manage_circle(request.user, membership.circle):
+        return render(request, "circles/circle_forbidden.html", status=403)
+    form = GuardianInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = do_invite_guardian(membership, actor=request.user,
+                                                    email=form.cleaned_data["email"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("An invitation is on its way to %(email)s.")
+                             % {"email": invitation.email})
+            return redirect("circles:membership", membership_id=membership.public_id)
+    return render(request, "circles/guardian_invite.html",
+                  {"membership": membership, "form": form})

@@ -1,0 +1,82 @@
+"""Who holds which staff role where; every staff permission check starts here."""
+
+from django.http import Http404
+
+from circlekeep.lib.ids import parse_public_id
+from circlekeep.orgs.models import Organization, StaffRole
+
+
+def staff_role(user, organization) -> str | None:
+    """The user's role in ``organization``, or None."""
+    if user is None or not user.is_authenticated or organization is None:
+        return None
+    roles = getattr(user, "_staff_roles_cache", None)
+    if roles is None:
+        roles = dict(StaffRole.objects.filter(user=user).values_list("organization_id", "role"))
+        user._staff_roles_cache = roles
+    return roles.get(organization.pk)
+
+
+def is_org_admin(user, organization) -> bool:
+    return staff_role(user, organization) == StaffRole.Role.ADMIN
+
+
+def is_auditor(user, organization) -> bool:
+    return staff_role(user, organization) == StaffRole.Role.AUDITOR
+
+
+def admin_organizations(user):
+    """Organizations where the user is an admin."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(staff__user=user, staff__role=StaffRole.Role.ADMIN)
+
+
+def staff_organizations(user):
+    """Organizations where the user holds any staff role."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(staff__user=user)
+
+
+def access_organization(user, public_id, *, for_update=False) -> Organization:
+    """The organization, if the user is its admin; 404 otherwise."""
+    queryset = admin_organizations(user)
+    if for_update:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except Organization.DoesNotExist:
+        raise Http404 from None
+
+
+def staff_roles_visible_to(user):
+    """Staff roles in the organizations the user administers."""
+    return StaffRole.objects.filter(organization__in=admin_organizations(user)).select_related(
+        "user", "organization"
+    )
+
+
+def access_staff_role(user, public_id, *, for_update=False) -> StaffRole:
+    queryset = staff_roles_visible_to(user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except StaffRole.DoesNotExist:
+        raise Http404 from None
+
+
+def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
+    """The capacity in which ``actor`` acted, for the audit trail."""
+    if actor is None:
+        return "system"
+    if circle is not None:
+        from circlekeep.circles.models import Facilitation
+
+        if Facilitation.objects.filter(circle=circle, user=actor).exists():
+            return "facilitator"
+    role = staff_role(actor, organization)
+    if role:
+        return role
+    return "member"

@@ -1,0 +1,108 @@
+"""API endpoints for organization admins."""
+
+from uuid import UUID
+
+from ninja import Router, Schema
+
+from circlekeep.accounts.access import invitations_visible_to
+from circlekeep.accounts.actions import do_invite_staff
+from circlekeep.accounts.api import InvitationOut, invitation_to_dict
+from circlekeep.orgs import actions
+from circlekeep.orgs.access import (
+    access_organization,
+    access_staff_role,
+    admin_organizations,
+    staff_roles_visible_to,
+)
+
+router = Router(tags=["organizations"])
+
+
+class OrganizationOut(Schema):
+    id: UUID
+    name: str
+    country: str
+    region: str
+    require_member_2fa: bool
+
+
+class OrganizationIn(Schema):
+    name: str
+    country: str
+    region: str = ""
+    require_member_2fa: bool = False
+
+
+class StaffOut(Schema):
+    id: UUID
+    user_id: UUID
+    display_name: str
+    email: str
+    role: str
+
+
+class StaffInvitationIn(Schema):
+    email: str
+    role: str
+
+
+class RoleIn(Schema):
+    role: str
+
+
+def organization_to_dict(org):
+    return {"id": org.public_id, "name": org.name, "country": org.country, "region": org.region,
+            "require_member_2fa": org.require_member_2fa}
+
+
+def staff_to_dict(role):
+    return {"id": role.public_id, "user_id": role.user.public_id,
+            "display_name": role.user.display_name, "email": role.user.email, "role": role.role}
+
+
+@router.get("/organizations", response=list[OrganizationOut])
+def list_organizations(request):
+    return [organization_to_dict(o) for o in admin_organizations(request.user)]
+
+
+@router.put("/organizations/{org_id}", response=OrganizationOut)
+def update_organization(request, org_id: str, payload: OrganizationIn):
+    organization = access_organization(request.user, org_id)
+    actions.do_change_org_policies(organization, actor=request.user, **payload.dict())
+    return organization_to_dict(organization)
+
+
+@router.get("/organizations/{org_id}/staff", response=list[StaffOut])
+def list_staff(request, org_id: str):
+    organization = access_organization(request.user, org_id)
+    return [staff_to_dict(r) for r in
+            staff_roles_visible_to(request.user).filter(organization=organization)]
+
+
+@router.get("/organizations/{org_id}/invitations", response=list[InvitationOut])
+def list_invitations(request, org_id: str):
+    organization = access_organization(request.user, org_id)
+    return [invitation_to_dict(i) for i in
+            invitations_visible_to(request.user).filter(organization=organization)[:500]]
+
+
+@router.post("/organizations/{org_id}/staff-invitations", response={201: InvitationOut})
+def invite_staff(request, org_id: str, payload: StaffInvitationIn):
+    organization = access_organization(request.user, org_id)
+    invitation, _token = do_invite_staff(organization, actor=request.user, email=payload.email,
+                                         role=payload.role)
+    return 201, invitation_to_dict(invitation)
+
+
+@router.put("/staff/{role_id}", response=StaffOut)
+def change_role(request, role_id: str, payload: RoleIn):
+    staff_role = access_staff_role(request.user, role_id)
+    return staff_to_dict(actions.do_change_staff_role(staff_role, payload.role,
+                                                      actor=request.user))
+
+
+@router.post("/staff/{role_id}/remove", response={204: None})
+def remove_staff(request, role_id: str):
+    staff_role = access_staff_role(request.user, role_id)
+    actions.do_remove_staff_role(staff_role, actor=request.user)
+    return 204, None

@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from circlekeep.orgs.models import StaffRole
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    country = forms.CharField(label=_("Country"), max_length=2,
+                              help_text=_("Two-letter code, e.g. US or ES."))
+    region = forms.CharField(label=_("Region"), max_length=80, required=False,
+                             help_text=_("State or province code, e.g. CA."))
+    require_member_2fa = forms.BooleanField(
+        label=_("Members must use two-step sign-in"), required=False,
+        help_text=_("Staff always must."),
+    )
+
+
+class StaffInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.Role.choices)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.Role.choices)

@@ -1,0 +1,55 @@
+"""Organizations and the staff who work in them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A clinic, practice, program or community group that runs circles.
+
+    Its jurisdiction decides which consent documents and reporting duties apply.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. US"))
+    region = models.CharField(_("region"), max_length=80, blank=True,
+                              help_text=_("State or province, e.g. CA"))
+    require_member_2fa = models.BooleanField(
+        _("members must use two-step sign-in"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class StaffRole(models.Model):
+    """A person's one staff role in one organization."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Organization admin")
+        FACILITATOR = "facilitator", _("Facilitator")
+        AUDITOR = "auditor", _("Auditor")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="staff_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_role_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} in org {self.organization_id}"
+
+    @property
+    def may_facilitate(self):
+        return self.role in (self.Role.ADMIN, self.Role.FACILITATOR)

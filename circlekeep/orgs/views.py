@@ -1,0 +1,125 @@
+"""Organization admin pages: settings, staff, invitations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from circlekeep.accounts.access import access_invitation, invitations_visible_to
+from circlekeep.accounts.actions import do_invite_staff, do_revoke_invitation
+from circlekeep.circles.access import circles_visible_to
+from circlekeep.lib.actions import DomainError
+from circlekeep.lib.forms import add_domain_error
+from circlekeep.orgs import actions
+from circlekeep.orgs.access import access_organization, access_staff_role, staff_roles_visible_to
+from circlekeep.orgs.forms import OrganizationForm, StaffInvitationForm, StaffRoleForm
+
+
+@login_required
+def settings_page(request, org_id):
+    organization = access_organization(request.user, org_id)
+    initial = {"name": organization.name, "country": organization.country,
+               "region": organization.region,
+               "require_member_2fa": organization.require_member_2fa}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_change_org_policies(organization, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The organization's settings are saved."))
+            return redirect("orgs:settings", org_id=organization.public_id)
+    return render(request, "orgs/organization_settings.html",
+                  {"organization": organization, "form": form})
+
+
+@login_required
+def staff(request, org_id):
+    organization = access_organization(request.user, org_id)
+    form = StaffInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = do_invite_staff(organization, actor=request.user,
+                                                 **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("An invitation is on its way to %(email)s.")
+                             % {"email": invitation.email})
+            return redirect("orgs:staff", org_id=organization.public_id)
+    roles = staff_roles_visible_to(request.user).filter(organization=organization).order_by(
+        "user__display_name")
+    invitations = [i for i in invitations_visible_to(request.user).filter(
+        organization=organization, kind="staff") if i.is_pending]
+    return render(request, "orgs/staff_list.html", {
+        "organization": organization, "form": form, "roles": roles,
+        "invitations": invitations, "role_form": StaffRoleForm(),
+    })
+
+
+@login_required
+@require_POST
+def staff_role_change(request, role_id):
+    staff_role = access_staff_role(request.user, role_id)
+    form = StaffRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_change_staff_role(staff_role, form.cleaned_data["role"], actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(name)s's role is changed.")
+                             % {"name": staff_role.user.display_name})
+    else:
+        messages.error(request, _("Choose a role: admin, facilitator or auditor."))
+    return redirect("orgs:staff", org_id=staff_role.organization.public_id)
+
+
+@login_required
+@require_POST
+def staff_role_remove(request, role_id):
+    staff_role = access_staff_role(request.user, role_id)
+    organization = staff_role.organization
+    try:
+        actions.do_remove_staff_role(staff_role, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s is no longer on the staff.")
+                         % {"name": staff_role.user.display_name})
+    return redirect("orgs:staff", org_id=organization.public_id)
+
+
+@login_required
+def invitations(request, org_id):
+    organization = access_organization(request.user, org_id)
+    rows = invitations_visible_to(request.user).filter(organization=organization)[:200]
+    return render(request, "orgs/invitation_list.html",
+                  {"organization": organization, "invitations": rows})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = access_invitation(request.user, invitation_id)
+    try:
+        do_revoke_invitation(invitation, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation to %(email)s is withdrawn.")
+                         % {"email": invitation.email})
+    if invitation.circle is not None and request.POST.get("back") == "circle":
+        return redirect("circles:detail", circle_id=invitation.circle.public_id)
+    return redirect("orgs:invitations", org_id=invitation.organization.public_id)
+
+
+@login_required
+def circles(request, org_id):
+    organization = access_organization(request.user, org_id)
+    rows = (circles_visible_to(request.user).filter(organization=organization)
+            .prefetch_related("facilitations__user"))
+    return render(request, "orgs/circle_list.html",
+                  {"organization": organization, "circles": rows})

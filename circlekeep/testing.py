@@ -1,0 +1,154 @@
+"""The fixed cast for tests and demo-like fixtures, built only through real actions.
+
+Two organizations. In the first: an admin (Ada), two facilitators (Fran leads the "Tuesday
+circle", Felix leads the "Thursday circle"), an auditor (Audrey), a member of Fran's circle
+(Mina) and a member of Felix's circle (Otto). In the second organization: its admin (Oscar)
+and his circle. Staff have two-step sign-in set up, as they must.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from circlekeep.accounts.actions import (
+    do_accept_invitation,
+    do_confirm_totp,
+    do_invite_staff,
+    do_start_totp_enrollment,
+)
+from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
+from circlekeep.circles.actions import (
+    do_change_membership_status,
+    do_create_circle,
+    do_invite_member,
+)
+from circlekeep.circles.models import Membership
+from circlekeep.orgs.actions import do_create_organization
+
+PASSWORD = "a-long-test-passphrase"
+
+
+def totp_now(device):
+    """The code an authenticator app would show for ``device`` right now."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def make_staff(organization, email, role, *, name, actor=None, enroll=True):
+    invitation, _token = do_invite_staff(organization, email=email, role=role, actor=actor)
+    user = do_accept_invitation(invitation, acting_user=None, display_name=name,
+                                password=PASSWORD)
+    if enroll:
+        enroll_totp(user)
+    return user
+
+
+def enroll_totp(user):
+    device = do_start_totp_enrollment(user, actor=user)
+    device, _codes = do_confirm_totp(user, totp_now(device), actor=user)
+    return device
+
+
+def make_member(circle, email, *, name, actor, status="active", is_minor=False):
+    invitation, _token = do_invite_member(circle, email=email, actor=actor, is_minor=is_minor)
+    if status == "invited":
+        return Membership.objects.get(circle=circle, user=invitation.user, status="invited")
+    user = do_accept_invitation(invitation, acting_user=None, display_name=name,
+                                password=PASSWORD)
+    membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
+    if status != "onboarding":
+        membership = do_change_membership_status(membership, "active", actor=actor)
+    return membership
+
+
+def make_circle(organization, name, *, lead, actor=None, **fields):
+    defaults = {"kind": "peer_support", "mode": "online", "capacity": 10,
+                "allows_minors": False}
+    defaults.update(fields)
+    return do_create_circle(organization, name=name, lead=lead, actor=actor or lead, **defaults)
+
+
+@dataclass
+class Cast:
+    org: object
+    other_org: object
+    admin: object
+    facilitator: object
+    other_facilitator: object
+    auditor: object
+    member: object
+    other_member: object
+    other_admin: object
+    circle: object
+    other_circle: object
+    other_org_circle: object
+    membership: object
+    other_membership: object
+
+    def principals(self):
+        """The eight principals of the permission matrix (None is anonymous)."""
+        return {
+            "anonymous": None,
+            "other_member": self.other_member,
+            "member": self.member,
+            "other_facilitator": self.other_facilitator,
+            "facilitator": self.facilitator,
+            "auditor": self.auditor,
+            "other_admin": self.other_admin,
+            "admin": self.admin,
+        }
+
+
+def build_cast() -> Cast:
+    org = do_create_organization(name="Riverside Collective", country="US", region="CA")
+    other_org = do_create_organization(name="Harbor Clinic", country="ES", region="MD")
+    admin = make_staff(org, "ada@riverside.test", "admin", name="Ada")
+    facilitator = make_staff(org, "fran@riverside.test", "facilitator", name="Fran",
+                             actor=admin)
+    other_facilitator = make_staff(org, "felix@riverside.test", "facilitator", name="Felix",
+                                   actor=admin)
+    auditor = make_staff(org, "audrey@riverside.test", "auditor", name="Audrey", actor=admin)
+    other_admin = make_staff(other_org, "oscar@harbor.test", "admin", name="Oscar")
+    circle = make_circle(org, "Tuesday circle", lead=facilitator)
+    other_circle = make_circle(org, "Thursday circle", lead=other_facilitator)
+    other_org_circle = make_circle(other_org, "Harbor circle", lead=other_admin)
+    membership = make_member(circle, "mina@example.test", name="Mina", actor=facilitator)
+    other_membership = make_member(other_circle, "otto@example.test", name="Otto",
+                                   actor=other_facilitator)
+    return Cast(
+        org=org, other_org=other_org, admin=admin, facilitator=facilitator,
+        other_facilitator=other_facilitator, auditor=auditor, member=membership.user,
+        other_member=other_membership.user, other_admin=other_admin, circle=circle,
+        other_circle=other_circle, other_org_circle=other_org_circle, membership=membership,
+        other_membership=other_membership,
+    )
+
+
+def signed_in_client(user, *, verified=None) -> Client:
+    """A test client with a session for ``user``, past two-step sign-in if they have it."""
+    import time
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    client = Client()
+    if user is None:
+        return client
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "circlekeep.accounts.backends.EmailBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[SEEN_KEY] = int(time.time())
+    session[IDLE_KEY] = int(settings.IDLE_TIMEOUT_MEMBER.total_seconds())
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if verified is None:
+        verified = device is not None
+    if verified and device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client

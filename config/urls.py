@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from circlekeep.api.main import api
+from circlekeep.circles import views as circle_views
+
+urlpatterns = [
+    path("", circle_views.home, name="home"),
+    path("healthz", circle_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set-language"),
+    path("accounts/", include("circlekeep.accounts.urls")),
+    path("org/", include("circlekeep.orgs.urls")),
+    path("circles/", include("circlekeep.circles.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "circlekeep.lib.errors.page_not_found"
+handler403 = "circlekeep.lib.errors.permission_denied"
+handler500 = "circlekeep.lib.errors.server_error"

@@ -1,0 +1,22 @@
+import os
+
+os.environ.setdefault("CIRCLEKEEP_TESTING", "true")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def cast(db):
+    from circlekeep.testing import build_cast
+
+    return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (sessions, lockouts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
