@@ -32,9 +32,16 @@ from circlekeep.orgs.actions import do_create_organization
 PASSWORD = "a-long-test-passphrase"
 
 
-def totp_now(device):
-    """The code an authenticator app would show for ``device`` right now."""
+def totp_now(device, ahead=0):
+    """The code an authenticator app shows for ``device`` now, or ``ahead`` steps later.
+
+    A code is accepted once per time step, so a test that signs in right after enrolling
+    uses the next step's code (django-otp tolerates one step of clock drift).
+    """
+    import time
+
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + ahead * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -152,3 +159,39 @@ def signed_in_client(user, *, verified=None) -> Client:
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return client
+
+
+def audit_mark() -> int:
+    """The newest audit sequence number, to compare against after an action."""
+    from circlekeep.audit.models import AuditEvent
+
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    return last or 0
+
+
+def assert_events(mark, expected):
+    """Assert the exact audit events written since ``mark``, in order.
+
+    ``expected`` is a list of (event_type, actor, subject); actor and subject are users
+    or None.
+    """
+    from circlekeep.audit.models import AuditEvent
+
+    actual = [
+        (e.event_type, e.actor_id, e.subject_id)
+        for e in AuditEvent.objects.filter(sequence__gt=mark).order_by("sequence")
+    ]
+    wanted = [(t, a.pk if a else None, s.pk if s else None) for t, a, s in expected]
+    assert actual == wanted, f"audit events {actual} != expected {wanted}"
+
+
+def invitation_token_from_mail(outbox, email):
+    """The token in the newest invitation e-mail sent to ``email``."""
+    import re
+
+    for message in reversed(outbox):
+        if email in message.to:
+            match = re.search(r"/accounts/invitations/([A-Za-z0-9_-]+)/", message.body)
+            if match:
+                return match.group(1)
+    raise AssertionError(f"no invitation e-mail to {email}")

@@ -77,7 +77,7 @@ def _send_invitation(invitation, token, inviter):
         "invitation", to=invitation.email, language=invitation.user.language,
         context={
             "organization_name": invitation.organization.name,
-            "inviter_name": inviter.display_name if inviter else invitation.organization.name,
+            "inviter_name": inviter.display_name if inviter else "",
             "accept_path": f"/accounts/invitations/{token}/",
             "expires_at": invitation.expires_at,
             "is_staff": invitation.kind == Invitation.Kind.STAFF,

@@ -1,0 +1,321 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from circlekeep.accounts import actions
+from circlekeep.accounts.models import ApiToken, Guardianship, Invitation, User
+from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.orgs.models import StaffRole
+from circlekeep.testing import (
+    PASSWORD,
+    assert_events,
+    audit_mark,
+    invitation_token_from_mail,
+    make_member,
+    totp_now,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_invites_staff_by_email_with_a_single_use_token(
+        cast, mailoutbox, django_capture_on_commit_callbacks):
+    mark = audit_mark()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = actions.do_invite_staff(cast.org, email="Nia@Example.test",
+                                                    role="facilitator", actor=cast.admin)
+    assert invitation.token_hash != token and len(invitation.token_hash) == 64
+    assert invitation.user.is_active is False
+    assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
+    assert invitation_token_from_mail(mailoutbox, "Nia@Example.test") == token
+    assert_events(mark, [("account.invitation.sent", cast.admin, invitation.user)])
+
+
+def test_invitation_email_names_the_organization_but_no_circle(
+        cast, mailoutbox, django_capture_on_commit_callbacks):
+    from circlekeep.circles.actions import do_invite_member
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_invite_member(cast.circle, email="new@example.test", actor=cast.facilitator)
+    body = mailoutbox[-1].subject + mailoutbox[-1].body
+    assert cast.org.name in body
+    assert cast.circle.name not in body
+
+
+def test_only_org_admins_invite_staff(cast):
+    with pytest.raises(ActionForbidden):
+        actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
+                                actor=cast.facilitator)
+    with pytest.raises(ActionForbidden):
+        actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
+                                actor=cast.other_admin)
+    assert not Invitation.objects.filter(email="x@example.test").exists()
+
+
+@pytest.mark.parametrize("email,role,message", [
+    ("not-an-address", "facilitator", "valid e-mail"),
+    ("x@example.test", "overlord", "Choose a role"),
+    ("fran@riverside.test", "auditor", "already on the staff"),
+])
+def test_staff_invitation_rejects_bad_input(cast, email, role, message):
+    before = Invitation.objects.count()
+    with pytest.raises(DomainError, match=message):
+        actions.do_invite_staff(cast.org, email=email, role=role, actor=cast.admin)
+    assert Invitation.objects.count() == before
+
+
+def test_a_second_pending_staff_invitation_is_refused(cast):
+    actions.do_invite_staff(cast.org, email="x@example.test", role="auditor", actor=cast.admin)
+    with pytest.raises(DomainError, match="pending staff invitation"):
+        actions.do_invite_staff(cast.org, email="x@example.test", role="auditor",
+                                actor=cast.admin)
+
+
+def test_accepting_a_staff_invitation_creates_the_account_and_role(cast):
+    invitation, _ = actions.do_invite_staff(cast.org, email="nia@example.test",
+                                            role="facilitator", actor=cast.admin)
+    mark = audit_mark()
+    user = actions.do_accept_invitation(invitation, acting_user=None, display_name="Nia",
+                                        pronouns="she/her", language="es",
+                                        time_zone="Europe/Madrid", password=PASSWORD)
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(PASSWORD)
+    assert (user.display_name, user.language, user.time_zone) == ("Nia", "es", "Europe/Madrid")
+    assert StaffRole.objects.get(user=user, organization=cast.org).role == "facilitator"
+    assert_events(mark, [("account.invitation.accepted", user, user),
+                         ("org.staff.role.granted", None, user)])
+
+
+def _expire(invitation):
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+    invitation.refresh_from_db()
+
+
+def test_expired_used_and_withdrawn_invitations_do_nothing(cast):
+    expired, _ = actions.do_invite_staff(cast.org, email="a@example.test", role="auditor",
+                                         actor=cast.admin)
+    _expire(expired)
+    with pytest.raises(DomainError, match="expired"):
+        actions.do_accept_invitation(expired, acting_user=None, display_name="A",
+                                     password=PASSWORD)
+    used, _ = actions.do_invite_staff(cast.org, email="b@example.test", role="auditor",
+                                      actor=cast.admin)
+    actions.do_accept_invitation(used, acting_user=None, display_name="B", password=PASSWORD)
+    with pytest.raises(DomainError, match="already been used"):
+        actions.do_accept_invitation(used, acting_user=None, display_name="B2",
+                                     password=PASSWORD)
+    withdrawn, _ = actions.do_invite_staff(cast.org, email="c@example.test", role="auditor",
+                                           actor=cast.admin)
+    actions.do_revoke_invitation(withdrawn, actor=cast.admin)
+    with pytest.raises(DomainError, match="withdrawn"):
+        actions.do_accept_invitation(withdrawn, acting_user=None, display_name="C",
+                                     password=PASSWORD)
+    assert not User.objects.filter(email__in=["a@example.test", "c@example.test"],
+                                   is_active=True).exists()
+    assert User.objects.get(email="b@example.test").display_name == "B"
+
+
+def test_an_invitation_for_an_existing_account_needs_that_account_signed_in(cast):
+    from circlekeep.circles.actions import do_invite_member
+
+    invitation, _ = do_invite_member(cast.other_circle, email=cast.member.email,
+                                     actor=cast.other_facilitator)
+    with pytest.raises(DomainError, match="different account"):
+        actions.do_accept_invitation(invitation, acting_user=cast.other_member)
+    with pytest.raises(DomainError, match="different account"):
+        actions.do_accept_invitation(invitation, acting_user=None)
+    assert Membership.objects.get(circle=cast.other_circle, user=cast.member).status == "invited"
+    actions.do_accept_invitation(invitation, acting_user=cast.member)
+    assert Membership.objects.get(circle=cast.other_circle,
+                                  user=cast.member).status == "onboarding"
+
+
+def test_a_new_invitee_must_not_be_signed_in_as_someone_else(cast):
+    invitation, _ = actions.do_invite_staff(cast.org, email="d@example.test", role="auditor",
+                                            actor=cast.admin)
+    with pytest.raises(DomainError, match="different account"):
+        actions.do_accept_invitation(invitation, acting_user=cast.member, display_name="D",
+                                     password=PASSWORD)
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"display_name": "", "password": PASSWORD}, "Choose how you want to be shown"),
+    ({"display_name": "D", "password": "short"}, "too short"),
+    ({"display_name": "D", "password": "password1234"}, "too common"),
+    ({"display_name": "D", "password": PASSWORD, "language": "fr"}, "English or Spanish"),
+    ({"display_name": "D", "password": PASSWORD, "time_zone": "Mars/Olympus"}, "time zone"),
+])
+def test_accepting_rejects_a_bad_profile_or_password(cast, fields, message):
+    invitation, _ = actions.do_invite_staff(cast.org, email="e@example.test", role="auditor",
+                                            actor=cast.admin)
+    with pytest.raises(DomainError, match=message):
+        actions.do_accept_invitation(invitation, acting_user=None, **fields)
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not User.objects.get(email="e@example.test").is_active
+
+
+def test_revoking_a_member_invitation_frees_the_place(cast):
+    from circlekeep.circles.actions import do_invite_member
+
+    invitation, _ = do_invite_member(cast.circle, email="g@example.test", actor=cast.facilitator)
+    mark = audit_mark()
+    actions.do_revoke_invitation(invitation, actor=cast.facilitator)
+    membership = Membership.objects.get(circle=cast.circle, user=invitation.user)
+    assert membership.status == "revoked"
+    assert_events(mark, [("account.invitation.revoked", cast.facilitator, invitation.user),
+                         ("circle.member.status.changed", cast.facilitator, invitation.user)])
+    with pytest.raises(DomainError, match="already withdrawn"):
+        actions.do_revoke_invitation(invitation, actor=cast.facilitator)
+
+
+def test_only_the_circles_staff_revoke_its_invitations(cast):
+    from circlekeep.circles.actions import do_invite_member
+
+    invitation, _ = do_invite_member(cast.circle, email="h@example.test", actor=cast.facilitator)
+    with pytest.raises(ActionForbidden):
+        actions.do_revoke_invitation(invitation, actor=cast.other_facilitator)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_guardian_invitation_links_guardian_and_minor(cast):
+    from circlekeep.circles.actions import do_update_circle
+
+    do_update_circle(cast.circle, name=cast.circle.name, kind=cast.circle.kind,
+                     mode=cast.circle.mode, capacity=10, allows_minors=True,
+                     actor=cast.facilitator)
+    minor = make_member(cast.circle, "kid@example.test", name="Kid", actor=cast.facilitator,
+                        is_minor=True)
+    mark = audit_mark()
+    invitation, _ = actions.do_invite_guardian(minor, email="parent@example.test",
+                                               actor=cast.facilitator)
+    guardian = actions.do_accept_invitation(invitation, acting_user=None, display_name="Pat",
+                                            password=PASSWORD)
+    assert Guardianship.objects.filter(guardian=guardian, ward=minor.user).exists()
+    assert_events(mark, [("account.invitation.sent", cast.facilitator, minor.user),
+                         ("account.invitation.accepted", guardian, guardian),
+                         ("account.guardian.linked", guardian, minor.user)])
+
+
+def test_guardians_are_only_for_minors_and_never_themselves(cast):
+    with pytest.raises(DomainError, match="Only a minor"):
+        actions.do_invite_guardian(cast.membership, email="p@example.test",
+                                   actor=cast.facilitator)
+    with pytest.raises(ActionForbidden):
+        actions.do_invite_guardian(cast.membership, email="p@example.test",
+                                   actor=cast.other_facilitator)
+
+
+def test_profile_changes_are_audited_with_field_names_only(cast):
+    from circlekeep.audit.models import AuditEvent
+
+    mark = audit_mark()
+    actions.do_update_profile(cast.member, display_name="M.", pronouns="they/them",
+                              language="es", time_zone="America/Mexico_City", actor=cast.member)
+    assert_events(mark, [("account.profile.changed", cast.member, cast.member)])
+    event = AuditEvent.objects.get(sequence__gt=mark)
+    assert event.data == {"fields": ["display_name", "pronouns", "language", "time_zone"]}
+    with pytest.raises(ActionForbidden):
+        actions.do_update_profile(cast.member, display_name="X", pronouns="", language="en",
+                                  time_zone="UTC", actor=cast.facilitator)
+
+
+def test_changing_password_needs_the_current_one(cast):
+    with pytest.raises(DomainError, match="current password"):
+        actions.do_change_password(cast.member, old_password="wrong", new_password="x" * 20,
+                                   actor=cast.member)
+    mark = audit_mark()
+    actions.do_change_password(cast.member, old_password=PASSWORD,
+                               new_password="another-long-passphrase", actor=cast.member)
+    assert User.objects.get(pk=cast.member.pk).check_password("another-long-passphrase")
+    assert_events(mark, [("account.password.changed", cast.member, cast.member)])
+
+
+def test_totp_enrollment_rejects_a_wrong_code_and_accepts_the_right_one(cast):
+    user = cast.member
+    device = actions.do_start_totp_enrollment(user, actor=user)
+    with pytest.raises(DomainError, match="not right"):
+        actions.do_confirm_totp(user, "000000" if totp_now(device) != "000000" else "111111",
+                                actor=user)
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    mark = audit_mark()
+    device, codes = actions.do_confirm_totp(user, totp_now(device), actor=user)
+    assert device.confirmed and len(codes) == 10 and len(set(codes)) == 10
+    assert_events(mark, [("account.otp.enrolled", user, user)])
+
+
+def test_a_totp_code_cannot_be_used_twice(cast):
+    device = TOTPDevice.objects.get(user=cast.facilitator, confirmed=True)
+    code = totp_now(device, ahead=1)  # this step's code was spent on enrolment
+    assert actions.do_verify_second_factor(cast.facilitator, code) is not None
+    mark = audit_mark()
+    assert actions.do_verify_second_factor(cast.facilitator, code) is None
+    assert_events(mark, [("account.otp.failed", cast.facilitator, cast.facilitator)])
+
+
+def test_a_backup_code_works_once(cast):
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is not None
+    assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is None
+    assert StaticToken.objects.filter(device__user=cast.facilitator).count() == 9
+
+
+def test_staff_cannot_turn_off_two_factor_but_members_can(cast):
+    with pytest.raises(DomainError, match="requires two-step"):
+        actions.do_disable_two_factor(cast.facilitator, actor=cast.facilitator)
+    from circlekeep.testing import enroll_totp
+
+    enroll_totp(cast.member)
+    epoch = cast.member.session_epoch
+    mark = audit_mark()
+    actions.do_disable_two_factor(cast.member, actor=cast.member)
+    assert not TOTPDevice.objects.filter(user=cast.member).exists()
+    assert User.objects.get(pk=cast.member.pk).session_epoch == epoch + 1
+    assert_events(mark, [("account.otp.disabled", cast.member, cast.member)])
+
+
+def test_sign_out_everywhere_changes_the_session_hash(cast):
+    before = cast.member.get_session_auth_hash()
+    mark = audit_mark()
+    actions.do_sign_out_everywhere(cast.member, actor=cast.member)
+    assert User.objects.get(pk=cast.member.pk).get_session_auth_hash() != before
+    assert_events(mark, [("account.signed_out_everywhere", cast.member, cast.member)])
+
+
+def test_api_tokens_are_stored_hashed_and_expire(cast):
+    mark = audit_mark()
+    token, secret = actions.do_create_api_token(cast.admin, name="reports", days=30,
+                                                actor=cast.admin)
+    assert secret.startswith("ck_") and secret not in token.token_hash
+    assert not ApiToken.objects.filter(token_hash=secret).exists()
+    assert 29 <= (token.expires_at - timezone.now()).days <= 30
+    assert_events(mark, [("account.api_token.created", cast.admin, cast.admin)])
+    for days in (0, 366, "soon"):
+        with pytest.raises(DomainError, match="expire within"):
+            actions.do_create_api_token(cast.admin, name="x", days=days, actor=cast.admin)
+    with pytest.raises(DomainError, match="name"):
+        actions.do_create_api_token(cast.admin, name=" ", days=30, actor=cast.admin)
+    mark = audit_mark()
+    actions.do_revoke_api_token(token, actor=cast.admin)
+    assert_events(mark, [("account.api_token.revoked", cast.admin, cast.admin)])
+    with pytest.raises(DomainError, match="already revoked"):
+        actions.do_revoke_api_token(token, actor=cast.admin)
+    with pytest.raises(ActionForbidden):
+        actions.do_revoke_api_token(token, actor=cast.member)
+
+
+def test_sign_in_records_last_login_and_failures(cast):
+    mark = audit_mark()
+    actions.do_record_sign_in(cast.member)
+    actions.do_record_failed_sign_in("MINA@example.test")
+    actions.do_record_failed_sign_in("nobody@example.test")
+    assert User.objects.get(pk=cast.member.pk).last_login is not None
+    assert_events(mark, [("account.signed_in", cast.member, cast.member),
+                         ("account.sign_in.failed", None, cast.member),
+                         ("account.sign_in.failed", None, None)])

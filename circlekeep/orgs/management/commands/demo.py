@@ -1,0 +1,152 @@
+"""Load the demo organization once, then print how to sign in."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from circlekeep.accounts.actions import do_accept_invitation, do_invite_guardian
+from circlekeep.accounts.models import User
+from circlekeep.circles.actions import do_add_facilitator
+from circlekeep.circles.models import Membership
+from circlekeep.orgs.models import Organization
+from circlekeep.testing import (
+    enroll_totp,
+    make_circle,
+    make_member,
+    make_staff,
+    totp_now,
+)
+
+ORG_NAME = "Riverside Wellness Collective"
+DOMAIN = "demo.circlekeep.test"
+PASSWORD = "circlekeep-demo-2026"
+
+STAFF = [
+    ("admin", "Jordan", "they/them", "admin"),
+    ("amara", "Dr. Amara Okafor", "she/her", "facilitator"),
+    ("miguel", "Miguel Hernández", "he/him", "facilitator"),
+]
+# (local part, display name, pronouns, language, circles, status)
+MEMBERS = [
+    ("rosa", "Rosa", "she/her", "es", ("therapy", "grief", "young"), "active"),
+    ("dana", "Dana", "she/her", "en", ("therapy",), "active"),
+    ("kenji", "K.W.", "", "en", ("therapy",), "active"),
+    ("priya", "Priya", "she/her", "en", ("therapy",), "active"),
+    ("tomas", "Tomás", "él", "es", ("therapy",), "active"),
+    ("leila", "Leila", "", "en", ("therapy",), "onboarding"),
+    ("siobhan", "Siobhan", "she/her", "en", ("grief",), "active"),
+    ("jamal", "Jamal", "he/him", "en", ("grief",), "active"),
+    ("ana-maria", "Ana-María", "she/her", "en", ("grief",), "active"),
+    ("lucia", "Lucía", "ella", "es", ("grief",), "active"),
+    ("wei", "Wei", "", "en", ("grief",), "onboarding"),
+    ("noah", "Noah", "he/him", "en", ("young",), "active"),
+    ("aiyana", "Aiyana", "she/her", "en", ("young",), "active"),
+    ("mateo", "Mateo", "él", "es", ("young",), "active"),
+    ("fatima", "Fatima", "she/her", "en", ("young",), "active"),
+]
+MINOR = "noah"
+GUARDIAN = ("ruth", "Ruth Goldberg", "she/her")
+
+
+def email(local):
+    return f"{local}@{DOMAIN}"
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization (once) and print the demo sign-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--code", metavar="EMAIL",
+                            help="Print the current two-step code of a demo staff account.")
+
+    def handle(self, *args, code=None, **options):
+        if code:
+            return self.print_code(code)
+        if not Organization.objects.filter(name=ORG_NAME).exists():
+            self.stdout.write("Loading the demo organization…")
+            # The demo's invitations are accepted at once; nobody needs their e-mails.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                self.load()
+        self.print_sign_ins()
+
+    def print_code(self, address):
+        if not address.endswith("@" + DOMAIN):
+            raise CommandError("Codes are printed for demo accounts only.")
+        device = TOTPDevice.objects.filter(user__email__iexact=address, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"{address} has no authenticator.")
+        self.stdout.write(totp_now(device))
+
+    def load(self):
+        from circlekeep.orgs.actions import do_create_organization
+
+        org = do_create_organization(name=ORG_NAME, country="US", region="CA")
+        staff = {}
+        admin = None
+        for local, name, pronouns, role in STAFF:
+            user = make_staff(org, email(local), role, name=name, actor=admin, enroll=False)
+            self.set_pronouns_and_password(user, pronouns)
+            enroll_totp(user)
+            staff[local] = user
+            admin = admin or user
+        amara, miguel = staff["amara"], staff["miguel"]
+        circles = {
+            "therapy": make_circle(org, "Wednesday evening group", lead=amara, actor=admin,
+                                   kind="therapy", mode="in_person", capacity=8),
+            "grief": make_circle(org, "Grief and loss peer circle", lead=miguel, actor=admin,
+                                 kind="peer_support", mode="online", capacity=12),
+            "young": make_circle(org, "Young adults circle", lead=amara, actor=admin,
+                                 kind="peer_support", mode="hybrid", capacity=10,
+                                 allows_minors=True),
+        }
+        do_add_facilitator(circles["therapy"], miguel, actor=admin)
+        for local, name, pronouns, language, keys, status in MEMBERS:
+            for key in keys:
+                circle = circles[key]
+                lead = circle.facilitations.get(role="lead").user
+                existing = User.objects.filter(email__iexact=email(local), is_active=True).first()
+                if existing is None:
+                    membership = make_member(circle, email(local), name=name, actor=lead,
+                                             status=status, is_minor=(local == MINOR))
+                    self.set_pronouns_and_password(membership.user, pronouns, language)
+                else:
+                    membership = self.add_existing(circle, existing, lead, status)
+        minor = User.objects.get(email=email(MINOR))
+        membership = Membership.objects.get(user=minor, circle=circles["young"])
+        invitation, _token = do_invite_guardian(membership, email=email(GUARDIAN[0]),
+                                                actor=amara)
+        do_accept_invitation(invitation, acting_user=None, display_name=GUARDIAN[1],
+                             pronouns=GUARDIAN[2], password=PASSWORD)
+
+    def add_existing(self, circle, user, lead, status):
+        from circlekeep.accounts.actions import do_accept_invitation as accept
+        from circlekeep.circles.actions import do_change_membership_status, do_invite_member
+
+        invitation, _token = do_invite_member(circle, email=user.email, actor=lead)
+        accept(invitation, acting_user=user)
+        membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
+        if status == "active":
+            membership = do_change_membership_status(membership, "active", actor=lead)
+        return membership
+
+    def set_pronouns_and_password(self, user, pronouns, language="en"):
+        from circlekeep.accounts.actions import do_change_password, do_update_profile
+        from circlekeep.testing import PASSWORD as TEST_PASSWORD
+
+        do_update_profile(user, display_name=user.display_name, pronouns=pronouns,
+                          language=language, time_zone="America/Los_Angeles", actor=user)
+        do_change_password(user, old_password=TEST_PASSWORD, new_password=PASSWORD, actor=user)
+
+    def print_sign_ins(self):
+        w = self.stdout.write
+        w("")
+        w(f"Demo sign-ins (password for every account: {PASSWORD})")
+        w(f"  org admin     {email('admin')}")
+        w(f"  facilitator   {email('amara')}   (leads two circles)")
+        w(f"  facilitator   {email('miguel')}")
+        w(f"  member        {email('rosa')}    (in three circles, Spanish)")
+        w(f"  member        {email('dana')}")
+        w(f"  guardian      {email(GUARDIAN[0])}    (of Noah, a minor)")
+        w("Staff sign in with a two-step code. Print the current one with:")
+        w(f"  .venv/bin/python manage.py demo --code {email('amara')}")
+        w("")
