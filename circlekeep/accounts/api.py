@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from circlekeep.accounts import actions
 from circlekeep.accounts.access import access_api_token, access_invitation, api_tokens_visible_to
@@ -100,7 +100,7 @@ def update_me(request, payload: ProfileIn):
 @router.post("/me/sign-out-everywhere", response={204: None})
 def sign_out_everywhere(request):
     actions.do_sign_out_everywhere(request.user, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut])
@@ -112,7 +112,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenIn):
     token, secret = actions.do_create_api_token(request.user, actor=request.user,
                                                 name=payload.name, days=payload.days)
-    return 201, token_to_dict(token, secret)
+    return Status(201, token_to_dict(token, secret))
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from circlekeep.accounts.actions import do_invite_guardian
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
@@ -135,7 +135,7 @@ def create_circle(request, payload: NewCircleIn):
             raise Http404
     data = payload.dict(exclude={"organization_id", "lead_id"})
     circle = actions.do_create_circle(organization, lead=lead, actor=request.user, **data)
-    return 201, circle_to_dict(circle)
+    return Status(201, circle_to_dict(circle))
 
 
 @router.get("/circles/{circle_id}", response=CircleOut)
@@ -162,7 +162,7 @@ def invite_member(request, circle_id: str, payload: MemberInviteIn):
     circle = access_managed_circle(request.user, circle_id)
     invitation, _token = actions.do_invite_member(circle, actor=request.user,
                                                   email=payload.email, is_minor=payload.is_minor)
-    return 201, invitation_to_dict(invitation)
+    return Status(201, invitation_to_dict(invitation))
 
 
 @router.post("/circles/{circle_id}/facilitators", response={201: FacilitatorOut})
@@ -173,15 +173,15 @@ def add_facilitator(request, circle_id: str, payload: UserIdIn):
     if user is None:
         raise Http404
     facilitation = actions.do_add_facilitator(circle, user, actor=request.user)
-    return 201, {"id": facilitation.public_id, "user_id": user.public_id,
-                 "display_name": user.display_name, "role": facilitation.role}
+    return Status(201, {"id": facilitation.public_id, "user_id": user.public_id,
+                        "display_name": user.display_name, "role": facilitation.role})
 
 
 @router.post("/facilitations/{facilitation_id}/remove", response={204: None})
 def remove_facilitator(request, facilitation_id: str):
     facilitation = access_facilitation(request.user, facilitation_id)
     actions.do_remove_facilitator(facilitation, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/memberships", response=list[MembershipOut])
@@ -207,7 +207,7 @@ def invite_guardian(request, membership_id: str, payload: EmailIn):
     membership = access_membership(request.user, membership_id)
     check_may_manage_circle(request.user, membership.circle)
     invitation, _token = do_invite_guardian(membership, actor=request.user, email=payload.email)
-    return 201, invitation_to_dict(invitation)
+    return Status(201, invitation_to_dict(invitation))
 
 
 @router.post("/memberships/{membership_id}/status", response=MembershipOut)

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from circlekeep.accounts.access import invitations_visible_to
 from circlekeep.accounts.actions import do_invite_staff
@@ -91,7 +91,7 @@ def invite_staff(request, org_id: str, payload: StaffInvitationIn):
     organization = access_organization(request.user, org_id)
     invitation, _token = do_invite_staff(organization, actor=request.user, email=payload.email,
                                          role=payload.role)
-    return 201, invitation_to_dict(invitation)
+    return Status(201, invitation_to_dict(invitation))
 
 
 @router.put("/staff/{role_id}", response=StaffOut)
@@ -105,4 +105,4 @@ def change_role(request, role_id: str, payload: RoleIn):
 def remove_staff(request, role_id: str):
     staff_role = access_staff_role(request.user, role_id)
     actions.do_remove_staff_role(staff_role, actor=request.user)
-    return 204, None
+    return Status(204, None)

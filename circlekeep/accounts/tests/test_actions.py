@@ -319,3 +319,31 @@ def test_sign_in_records_last_login_and_failures(cast):
     assert_events(mark, [("account.signed_in", cast.member, cast.member),
                          ("account.sign_in.failed", None, cast.member),
                          ("account.sign_in.failed", None, None)])
+
+
+def test_regenerating_backup_codes_replaces_the_old_ones(cast):
+    old = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    mark = audit_mark()
+    new = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    assert set(old).isdisjoint(new)
+    assert actions.do_verify_second_factor(cast.facilitator, old[0]) is None
+    assert_events(mark,
+                  [("account.otp.backup_codes.generated", cast.facilitator, cast.facilitator),
+                   ("account.otp.failed", cast.facilitator, cast.facilitator)])
+    with pytest.raises(DomainError, match="Turn on two-step"):
+        actions.do_regenerate_backup_codes(cast.member, actor=cast.member)
+
+
+def test_a_reset_password_is_validated_and_audited(cast):
+    with pytest.raises(DomainError, match="too short"):
+        actions.do_reset_password(cast.member, new_password="short")
+    mark = audit_mark()
+    actions.do_reset_password(cast.member, new_password="a-brand-new-passphrase")
+    assert User.objects.get(pk=cast.member.pk).check_password("a-brand-new-passphrase")
+    assert_events(mark, [("account.password.reset", cast.member, cast.member)])
+
+
+def test_sign_out_is_recorded(cast):
+    mark = audit_mark()
+    actions.do_record_sign_out(cast.member)
+    assert_events(mark, [("account.signed_out", cast.member, cast.member)])

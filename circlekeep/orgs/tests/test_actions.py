@@ -85,3 +85,16 @@ def test_an_admin_cannot_reach_into_another_organization(cast):
     with pytest.raises(ActionForbidden):
         actions.do_remove_staff_role(role, actor=cast.other_admin)
     assert StaffRole.objects.get(pk=role.pk).role == "auditor"
+
+
+def test_an_admin_grants_a_staff_role_once(cast):
+    mark = audit_mark()
+    role = actions.do_grant_staff_role(cast.org, cast.member, "auditor", actor=cast.admin)
+    assert (role.user, role.role) == (cast.member, "auditor")
+    assert_events(mark, [("org.staff.role.granted", cast.admin, cast.member)])
+    with pytest.raises(DomainError, match="already has a staff role"):
+        actions.do_grant_staff_role(cast.org, cast.member, "admin", actor=cast.admin)
+    with pytest.raises(DomainError, match="Choose a role"):
+        actions.do_grant_staff_role(cast.org, cast.other_member, "boss", actor=cast.admin)
+    with pytest.raises(ActionForbidden):
+        actions.do_grant_staff_role(cast.org, cast.other_member, "admin", actor=cast.facilitator)

@@ -1,0 +1,359 @@
+"""Every route, every principal: the expected allow or deny.
+
+Rows are keyed by URL name (pages) or by method and path (API, from the OpenAPI schema).
+A route without a row fails ``test_every_route_has_a_row``, so no page or endpoint can be
+added unchecked. Paths are callables run before each principal's request, so rows that
+change state make a fresh object for every principal.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from circlekeep.accounts.actions import do_create_api_token, do_invite_staff
+from circlekeep.api.main import api
+from circlekeep.circles.actions import do_add_facilitator, do_invite_member
+from circlekeep.circles.models import Facilitation
+from circlekeep.orgs.models import StaffRole
+from circlekeep.testing import make_staff, signed_in_client
+
+PRINCIPALS = ["anonymous", "other_member", "member", "other_facilitator", "facilitator",
+              "auditor", "other_admin", "admin"]
+_counter = itertools.count()
+
+
+def expect(default, **overrides):
+    """Expected status for each principal: ``default`` unless overridden by name."""
+    short = {"anon": "anonymous", "om": "other_member", "m": "member",
+             "of": "other_facilitator", "f": "facilitator", "au": "auditor",
+             "oa": "other_admin", "a": "admin"}
+    result = {p: default for p in PRINCIPALS}
+    for key, status in overrides.items():
+        result[short.get(key, key)] = status
+    return result
+
+
+def signed_in_only(default, **overrides):
+    return expect(default, anon=302, **overrides)
+
+
+def circle_staff(ok, *, member=403, **overrides):
+    """The circle's facilitator and the org admin may; its member is refused (403); all
+    others cannot see it (404)."""
+    return expect(404, anon=302, f=ok, a=ok, m=member, **overrides)
+
+
+def api_circle_staff(ok, *, member=403):
+    return expect(404, anon=401, f=ok, a=ok, m=member)
+
+
+def admin_only(ok, anon=302):
+    return expect(404, anon=anon, a=ok)
+
+
+def unique_email():
+    return f"matrix{next(_counter)}@example.test"
+
+
+def new_co_facilitation(c):
+    staff = make_staff(c.org, unique_email(), "facilitator", name="Cody", actor=c.admin)
+    return do_add_facilitator(c.circle, staff, actor=c.admin)
+
+
+def new_member_invitation(c):
+    invitation, _ = do_invite_member(c.circle, email=unique_email(), actor=c.facilitator)
+    return invitation
+
+
+@dataclass
+class Row:
+    route: str  # URL name, or "METHOD /api/v1/path/{param}"
+    method: str
+    path: object  # callable(cast) -> str
+    expected: dict
+    data: dict = field(default_factory=dict)
+
+
+def page(name, path, expected, method="GET", data=None):
+    return Row(name, method, path, expected, data or {})
+
+
+def endpoint(method, template, path, expected, data=None):
+    return Row(f"{method} {template}", method, path, expected, data or {})
+
+
+ORG = "/org/{}/"
+WEB = [
+    page("home", lambda c: "/", signed_in_only(200)),
+    page("healthz", lambda c: "/healthz", expect(200)),
+    page("set-language", lambda c: "/i18n/setlang/", expect(302), "POST", {"language": "es"}),
+    page("accounts:login", lambda c: "/accounts/sign-in/", expect(302, anon=200)),
+    page("accounts:logout", lambda c: "/accounts/sign-out/", expect(302), "POST"),
+    page("accounts:logout-everywhere", lambda c: "/accounts/sign-out-everywhere/",
+         expect(302), "POST"),
+    page("accounts:otp-verify", lambda c: "/accounts/two-step/verify/",
+         expect(302, m=200, om=200)),
+    page("accounts:otp-setup", lambda c: "/accounts/two-step/setup/",
+         expect(302, m=200, om=200)),
+    page("accounts:otp-backup-codes", lambda c: "/accounts/two-step/backup-codes/",
+         expect(200, anon=302, m=302, om=302), "POST"),
+    page("accounts:otp-disable", lambda c: "/accounts/two-step/turn-off/", expect(302), "POST"),
+    page("accounts:profile", lambda c: "/accounts/profile/", signed_in_only(200)),
+    page("accounts:profile", lambda c: "/accounts/profile/", signed_in_only(200), "POST",
+         {"display_name": ""}),
+    page("accounts:security", lambda c: "/accounts/security/", signed_in_only(200)),
+    page("accounts:password-change", lambda c: "/accounts/security/password/",
+         signed_in_only(200)),
+    page("accounts:password-reset", lambda c: "/accounts/password-reset/", expect(200)),
+    page("accounts:password-reset-sent", lambda c: "/accounts/password-reset/sent/",
+         expect(200)),
+    page("accounts:password-reset-confirm", lambda c: "/accounts/password-reset/MQ/bad-token/",
+         expect(200)),
+    page("accounts:password-reset-done", lambda c: "/accounts/password-reset/done/",
+         expect(200)),
+    page("accounts:invitation-accept", lambda c: "/accounts/invitations/accept/", expect(404)),
+    page("accounts:invitation-link", lambda c: "/accounts/invitations/no-such-token/",
+         expect(404)),
+    page("accounts:api-tokens", lambda c: "/accounts/tokens/", signed_in_only(200)),
+    page("accounts:api-token-revoke",
+         lambda c: f"/accounts/tokens/{do_create_api_token(c.admin, name='t', days=9, actor=c.admin)[0].public_id}/revoke/",
+         admin_only(302), "POST"),
+    page("orgs:settings", lambda c: ORG.format(c.org.public_id) + "settings/", admin_only(200)),
+    page("orgs:settings", lambda c: ORG.format(c.org.public_id) + "settings/", admin_only(200),
+         "POST", {"name": ""}),
+    page("orgs:staff", lambda c: ORG.format(c.org.public_id) + "staff/", admin_only(200)),
+    page("orgs:staff", lambda c: ORG.format(c.org.public_id) + "staff/", admin_only(200),
+         "POST", {"email": "bad"}),
+    page("orgs:invitations", lambda c: ORG.format(c.org.public_id) + "invitations/",
+         admin_only(200)),
+    page("orgs:circles", lambda c: ORG.format(c.org.public_id) + "circles/", admin_only(200)),
+    page("orgs:staff-role-change",
+         lambda c: f"/org/staff/{StaffRole.objects.get(user=c.auditor).public_id}/role/",
+         admin_only(302), "POST", {"role": "auditor"}),
+    page("orgs:staff-role-remove",
+         lambda c: "/org/staff/{}/remove/".format(StaffRole.objects.get(
+             user=make_staff(c.org, unique_email(), "auditor", name="T", actor=c.admin)
+         ).public_id), admin_only(302), "POST"),
+    page("orgs:invitation-revoke",
+         lambda c: f"/org/invitations/{new_member_invitation(c).public_id}/revoke/",
+         circle_staff(302, member=404), "POST"),
+    page("circles:create", lambda c: "/circles/new/",
+         expect(200, anon=302, m=403, om=403, au=403)),
+    page("circles:create", lambda c: "/circles/new/",
+         expect(200, anon=302, m=403, om=403, au=403), "POST", {"name": ""}),
+    page("circles:detail", lambda c: f"/circles/{c.circle.public_id}/",
+         circle_staff(200, member=200)),
+    page("circles:edit", lambda c: f"/circles/{c.circle.public_id}/edit/", circle_staff(200)),
+    page("circles:edit", lambda c: f"/circles/{c.circle.public_id}/edit/", circle_staff(200),
+         "POST", {"name": ""}),
+    page("circles:member-invite", lambda c: f"/circles/{c.circle.public_id}/invite/",
+         circle_staff(200)),
+    page("circles:member-invite", lambda c: f"/circles/{c.circle.public_id}/invite/",
+         circle_staff(200), "POST", {"email": "not-an-email"}),
+    page("circles:facilitator-add",
+         lambda c: f"/circles/{c.circle.public_id}/facilitators/add/", circle_staff(200)),
+    page("circles:facilitator-add",
+         lambda c: f"/circles/{c.circle.public_id}/facilitators/add/", circle_staff(200),
+         "POST", {"user": "nobody"}),
+    page("circles:facilitator-remove",
+         lambda c: f"/circles/facilitations/{new_co_facilitation(c).public_id}/remove/",
+         circle_staff(302), "POST"),
+    page("circles:membership", lambda c: f"/circles/memberships/{c.membership.public_id}/",
+         circle_staff(200, member=200)),
+    page("circles:membership", lambda c: f"/circles/memberships/{c.membership.public_id}/",
+         circle_staff(200), "POST", {"status": "nonsense"}),
+    page("circles:guardian-invite",
+         lambda c: f"/circles/memberships/{c.membership.public_id}/guardian/",
+         circle_staff(200)),
+    page("circles:membership-leave",
+         lambda c: f"/circles/memberships/{c.membership.public_id}/leave/",
+         circle_staff(403, member=302), "POST"),
+    page("api:openapi-json", lambda c: "/api/v1/openapi.json", expect(200)),
+    page("api:openapi-view", lambda c: "/api/v1/docs", expect(200)),
+    page("api:api-root", lambda c: "/api/v1/", expect(404)),
+]
+
+V1 = "/api/v1"
+API = [
+    endpoint("GET", "/me", lambda c: f"{V1}/me", expect(200, anon=401)),
+    endpoint("PUT", "/me", lambda c: f"{V1}/me", expect(400, anon=401),
+             {"display_name": "", "language": "en", "time_zone": "UTC"}),
+    endpoint("POST", "/me/sign-out-everywhere", lambda c: f"{V1}/me/sign-out-everywhere",
+             expect(204, anon=401)),
+    endpoint("GET", "/tokens", lambda c: f"{V1}/tokens", expect(200, anon=401)),
+    endpoint("POST", "/tokens", lambda c: f"{V1}/tokens", expect(201, anon=401),
+             {"name": "script", "days": 7}),
+    endpoint("POST", "/tokens/{token_id}/revoke",
+             lambda c: f"{V1}/tokens/{do_create_api_token(c.admin, name='t', days=9, actor=c.admin)[0].public_id}/revoke",
+             admin_only(200, anon=401)),
+    endpoint("POST", "/invitations/accept", lambda c: f"{V1}/invitations/accept", expect(404),
+             {"token": "no-such-token"}),
+    endpoint("POST", "/invitations/{invitation_id}/revoke",
+             lambda c: f"{V1}/invitations/{new_member_invitation(c).public_id}/revoke",
+             api_circle_staff(200, member=404)),
+    endpoint("GET", "/organizations", lambda c: f"{V1}/organizations", expect(200, anon=401)),
+    endpoint("PUT", "/organizations/{org_id}", lambda c: f"{V1}/organizations/{c.org.public_id}",
+             admin_only(200, anon=401),
+             {"name": "Riverside Collective", "country": "US", "region": "CA"}),
+    endpoint("GET", "/organizations/{org_id}/staff",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/staff", admin_only(200, anon=401)),
+    endpoint("GET", "/organizations/{org_id}/invitations",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/invitations",
+             admin_only(200, anon=401)),
+    endpoint("POST", "/organizations/{org_id}/staff-invitations",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/staff-invitations",
+             admin_only(201, anon=401), {"email": "new-staff@example.test", "role": "auditor"}),
+    endpoint("PUT", "/staff/{role_id}",
+             lambda c: f"{V1}/staff/{StaffRole.objects.get(user=c.auditor).public_id}",
+             admin_only(200, anon=401), {"role": "auditor"}),
+    endpoint("POST", "/staff/{role_id}/remove",
+             lambda c: "{}/staff/{}/remove".format(V1, StaffRole.objects.get(
+                 user=make_staff(c.org, unique_email(), "auditor", name="T", actor=c.admin)
+             ).public_id), admin_only(204, anon=401)),
+    endpoint("GET", "/circles", lambda c: f"{V1}/circles", expect(200, anon=401)),
+    endpoint("POST", "/circles", lambda c: f"{V1}/circles",
+             expect(404, anon=401, f=201, of=201, a=201, au=403),
+             {"name": "New", "kind": "therapy", "mode": "online", "capacity": 8,
+              "organization_id": "ORG"}),
+    endpoint("GET", "/circles/{circle_id}", lambda c: f"{V1}/circles/{c.circle.public_id}",
+             api_circle_staff(200, member=200)),
+    endpoint("PUT", "/circles/{circle_id}", lambda c: f"{V1}/circles/{c.circle.public_id}",
+             api_circle_staff(200),
+             {"name": "Tuesday circle", "kind": "peer_support", "mode": "online",
+              "capacity": 10}),
+    endpoint("GET", "/circles/{circle_id}/members",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/members", api_circle_staff(200)),
+    endpoint("POST", "/circles/{circle_id}/invitations",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/invitations", api_circle_staff(400),
+             {"email": "not-an-email"}),
+    endpoint("POST", "/circles/{circle_id}/facilitators",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/facilitators", api_circle_staff(400),
+             {"user_id": "AUDITOR"}),
+    endpoint("POST", "/facilitations/{facilitation_id}/remove",
+             lambda c: f"{V1}/facilitations/{new_co_facilitation(c).public_id}/remove",
+             api_circle_staff(204)),
+    endpoint("GET", "/memberships", lambda c: f"{V1}/memberships", expect(200, anon=401)),
+    endpoint("GET", "/memberships/{membership_id}",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/memberships/{membership_id}/status",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/status",
+             api_circle_staff(400), {"status": "nonsense"}),
+    endpoint("POST", "/memberships/{membership_id}/guardian-invitations",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/guardian-invitations",
+             api_circle_staff(400), {"email": "parent@example.test"}),
+]
+
+ROWS = WEB + API
+API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"
+API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+
+
+def url_names(patterns=None, namespace=""):
+    """Every named URL pattern, as "namespace:name"."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            ns = ":".join(p for p in (namespace, inner) if p)
+            yield from url_names(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+
+def api_operations():
+    schema = api.get_openapi_schema()
+    prefix = "/api/v1"
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield f"{method.upper()} {path.removeprefix(prefix)}"
+
+
+def routes_without_rows():
+    covered = {row.route for row in ROWS}
+    missing = []
+    for name in url_names():
+        is_api_operation = (name.startswith(API_OPERATION_NAMES_COVERED_BY_SCHEMA)
+                            and name not in API_NON_OPERATIONS)
+        if not is_api_operation and name not in covered:
+            missing.append(name)
+    missing += [op for op in api_operations() if op not in covered]
+    return missing
+
+
+def test_every_route_has_a_row():
+    assert routes_without_rows() == []
+
+
+def test_a_new_route_without_a_row_is_caught(settings):
+    import sys
+    import types
+
+    from django.urls import clear_url_caches, include, path
+
+    module = types.ModuleType("matrix_extra_urls")
+    module.urlpatterns = [path("", include("config.urls")),
+                          path("unchecked/", lambda request: None, name="unchecked")]
+    sys.modules["matrix_extra_urls"] = module
+    settings.ROOT_URLCONF = "matrix_extra_urls"
+    clear_url_caches()
+    try:
+        assert routes_without_rows() == ["unchecked"]
+    finally:
+        del sys.modules["matrix_extra_urls"]
+        clear_url_caches()
+
+
+def _client_for(cast, principal, is_api):
+    user = cast.principals()[principal]
+    if not is_api:
+        return signed_in_client(user), {}
+    client = Client()
+    if user is None:
+        return client, {}
+    _token, secret = do_create_api_token(user, name="matrix", days=1, actor=user)
+    return client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def _resolve_placeholders(cast, data):
+    replacements = {"ORG": str(cast.org.public_id), "AUDITOR": str(cast.auditor.public_id)}
+    return {k: replacements.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.route}")
+def test_route_allows_and_denies_as_expected(cast, row):
+    is_api = row.route.split(" ", 1)[-1].startswith("/") and " " in row.route
+    outcomes = {}
+    for principal in PRINCIPALS:
+        client, headers = _client_for(cast, principal, is_api)
+        url = row.path(cast)
+        data = _resolve_placeholders(cast, row.data)
+        if row.method == "GET":
+            response = client.get(url, **headers)
+        elif is_api:
+            response = client.generic(row.method, url, data=__import__("json").dumps(data),
+                                      content_type="application/json", **headers)
+        else:
+            response = client.post(url, data, **headers)
+        outcomes[principal] = response.status_code
+    assert outcomes == row.expected
+
+
+def test_malformed_and_unknown_ids_are_404_not_500(cast):
+    admin = signed_in_client(cast.admin)
+    for url in ("/circles/not-a-uuid/", "/circles/00000000-0000-0000-0000-000000000000/",
+                "/org/123/settings/", "/circles/memberships/%27%3B--/"):
+        assert admin.get(url).status_code == 404
+    _token, secret = do_create_api_token(cast.admin, name="t", days=1, actor=cast.admin)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    for url in ("/api/v1/circles/not-a-uuid", "/api/v1/memberships/1",
+                "/api/v1/circles/00000000-0000-0000-0000-000000000000/members"):
+        assert Client().get(url, **headers).status_code == 404
+
+
+def test_the_cast_has_the_roles_the_matrix_assumes(cast):
+    assert Facilitation.objects.get(circle=cast.circle, role="lead").user == cast.facilitator
+    assert StaffRole.objects.get(user=cast.other_admin).organization == cast.other_org
