@@ -64,8 +64,11 @@ def make_member(circle, email, *, name, actor, status="active", is_minor=False):
     invitation, _token = do_invite_member(circle, email=email, actor=actor, is_minor=is_minor)
     if status == "invited":
         return Membership.objects.get(circle=circle, user=invitation.user, status="invited")
-    user = do_accept_invitation(invitation, acting_user=None, display_name=name,
-                                password=PASSWORD)
+    if invitation.user.is_active:
+        user = do_accept_invitation(invitation, acting_user=invitation.user)
+    else:
+        user = do_accept_invitation(invitation, acting_user=None, display_name=name,
+                                    password=PASSWORD)
     membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
     if status != "onboarding":
         membership = do_change_membership_status(membership, "active", actor=actor)

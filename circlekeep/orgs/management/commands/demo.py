@@ -101,33 +101,19 @@ class Command(BaseCommand):
         }
         do_add_facilitator(circles["therapy"], miguel, actor=admin)
         for local, name, pronouns, language, keys, status in MEMBERS:
-            for key in keys:
+            for index, key in enumerate(keys):
                 circle = circles[key]
                 lead = circle.facilitations.get(role="lead").user
-                existing = User.objects.filter(email__iexact=email(local), is_active=True).first()
-                if existing is None:
-                    membership = make_member(circle, email(local), name=name, actor=lead,
-                                             status=status, is_minor=(local == MINOR))
+                membership = make_member(circle, email(local), name=name, actor=lead,
+                                         status=status, is_minor=(local == MINOR))
+                if index == 0:
                     self.set_pronouns_and_password(membership.user, pronouns, language)
-                else:
-                    membership = self.add_existing(circle, existing, lead, status)
         minor = User.objects.get(email=email(MINOR))
         membership = Membership.objects.get(user=minor, circle=circles["young"])
         invitation, _token = do_invite_guardian(membership, email=email(GUARDIAN[0]),
                                                 actor=amara)
         do_accept_invitation(invitation, acting_user=None, display_name=GUARDIAN[1],
                              pronouns=GUARDIAN[2], password=PASSWORD)
-
-    def add_existing(self, circle, user, lead, status):
-        from circlekeep.accounts.actions import do_accept_invitation as accept
-        from circlekeep.circles.actions import do_change_membership_status, do_invite_member
-
-        invitation, _token = do_invite_member(circle, email=user.email, actor=lead)
-        accept(invitation, acting_user=user)
-        membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
-        if status == "active":
-            membership = do_change_membership_status(membership, "active", actor=lead)
-        return membership
 
     def set_pronouns_and_password(self, user, pronouns, language="en"):
         from circlekeep.accounts.actions import do_change_password, do_update_profile

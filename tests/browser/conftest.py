@@ -1,0 +1,95 @@
+"""Playwright driving Debian's Chromium, with axe-core run on every page visited."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Browser tests must run in CI, but no Chromium was found at "
+                        f"{CHROMIUM}; .ci/run installs Debian's chromium package.")
+        pytest.skip("No Chromium found (install Debian's chromium package to run browser "
+                    "tests)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Visitor:
+    """One person's browser tab. Every page it lands on is checked with axe-core."""
+
+    def __init__(self, browser, base_url, visited):
+        self.context = browser.new_context(base_url=base_url, locale="en-US")
+        self.page = self.context.new_page()
+        self.visited = visited
+        self.page.on("load", lambda page: self._pending.append(page.url))
+        self._pending = []
+
+    def goto(self, path):
+        self.page.goto(path)
+        self.check()
+
+    def click(self, name, role="button"):
+        self.page.get_by_role(role, name=name, exact=True).first.click()
+        self.page.wait_for_load_state()
+        self.check()
+
+    def fill(self, label, value):
+        self.page.get_by_label(label, exact=True).fill(value)
+
+    def text(self):
+        return self.page.inner_text("main")
+
+    def check(self):
+        from axe_playwright_python.sync_playwright import Axe
+
+        url = self.page.url
+        if url in self.visited:
+            return
+        results = Axe().run(self.page)
+        problems = [
+            (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in SERIOUS
+        ]
+        assert problems == [], f"accessibility problems on {url}: {problems}"
+        self.visited.add(url)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    visited = set()
+    visitors = []
+
+    def open_tab():
+        visitor = Visitor(browser, live_server.url, visited)
+        visitors.append(visitor)
+        return visitor
+
+    yield open_tab
+    for visitor in visitors:
+        visitor.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db):
+    from circlekeep.testing import build_cast
+
+    return build_cast()

@@ -1,0 +1,92 @@
+"""Headers, cookies and production settings that defend every page."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from circlekeep.testing import signed_in_client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_pages_send_strict_security_headers(cast):
+    response = signed_in_client(cast.member).get("/")
+    csp = response["Content-Security-Policy"]
+    for directive in ("default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'",
+                      "object-src 'none'", "form-action 'self'"):
+        assert directive in csp
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_templates_carry_no_inline_script_or_style():
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=\"|\son\w+=\"", text):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_posts_without_a_csrf_token_are_refused(cast):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/sign-in/", {"username": "mina@example.test",
+                                                  "password": "x"})
+    assert response.status_code == 403
+
+
+def _settings_in_subprocess(env, expression):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "CIRCLEKEEP_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    clean.update(env)
+    code = f"import config.settings as s; print({expression})"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings_in_subprocess({}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_defaults_are_secure():
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50},
+        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SESSION_COOKIE_HTTPONLY, s.ALLOWED_HOSTS",
+    )
+    assert result.stdout.strip() == "False True True 31536000 True []"
+
+
+def test_a_bad_boolean_in_the_environment_is_a_clear_error():
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50, "DEBUG": "maybe"}, "s.DEBUG")
+    assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
+
+
+@pytest.mark.django_db
+def test_session_cookies_are_httponly_and_samesite(cast):
+    from circlekeep.testing import PASSWORD
+
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"username": "mina@example.test",
+                                                  "password": PASSWORD})
+    cookie = response.cookies["ck_session"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_healthz_reveals_nothing(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
