@@ -20,3 +20,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request that activates a person's language leaves it on the thread; tests that
+    call actions directly expect the default."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

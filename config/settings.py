@@ -63,9 +63,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "circlekeep.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "circlekeep.accounts.middleware.SessionOTPMiddleware",
     "circlekeep.accounts.middleware.UserPreferencesMiddleware",
     "circlekeep.accounts.middleware.IdleTimeoutMiddleware",
     "circlekeep.accounts.middleware.RequireTwoFactorMiddleware",
@@ -98,7 +97,8 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600,
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -112,6 +112,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Reusing connections spares each request the open and its pragmas.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -431,7 +431,8 @@ def do_regenerate_backup_codes(user, *, actor):
 def do_disable_two_factor(user, *, actor):
     """Turn off two-step sign-in where it is optional; ends every session of the person."""
     _check_self(user, actor)
-    user.__dict__.pop("_two_factor_required", None)
+    for flag in ("flag_staff", "flag_member_2fa"):
+        user.__dict__.pop(flag, None)
     if two_factor_required(user):
         raise DomainError(_("Your role or your organization requires two-step sign-in, so it "
                             "cannot be turned off."))

@@ -1,8 +1,30 @@
-"""Sign-in by e-mail address, case-insensitively."""
+"""Sign-in by e-mail address, case-insensitively, and the per-request user load."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
 
-from circlekeep.accounts.models import User
+from circlekeep.accounts.models import Guardianship, User
+from circlekeep.lib.prepared import PreparedQuery
+
+
+def user_with_flags():
+    """Users annotated with what every page needs to know about them, in one query:
+    whether they hold a staff role, whether their organization requires members to use
+    two-step sign-in, and whether they are someone's guardian."""
+    from circlekeep.circles.models import Membership
+    from circlekeep.orgs.models import StaffRole
+
+    return User.objects.annotate(
+        flag_staff=Exists(StaffRole.objects.filter(user=OuterRef("pk"))),
+        flag_member_2fa=Exists(Membership.objects.filter(
+            user=OuterRef("pk"), status__in=Membership.LIVE_STATUSES,
+            circle__organization__require_member_2fa=True)),
+        flag_guardian=Exists(Guardianship.objects.filter(guardian=OuterRef("pk"))),
+    )
+
+
+# Every signed-in request runs this; compile it once.
+USER_WITH_FLAGS = PreparedQuery(lambda pk: user_with_flags().filter(pk=pk))
 
 
 class EmailBackend(ModelBackend):
@@ -18,3 +40,17 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        try:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = USER_WITH_FLAGS.instances(user_id)
+        user = found[0] if found else None
+        if user is not None:
+            # SQLite answers EXISTS with 0 or 1.
+            user.flag_staff = bool(user.flag_staff)
+            user.flag_member_2fa = bool(user.flag_member_2fa)
+            user.flag_guardian = bool(user.flag_guardian)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,12 +1,31 @@
-"""Navigation by role, computed once per page from one query."""
+"""Navigation by role, computed once per page from at most one query."""
+
+from functools import cache
+
+from django.urls import reverse
 
 from circlekeep.orgs.models import StaffRole
+
+
+@cache
+def fixed_links():
+    """The menu's addresses never change while the process runs; reverse them once."""
+    names = {"home": "home", "create": "circles:create", "profile": "accounts:profile",
+             "security": "accounts:security", "logout": "accounts:logout",
+             "otp_setup": "accounts:otp-setup", "set_language": "set-language",
+             "password_reset": "accounts:password-reset", "login": "accounts:login"}
+    return {key: reverse(name) for key, name in names.items()}
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": None}
+        return {"nav": None, "links": fixed_links()}
+
+    if getattr(user, "flag_staff", True) is False:
+        # Members: the menu needs no query.
+        return {"nav": {"admin_of": [], "facilitates": False, "auditor_of": [],
+                        "is_staff": False}, "links": fixed_links()}
 
     def build():
         roles = list(StaffRole.objects.filter(user=user).select_related("organization"))
@@ -17,7 +36,7 @@ def navigation(request):
             "is_staff": bool(roles),
         }
 
-    return {"nav": _Lazy(build)}
+    return {"nav": _Lazy(build), "links": fixed_links()}
 
 
 class _Lazy:

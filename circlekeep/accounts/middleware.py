@@ -22,24 +22,27 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
 )
 
 
-class SessionOTPMiddleware:
-    """django-otp's verification, read from the session without a database query.
+class AuthenticationMiddleware:
+    """Django's AuthenticationMiddleware and django-otp's OTPMiddleware as one lazy user.
 
-    The session holds the verified device's id. Every action that removes or replaces a
-    device also raises the user's session epoch, which ends those sessions, so a
-    verification can never outlive its device.
+    Two-step verification is read from the session without a database query: the session
+    holds the verified device's id, and every action that removes or replaces a device
+    also raises the user's session epoch, which ends those sessions, so a verification
+    can never outlive its device.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        request.user = SimpleLazyObject(lambda: self._verify(request, user))
+        request.user = SimpleLazyObject(lambda: self._load(request))
         return self.get_response(request)
 
     @staticmethod
-    def _verify(request, user):
+    def _load(request):
+        from django.contrib import auth
+
+        user = auth.get_user(request)
         device_id = request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
         verified = bool(device_id)
         user.is_verified = lambda: verified

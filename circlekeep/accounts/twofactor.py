@@ -1,27 +1,14 @@
-"""Who must use two-step sign-in, and the devices that provide it."""
-
-from django.db.models import Exists, OuterRef, Q
-
-from circlekeep.circles.models import Membership
-from circlekeep.orgs.models import StaffRole
+"""Who must use two-step sign-in."""
 
 
 def two_factor_required(user) -> bool:
     """True for staff, and for members of an organization whose policy requires it.
 
-    One query, cached on the user object for the request.
+    Read from the flags the per-request user load annotates; otherwise one query.
     """
-    cached = getattr(user, "_two_factor_required", None)
-    if cached is not None:
-        return cached
-    from circlekeep.accounts.models import User
+    if not hasattr(user, "flag_staff"):
+        from circlekeep.accounts.backends import user_with_flags
 
-    required = User.objects.filter(pk=user.pk).filter(
-        Q(Exists(StaffRole.objects.filter(user=OuterRef("pk"))))
-        | Q(Exists(Membership.objects.filter(
-            user=OuterRef("pk"), status__in=Membership.LIVE_STATUSES,
-            circle__organization__require_member_2fa=True,
-        )))
-    ).exists()
-    user._two_factor_required = required
-    return required
+        fresh = user_with_flags().get(pk=user.pk)
+        user.flag_staff, user.flag_member_2fa = fresh.flag_staff, fresh.flag_member_2fa
+    return bool(user.flag_staff or user.flag_member_2fa)

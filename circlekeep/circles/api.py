@@ -187,7 +187,10 @@ def remove_facilitator(request, facilitation_id: str):
 @router.get("/memberships", response=list[MembershipOut])
 def my_memberships(request):
     """The signed-in person's own memberships (the member dashboard)."""
-    return [membership_to_dict(m) for m in member_circles(request.user)]
+    me = request.user
+    return [{"id": m.membership_id, "circle_id": m.circle_id, "user_id": me.public_id,
+             "display_name": me.display_name, "status": m.status,
+             "status_changed_at": m.status_changed_at} for m in member_circles(me)]
 
 
 @router.get("/memberships/{membership_id}", response=MembershipDetailOut)

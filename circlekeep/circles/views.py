@@ -41,12 +41,12 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     user = request.user
-    memberships = member_circles(user)
-    facilitated = facilitated_circles(user)
+    staff = getattr(user, "flag_staff", True)
+    guardian = getattr(user, "flag_guardian", True)
     return render(request, "circles/dashboard.html", {
-        "memberships": memberships,
-        "facilitated": facilitated,
-        "wards": wards_of(user),
+        "memberships": member_circles(user),
+        "facilitated": facilitated_circles(user) if staff else [],
+        "wards": wards_of(user) if guardian else [],
         "offer_two_factor": not user.is_verified(),
     })
 
