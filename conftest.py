@@ -3,7 +3,7 @@ import os
 os.environ.setdefault("CIRCLEKEEP_TESTING", "true")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

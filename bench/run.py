@@ -131,8 +131,9 @@ def main():
                 time.sleep(0.1)
         opener, cookie = sign_in(base)
         check_dashboard(opener, base)
+        sessions = "Redis" if "REDIS_URL" in env else "process memory"
         print(f"gunicorn, {WORKERS} sync workers; wrk, {CONNECTIONS} connections; "
-              f"median of {ROUNDS} alternating rounds of {DURATION} s; sessions in {'Redis' if 'REDIS_URL' in env else 'process memory'}",
+              f"median of {ROUNDS} alternating rounds of {DURATION} s; sessions in {sessions}",
               flush=True)
         wrk(f"{base}/healthz")  # warm-up
         wrk(f"{base}/", cookie)

@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("CIRCLEKEEP_TESTING", "true")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403

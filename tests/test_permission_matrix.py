@@ -7,13 +7,14 @@ change state make a fresh object for every principal.
 """
 
 import itertools
+import json
 from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from circlekeep.accounts.actions import do_create_api_token, do_invite_staff
+from circlekeep.accounts.actions import do_create_api_token
 from circlekeep.api.main import api
 from circlekeep.circles.actions import do_add_facilitator, do_invite_member
 from circlekeep.circles.models import Facilitation
@@ -30,7 +31,7 @@ def expect(default, **overrides):
     short = {"anon": "anonymous", "om": "other_member", "m": "member",
              "of": "other_facilitator", "f": "facilitator", "au": "auditor",
              "oa": "other_admin", "a": "admin"}
-    result = {p: default for p in PRINCIPALS}
+    result = dict.fromkeys(PRINCIPALS, default)
     for key, status in overrides.items():
         result[short.get(key, key)] = status
     return result
@@ -61,6 +62,10 @@ def unique_email():
 def new_co_facilitation(c):
     staff = make_staff(c.org, unique_email(), "facilitator", name="Cody", actor=c.admin)
     return do_add_facilitator(c.circle, staff, actor=c.admin)
+
+
+def new_admin_token(c):
+    return do_create_api_token(c.admin, name="t", days=9, actor=c.admin)[0].public_id
 
 
 def new_member_invitation(c):
@@ -119,7 +124,7 @@ WEB = [
          expect(404)),
     page("accounts:api-tokens", lambda c: "/accounts/tokens/", signed_in_only(200)),
     page("accounts:api-token-revoke",
-         lambda c: f"/accounts/tokens/{do_create_api_token(c.admin, name='t', days=9, actor=c.admin)[0].public_id}/revoke/",
+         lambda c: f"/accounts/tokens/{new_admin_token(c)}/revoke/",
          admin_only(302), "POST"),
     page("orgs:settings", lambda c: ORG.format(c.org.public_id) + "settings/", admin_only(200)),
     page("orgs:settings", lambda c: ORG.format(c.org.public_id) + "settings/", admin_only(200),
@@ -187,7 +192,7 @@ API = [
     endpoint("POST", "/tokens", lambda c: f"{V1}/tokens", expect(201, anon=401),
              {"name": "script", "days": 7}),
     endpoint("POST", "/tokens/{token_id}/revoke",
-             lambda c: f"{V1}/tokens/{do_create_api_token(c.admin, name='t', days=9, actor=c.admin)[0].public_id}/revoke",
+             lambda c: f"{V1}/tokens/{new_admin_token(c)}/revoke",
              admin_only(200, anon=401)),
     endpoint("POST", "/invitations/accept", lambda c: f"{V1}/invitations/accept", expect(404),
              {"token": "no-such-token"}),
@@ -334,7 +339,7 @@ def test_route_allows_and_denies_as_expected(cast, row):
         if row.method == "GET":
             response = client.get(url, **headers)
         elif is_api:
-            response = client.generic(row.method, url, data=__import__("json").dumps(data),
+            response = client.generic(row.method, url, data=json.dumps(data),
                                       content_type="application/json", **headers)
         else:
             response = client.post(url, data, **headers)

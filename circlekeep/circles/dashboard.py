@@ -6,11 +6,10 @@ from functools import cache
 
 from django.db.models import Prefetch
 from django.urls import reverse
-
-from circlekeep.lib.prepared import PreparedQuery
 from django.utils.translation import gettext_lazy as _
 
-from circlekeep.circles.models import Circle, Facilitation, Membership
+from circlekeep.circles.models import Circle, Membership
+from circlekeep.lib.prepared import PreparedQuery
 
 NEXT_STEP = {
     Membership.Status.ONBOARDING: _("Finish onboarding with your facilitator before your first "
@@ -112,7 +111,7 @@ def facilitated_circles(user):
         .order_by("name")
     )
     for circle in circles:
-        circle.counts = {status: 0 for status in Membership.LIVE_STATUSES}
+        circle.counts = dict.fromkeys(Membership.LIVE_STATUSES, 0)
         for membership in circle.roster:
             circle.counts[membership.status] += 1
     return circles

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep.accounts.access import invitations_visible_to
+from circlekeep.accounts.actions import do_invite_guardian
 from circlekeep.accounts.models import User
 from circlekeep.circles import actions
 from circlekeep.circles.access import (
@@ -18,7 +19,6 @@ from circlekeep.circles.access import (
     may_manage_circle,
 )
 from circlekeep.circles.dashboard import facilitated_circles, member_circles, wards_of
-from circlekeep.accounts.actions import do_invite_guardian
 from circlekeep.circles.forms import (
     AddFacilitatorForm,
     CircleForm,

@@ -69,7 +69,7 @@ def test_profile_updates_go_through_the_action_with_specific_errors(cast):
 
 
 def test_an_invitation_is_accepted_over_the_api(cast):
-    invitation, token = do_invite_member(cast.circle, email="api@example.test",
+    _invitation, token = do_invite_member(cast.circle, email="api@example.test",
                                          actor=cast.facilitator)
     bad = call("POST", "/invitations/accept", body={"token": token, "display_name": "A",
                                                     "password": "short"})

@@ -146,7 +146,8 @@ def test_a_mistyped_second_password_is_caught_and_nothing_changes(
     with django_capture_on_commit_callbacks(execute=True):
         do_invite_member(cast.circle, email="new@example.test", actor=cast.facilitator)
     client = Client()
-    client.get(f"/accounts/invitations/{invitation_token_from_mail(mailoutbox, 'new@example.test')}/")
+    token = invitation_token_from_mail(mailoutbox, "new@example.test")
+    client.get(f"/accounts/invitations/{token}/")
     response = client.post(reverse("accounts:invitation-accept"), {
         "display_name": "Newt", "language": "en", "time_zone": "UTC",
         "password": PASSWORD, "password_again": PASSWORD + "x"})
