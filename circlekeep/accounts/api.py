@@ -103,6 +103,48 @@ def sign_out_everywhere(request):
     return Status(204, None)
 
 
+class TwoStepSetupOut(Schema):
+    otpauth_uri: str
+    secret: str
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class BackupCodesOut(Schema):
+    backup_codes: list[str]
+
+
+@router.post("/me/two-step/setup", response={201: TwoStepSetupOut})
+def start_two_step(request):
+    """Begin two-step setup: add the returned URI (or secret) to an authenticator app."""
+    import base64
+
+    device = actions.do_start_totp_enrollment(request.user, actor=request.user)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return Status(201, {"otpauth_uri": device.config_url, "secret": secret})
+
+
+@router.post("/me/two-step/confirm", response=BackupCodesOut)
+def confirm_two_step(request, payload: CodeIn):
+    """Turn two-step sign-in on with a current code; the backup codes are shown once."""
+    _device, codes = actions.do_confirm_totp(request.user, payload.code, actor=request.user)
+    return {"backup_codes": codes}
+
+
+@router.post("/me/two-step/backup-codes", response=BackupCodesOut)
+def regenerate_backup_codes(request):
+    return {"backup_codes": actions.do_regenerate_backup_codes(request.user,
+                                                               actor=request.user)}
+
+
+@router.post("/me/two-step/turn-off", response={204: None})
+def turn_off_two_step(request):
+    actions.do_disable_two_factor(request.user, actor=request.user)
+    return Status(204, None)
+
+
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request):
     return [token_to_dict(t) for t in api_tokens_visible_to(request.user)]

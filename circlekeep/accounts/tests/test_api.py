@@ -89,3 +89,22 @@ def test_sign_out_everywhere_over_the_api_ends_web_sessions(cast):
     browser = signed_in_client(cast.member)
     assert call("POST", "/me/sign-out-everywhere", bearer(cast.member)).status_code == 204
     assert browser.get("/")["Location"] == "/accounts/sign-in/"
+
+
+def test_a_member_sets_up_two_step_sign_in_over_the_api(cast):
+    import base64
+
+    from django_otp.oath import TOTP
+
+    headers = bearer(cast.member)
+    started = call("POST", "/me/two-step/setup", headers)
+    assert started.status_code == 201
+    assert started.json()["otpauth_uri"].startswith("otpauth://totp/")
+    wrong = call("POST", "/me/two-step/confirm", headers, {"code": "12"})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "code"
+    secret = started.json()["secret"]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    confirmed = call("POST", "/me/two-step/confirm", headers,
+                     {"code": f"{TOTP(key).token():06d}"})
+    assert confirmed.status_code == 200 and len(confirmed.json()["backup_codes"]) == 10
+    assert call("POST", "/me/two-step/turn-off", headers).status_code == 204

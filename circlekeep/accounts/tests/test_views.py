@@ -211,3 +211,21 @@ def test_sign_in_keeps_only_local_next_addresses(cast):
                              {"username": "mina@example.test", "password": PASSWORD,
                               "next": "https://evil.test/"})
     assert response["Location"] == "/"
+
+
+def test_staff_sessions_end_sooner_than_members(cast):
+    client = Client()
+    sign_in(client, "fran@riverside.test")
+    device = TOTPDevice.objects.get(user=cast.facilitator)
+    client.post(reverse("accounts:otp-verify"), {"code": totp_now(device, ahead=1)})
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - 16 * 60
+    session.save()
+    assert client.get("/")["Location"] == LOGIN
+    member = Client()
+    sign_in(member, "mina@example.test")
+    session = member.session
+    session[SEEN_KEY] = int(time.time()) - 16 * 60
+    session.save()
+    assert member.get("/").status_code == 200
