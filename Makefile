@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEV    := DEBUG=true
 
-.PHONY: install run test test-postgres bench lint messages clean
+.PHONY: install run code test bench lint messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Circlekeep needs Python 3.11 or newer; $(PYTHON) is %d.%d" % v[:2])'
@@ -20,6 +20,10 @@ run: install
 	$(DEV) $(PY) manage.py demo
 	@echo "Circlekeep is at http://127.0.0.1:8000  (Ctrl-C stops it)"
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The current two-step code of a demo staff account: make code WHO=amara@demo.circlekeep.test
+code: install
+	@$(DEV) $(PY) manage.py demo --code $(WHO)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings_test > /dev/null

@@ -64,7 +64,7 @@ def _circle_url_pattern():
 MEMBER_CIRCLES = PreparedQuery(lambda user_id: (
     Membership.objects.filter(user_id=user_id, status__in=Membership.LIVE_STATUSES)
     .exclude(status=Membership.Status.INVITED)
-    .order_by("circle__name", "circle_id", "circle__facilitations__role",
+    .order_by("circle__name", "circle_id", "-circle__facilitations__role",
               "circle__facilitations__user__display_name")
     .values_list("public_id", "status", "status_changed_at", "circle__public_id",
                  "circle__name", "circle__facilitations__user__display_name")
@@ -72,7 +72,7 @@ MEMBER_CIRCLES = PreparedQuery(lambda user_id: (
 
 
 def member_circles(user):
-    """The user's circles with their status and facilitators, in one query."""
+    """The user's circles with their status and facilitators (lead first), in one query."""
     from django.db import connection
 
     rows = MEMBER_CIRCLES.rows(user.pk)

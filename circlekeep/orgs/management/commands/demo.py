@@ -134,5 +134,5 @@ class Command(BaseCommand):
         w(f"  member        {email('dana')}")
         w(f"  guardian      {email(GUARDIAN[0])}    (of Noah, a minor)")
         w("Staff sign in with a two-step code. Print the current one with:")
-        w(f"  .venv/bin/python manage.py demo --code {email('amara')}")
+        w(f"  make code WHO={email('amara')}")
         w("")
