@@ -31,3 +31,34 @@ def _english_between_tests():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture
+def live_cast(transactional_db):
+    from circlekeep.testing import build_cast
+
+    return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_armed(request):
+    """Every test runs with PostgreSQL's append-only triggers armed. After a transactional
+    test, the database is emptied by TRUNCATE, which the triggers refuse; the test database
+    belongs to a superuser, who may set session_replication_role for that flush."""
+    used = {"db", "transactional_db"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in used or bool(
+        marker and marker.kwargs.get("transaction"))
+    if not used and not marker:
+        yield
+        return
+    from django.db import connection
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    yield
+    if transactional and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")

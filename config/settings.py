@@ -4,6 +4,8 @@ Defaults are safe for production: DEBUG off, secure cookies, HSTS, strict CSP. A
 run (`make run`) flips DEBUG on through the environment the Makefile sets.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +34,26 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) in the environment."
         )
 
+# Keys that live outside the database: the vault's key-encryption keys and the audit
+# trail's checkpoint-signing key. A trial keeps its own in ./var (owner-only files);
+# production must provide them.
+from circlekeep.lib.keyfiles import load_keyring, load_signing_key  # noqa: E402
+
+VAULT_KEYRING = load_keyring(
+    env_str("VAULT_KEYRING"), env_str("VAULT_KEYRING_PATH"),
+    trial_path=VAR_DIR / "vault-keyring.json" if DEBUG else None, ephemeral=TESTING,
+)
+AUDIT_SIGNING_KEY = load_signing_key(
+    env_str("AUDIT_SIGNING_KEY"),
+    trial_path=VAR_DIR / "audit-signing.key" if DEBUG else None, ephemeral=TESTING,
+)
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000)
+# Public keys (base64) of signing keys retired earlier, whose checkpoints stay valid.
+AUDIT_RETIRED_PUBLIC_KEYS = env_list("AUDIT_RETIRED_PUBLIC_KEYS")
+# Reads of protected information outside these local hours are flagged in the security
+# report (in the reader's own time zone).
+USUAL_HOURS = (env_int("USUAL_HOURS_START", 7), env_int("USUAL_HOURS_END", 20))
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -49,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "circlekeep.audit",
+    "circlekeep.vault",
     "circlekeep.orgs",
     "circlekeep.accounts",
     "circlekeep.circles",
@@ -115,6 +138,10 @@ else:
             # Reusing connections spares each request the open and its pragmas.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
+            # Tests use a file too: an in-memory database shared between threads answers
+            # concurrent writers with "table is locked" instead of waiting its turn.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir())
+                                 / f"circlekeep-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("circlekeep.accounts.urls")),
     path("org/", include("circlekeep.orgs.urls")),
     path("circles/", include("circlekeep.circles.urls")),
+    path("audit/", include("circlekeep.audit.urls")),
     path("api/v1/", api.urls),
 ]
 

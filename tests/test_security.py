@@ -62,9 +62,38 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+KEYS = {
+    "VAULT_KEYRING": '{"current": "k1", "keys": {"k1": "' + "A" * 43 + '="}}',
+    "AUDIT_SIGNING_KEY": "B" * 43 + "=",
+}
+
+
+def test_production_refuses_to_start_without_the_vault_key():
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50,
+                                      "AUDIT_SIGNING_KEY": KEYS["AUDIT_SIGNING_KEY"]}, "1")
+    assert result.returncode != 0 and "No vault key-encryption key" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_audit_signing_key():
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50,
+                                      "VAULT_KEYRING": KEYS["VAULT_KEYRING"]}, "1")
+    assert result.returncode != 0 and "No audit signing key" in result.stderr
+
+
+@pytest.mark.parametrize("keyring,message", [
+    ("not json", "not valid JSON"),
+    ('{"current": "k2", "keys": {"k1": "' + "A" * 43 + '="}}', "which it does not contain"),
+    ('{"current": "k1", "keys": {"k1": "c2hvcnQ="}}', "not 32 bytes"),
+])
+def test_a_malformed_keyring_is_a_clear_start_up_error(keyring, message):
+    result = _settings_in_subprocess({**KEYS, "SECRET_KEY": "x" * 50, "VAULT_KEYRING": keyring},
+                                     "1")
+    assert result.returncode != 0 and message in result.stderr
+
+
 def test_production_defaults_are_secure():
     result = _settings_in_subprocess(
-        {"SECRET_KEY": "x" * 50},
+        {"SECRET_KEY": "x" * 50, **KEYS},
         "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
         "s.SESSION_COOKIE_HTTPONLY, s.ALLOWED_HOSTS",
     )
@@ -72,7 +101,8 @@ def test_production_defaults_are_secure():
 
 
 def test_a_bad_boolean_in_the_environment_is_a_clear_error():
-    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50, "DEBUG": "maybe"}, "s.DEBUG")
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50, "DEBUG": "maybe", **KEYS},
+                                     "s.DEBUG")
     assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
 
 

@@ -324,6 +324,14 @@ def do_record_failed_sign_in(email):
 
 
 @action
+def do_record_lockout(email):
+    """Note that sign-in was paused for an account or address after repeated failures."""
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    audit.record("account.locked_out", actor=None, actor_role="anonymous", target=user,
+                 subject=user)
+
+
+@action
 def do_record_sign_out(user):
     audit.record("account.signed_out", actor=user, target=user, subject=user)
 

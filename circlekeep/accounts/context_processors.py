@@ -13,7 +13,9 @@ def fixed_links():
     names = {"home": "home", "create": "circles:create", "profile": "accounts:profile",
              "security": "accounts:security", "logout": "accounts:logout",
              "otp_setup": "accounts:otp-setup", "set_language": "set-language",
-             "password_reset": "accounts:password-reset", "login": "accounts:login"}
+             "password_reset": "accounts:password-reset", "login": "accounts:login",
+             "my_access": "audit:my-access", "audit_trail": "audit:trail",
+             "security_report": "audit:security"}
     return {key: reverse(name) for key, name in names.items()}
 
 

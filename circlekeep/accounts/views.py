@@ -94,6 +94,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
     """Shown by django-axes after too many failed sign-ins."""
     from django.conf import settings
 
+    actions.do_record_lockout(request.POST.get("username", ""))
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 

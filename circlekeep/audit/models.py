@@ -11,7 +11,7 @@ class AuditEvent(models.Model):
     change and its event commit or roll back together.
     """
 
-    sequence = models.BigAutoField(primary_key=True)
+    sequence = models.BigIntegerField(primary_key=True)
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+    # SHA-256 over the previous event's hash and this event's canonical form (chain.py).
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="", db_index=True)
 
     class Meta:
         ordering = ["sequence"]
@@ -41,3 +44,32 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.sequence} {self.event_type}"
+
+
+class AuditHead(models.Model):
+    """The newest event's sequence and hash: one row, locked by every append so that the
+    chain never forks and the sequence has no gaps."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"head at #{self.sequence}"
+
+
+class AuditCheckpoint(models.Model):
+    """An Ed25519 signature over (sequence, hash) of one event, made with a key kept
+    outside the database: rewriting history would need that key too."""
+
+    sequence = models.BigIntegerField(primary_key=True)
+    hash = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+    public_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self):
+        return f"checkpoint at #{self.sequence}"

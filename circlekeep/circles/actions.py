@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circlekeep import audit
+from circlekeep import audit, vault
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.circles.models import Circle, Facilitation, Membership, MembershipChange
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
@@ -199,10 +199,13 @@ def do_change_membership_status(membership, to_status, *, actor, reason=""):
     membership.status = to_status
     membership.status_changed_at = now
     membership.save(update_fields=["status", "status_changed_at"])
-    MembershipChange.objects.create(membership=membership, from_status=from_status,
-                                    to_status=to_status, changed_at=now, actor=actor,
-                                    reason=reason)
+    change = MembershipChange(membership=membership, from_status=from_status,
+                              to_status=to_status, changed_at=now, actor=actor)
+    vault.seal(change, "reason", reason)
+    change.save()
+    # The reason is protected text about the member: sealed above, never in the trail.
     audit.record("circle.member.status.changed", actor=actor, target=membership,
-                 circle=membership.circle, subject=membership.user, reason=reason,
-                 data={"status": {"old": from_status, "new": to_status}})
+                 circle=membership.circle, subject=membership.user,
+                 data={"status": {"old": from_status, "new": to_status},
+                       "reason_given": bool(reason)})
     return membership

@@ -6,6 +6,7 @@ from uuid import UUID
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from circlekeep import vault
 from circlekeep.accounts.actions import do_invite_guardian
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.accounts.models import User
@@ -72,6 +73,7 @@ class ChangeOut(Schema):
     to_status: str
     changed_at: datetime
     reason: str
+    erased: bool
 
 
 class MembershipDetailOut(MembershipOut):
@@ -197,9 +199,14 @@ def my_memberships(request):
 def get_membership(request, membership_id: str):
     membership = access_membership(request.user, membership_id)
     data = membership_to_dict(membership)
+    changes = list(membership.changes.select_related("membership__user", "membership__circle"))
+    why = ("Member viewing their own membership history (API)"
+           if membership.user_id == request.user.pk else "Viewing a member's history (API)")
+    reasons = vault.reveal_many(changes, "reason", actor=request.user, reason=why)
     data["history"] = [
         {"from_status": c.from_status, "to_status": c.to_status, "changed_at": c.changed_at,
-         "reason": c.reason} for c in membership.changes.all()
+         "reason": str(text), "erased": text.erased}
+        for c, text in zip(changes, reasons, strict=True)
     ]
     return data
 

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from circlekeep.vault.fields import SealedTextField
+
 
 class Circle(models.Model):
     """A therapy or peer-support group run by an organization."""
@@ -129,15 +131,19 @@ class Membership(models.Model):
 
 
 class MembershipChange(models.Model):
-    """One step in a membership's life cycle, as the member and facilitator see it."""
+    """One step in a membership's life cycle, as the member and facilitator see it.
 
+    The reason for a suspension or revocation is protected text about the member.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="changes")
     from_status = models.CharField(max_length=20, blank=True, choices=Membership.Status.choices)
     to_status = models.CharField(max_length=20, choices=Membership.Status.choices)
     changed_at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
+    reason = SealedTextField(scope="member", owner="membership__user")
 
     class Meta:
         ordering = ["changed_at", "pk"]

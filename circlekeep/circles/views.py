@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from circlekeep import vault
 from circlekeep.accounts.access import invitations_visible_to
 from circlekeep.accounts.actions import do_invite_guardian
 from circlekeep.accounts.models import User
@@ -203,7 +204,13 @@ def membership_detail(request, membership_id):
                                  % {"status": Membership.Status(form.cleaned_data["status"])
                                     .label.lower()})
                 return redirect("circles:membership", membership_id=membership.public_id)
-    changes = membership.changes.select_related("actor")
+    changes = list(membership.changes.select_related("actor", "membership__user",
+                                                     "membership__circle"))
+    why = (_("Member viewing their own membership history")
+           if membership.user_id == request.user.pk else _("Viewing a member's history"))
+    for change, text in zip(changes, vault.reveal_many(changes, "reason", actor=request.user,
+                                                       reason=why), strict=True):
+        change.reason_text = text
     return render(request, "circles/membership_detail.html", {
         "membership": membership, "changes": changes, "form": form, "manages": manages,
         "is_self": membership.user_id == request.user.pk,

@@ -87,9 +87,3 @@ def visit(browser, live_server):
     for visitor in visitors:
         visitor.close()
 
-
-@pytest.fixture
-def live_cast(transactional_db):
-    from circlekeep.testing import build_cast
-
-    return build_cast()

@@ -119,3 +119,34 @@ def test_the_accessibility_check_catches_a_real_violation(live_cast, visit):
     tab.visited.clear()
     with pytest.raises(AssertionError, match="label"):
         tab.check()
+
+
+def test_a_member_sees_who_read_their_information_and_an_auditor_reads_the_trail(
+        live_cast, visit):
+    from circlekeep import vault
+    from circlekeep.circles.actions import do_change_membership_status
+    from circlekeep.circles.models import MembershipChange
+
+    cast = live_cast
+    do_change_membership_status(cast.membership, "suspended", actor=cast.facilitator,
+                                reason="A private reason")
+    change = MembershipChange.objects.filter(membership=cast.membership).latest("pk")
+    vault.reveal(change, "reason", actor=cast.facilitator, reason="Preparing the session")
+
+    mina = visit()
+    sign_in(mina, "mina@example.test")
+    mina.click("Who has seen my information", role="link")
+    text = mina.text()
+    assert "Fran" in text and "Preparing the session" in text
+    assert "A private reason" not in text
+
+    audrey = visit()
+    sign_in(audrey, "audrey@riverside.test",
+            code=totp_now(TOTPDevice.objects.get(user=cast.auditor), ahead=1))
+    audrey.click("Audit trail", role="link")
+    assert "Protected information read" in audrey.text()
+    audrey.page.get_by_label("What", exact=True).select_option("vault.revealed")
+    audrey.click("Filter")
+    assert "Preparing the session" in audrey.text()
+    audrey.click("Security report", role="link")
+    assert "Fran (facilitator): 1" in audrey.text()

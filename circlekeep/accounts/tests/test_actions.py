@@ -347,3 +347,11 @@ def test_sign_out_is_recorded(cast):
     mark = audit_mark()
     actions.do_record_sign_out(cast.member)
     assert_events(mark, [("account.signed_out", cast.member, cast.member)])
+
+
+def test_a_lockout_is_recorded_against_the_account(cast):
+    mark = audit_mark()
+    actions.do_record_lockout("mina@example.test")
+    actions.do_record_lockout("nobody@example.test")
+    assert_events(mark, [("account.locked_out", None, cast.member),
+                         ("account.locked_out", None, None)])

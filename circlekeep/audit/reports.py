@@ -1,0 +1,68 @@
+"""The security report: sign-in trouble, two-step changes, and who reads protected text."""
+
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from circlekeep.audit.access import organization_events
+
+
+@dataclass
+class SecurityReport:
+    failed_sign_ins: int = 0
+    lockouts: int = 0
+    two_factor_disabled: int = 0
+    outside_hours: list = field(default_factory=list)
+    reads_by_role: list = field(default_factory=list)
+    top_readers: list = field(default_factory=list)
+    failed_by_account: list = field(default_factory=list)
+
+    def summary(self):
+        return [
+            (_("Failed sign-ins"), self.failed_sign_ins),
+            (_("Sign-ins paused after repeated failures"), self.lockouts),
+            (_("Two-step sign-in turned off"), self.two_factor_disabled),
+            (_("Reads of protected information outside usual hours"), len(self.outside_hours)),
+            (_("Reads of protected information"), sum(c for _r, c in self.reads_by_role)),
+        ]
+
+
+def _local_hour(event, zones):
+    tz_name = event.actor.time_zone if event.actor else "UTC"
+    zone = zones.get(tz_name)
+    if zone is None:
+        try:
+            zone = zones[tz_name] = zoneinfo.ZoneInfo(tz_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zones[tz_name] = zoneinfo.ZoneInfo("UTC")
+    return event.created_at.astimezone(zone).hour
+
+
+def security_report(organization, *, since, until) -> SecurityReport:
+    """For one organization (None: the whole installation) between two times."""
+    from circlekeep.audit.models import AuditEvent
+
+    events = (organization_events(organization) if organization is not None
+              else AuditEvent.objects.all()).filter(created_at__gte=since, created_at__lt=until)
+    report = SecurityReport()
+    counts = Counter(events.filter(event_type__in=(
+        "account.sign_in.failed", "account.locked_out", "account.otp.disabled",
+    )).values_list("event_type", flat=True))
+    report.failed_sign_ins = counts["account.sign_in.failed"]
+    report.lockouts = counts["account.locked_out"]
+    report.two_factor_disabled = counts["account.otp.disabled"]
+    report.failed_by_account = Counter(
+        events.filter(event_type="account.sign_in.failed", subject__isnull=False)
+        .values_list("subject__display_name", flat=True)).most_common(10)
+    reads = list(events.filter(event_type="vault.revealed").select_related("actor", "subject"))
+    start, end = settings.USUAL_HOURS
+    zones = {}
+    report.outside_hours = [e for e in reads if not start <= _local_hour(e, zones) < end]
+    report.reads_by_role = Counter(e.actor_role for e in reads).most_common()
+    readers = Counter((e.actor.display_name if e.actor else "system", e.actor_role)
+                      for e in reads)
+    report.top_readers = [(name, role, n) for (name, role), n in readers.most_common(10)]
+    return report

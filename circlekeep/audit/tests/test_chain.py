@@ -1,0 +1,197 @@
+import io
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from circlekeep.accounts.actions import do_record_sign_in
+from circlekeep.audit.chain import canonical, chain_hash
+from circlekeep.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from circlekeep.audit.recording import checkpoint_now
+from circlekeep.audit.verify import verify
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def tampering():
+    """Act as an attacker with direct database access (past PostgreSQL's triggers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def events(n, user):
+    for _ in range(n):
+        do_record_sign_in(user)
+
+
+def last():
+    return AuditHead.objects.get(pk=1).sequence
+
+
+def test_an_untouched_trail_verifies(cast):
+    result = verify()
+    assert result.ok and result.events == last() and result.events > 20
+
+
+def test_every_event_links_to_the_one_before(cast):
+    rows = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "prev_hash",
+                                                                     "hash"))
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(rows[i][1] == rows[i - 1][2] for i in range(1, len(rows)))
+
+
+def test_checkpoints_are_signed_every_n_events_and_on_demand(cast, settings):
+    settings.AUDIT_CHECKPOINT_EVERY = 10
+    start = last()
+    events(25, cast.member)
+    signed = set(AuditCheckpoint.objects.values_list("sequence", flat=True))
+    assert {s for s in range(start + 1, start + 26) if s % 10 == 0} <= signed
+    checkpoint = checkpoint_now()
+    assert checkpoint.sequence == last() and checkpoint_now() is None
+    result = verify()
+    assert result.ok and result.unsigned_tail == 0 and result.checkpoints >= 3
+
+
+def test_a_changed_event_is_named(cast):
+    target = last() - 5
+    with tampering():
+        sql("UPDATE audit_auditevent SET reason = 'nothing to see' WHERE sequence = %s",
+            [target])
+    problem = verify().problem
+    assert (problem.kind, problem.sequence) == ("changed", target)
+
+
+def test_a_deleted_event_is_named(cast):
+    target = last() - 5
+    with tampering():
+        sql("DELETE FROM audit_auditevent WHERE sequence = %s", [target])
+    problem = verify().problem
+    assert problem.kind == "deleted" and f"#{target}" in problem.message
+
+
+def test_deleting_the_newest_events_is_caught_by_the_head(cast):
+    with tampering():
+        sql("DELETE FROM audit_auditevent WHERE sequence > %s", [last() - 2])
+    problem = verify().problem
+    assert problem.kind == "deleted" and "at the end" in problem.message
+
+
+def test_an_inserted_event_is_named(cast):
+    target, end = last() - 5, last()
+    original = AuditEvent.objects.get(sequence=target)
+    before = AuditEvent.objects.get(sequence=target - 1)
+    with tampering():
+        for seq in range(end, target - 1, -1):
+            sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = %s", [seq + 1, seq])
+        forged = AuditEvent(
+            sequence=target, created_at=original.created_at, actor=None, actor_role="system",
+            event_type="account.signed_in", target_type="", target_id="", reason="",
+            data={}, request_id="", prev_hash=before.hash,
+        )
+        forged.hash = chain_hash(before.hash, canonical(
+            sequence=target, created_at=original.created_at, actor=None, actor_role="system",
+            event_type="account.signed_in", target_type="", target_id="", organization=None,
+            circle=None, subject=None, reason="", data={}, request_id=""))
+        forged.save(force_insert=True)
+    problem = verify().problem
+    assert (problem.kind, problem.sequence) == ("inserted", target)
+
+
+def test_reordered_events_are_named(cast):
+    target = last() - 5
+    with tampering():
+        sql("UPDATE audit_auditevent SET sequence = -1 WHERE sequence = %s", [target])
+        sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = %s", [target, target + 1])
+        sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = -1", [target + 1])
+    problem = verify().problem
+    assert (problem.kind, problem.sequence) == ("reordered", target)
+
+
+def test_a_rewritten_chain_is_caught_by_a_signed_checkpoint(cast):
+    checkpoint_now()
+    signed = last()
+    events(3, cast.member)
+    # The attacker changes an old event and recomputes every hash after it.
+    target = signed - 3
+    with tampering():
+        sql("UPDATE audit_auditevent SET reason = 'rewritten' WHERE sequence = %s", [target])
+        previous = AuditEvent.objects.get(sequence=target - 1).hash
+        for event in AuditEvent.objects.filter(sequence__gte=target).order_by("sequence")\
+                .select_related("actor", "organization", "circle", "subject"):
+            new_hash = chain_hash(previous, canonical(
+                sequence=event.sequence, created_at=event.created_at,
+                actor=str(event.actor.public_id) if event.actor else None,
+                actor_role=event.actor_role, event_type=event.event_type,
+                target_type=event.target_type, target_id=event.target_id,
+                organization=str(event.organization.public_id) if event.organization else None,
+                circle=str(event.circle.public_id) if event.circle else None,
+                subject=str(event.subject.public_id) if event.subject else None,
+                reason=event.reason, data=event.data, request_id=event.request_id))
+            sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE sequence = %s",
+                [previous, new_hash, event.sequence])
+            previous = new_hash
+        sql("UPDATE audit_audithead SET hash = %s WHERE id = 1", [previous])
+    problem = verify().problem
+    assert (problem.kind, problem.sequence) == ("bad-checkpoint", signed)
+
+
+def test_a_checkpoint_signed_with_another_key_is_not_trusted(cast):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from circlekeep.audit import chain
+
+    checkpoint = checkpoint_now()
+    other = Ed25519PrivateKey.generate()
+    message = chain._message(checkpoint.sequence, checkpoint.hash)
+    import base64
+
+    with tampering():
+        sql("UPDATE audit_auditcheckpoint SET signature = %s, public_key = %s "
+            "WHERE sequence = %s",
+            [base64.b64encode(other.sign(message)).decode(),
+             base64.b64encode(other.public_key().public_bytes_raw()).decode(),
+             checkpoint.sequence])
+    assert verify().problem.kind == "bad-checkpoint"
+
+
+def test_the_verify_command_reports_speed_and_exits_non_zero_on_tampering(cast):
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "The audit trail is intact." in out.getvalue() and "events/s" in out.getvalue()
+    with tampering():
+        sql("UPDATE audit_auditevent SET actor_role = 'admin' WHERE sequence = 3")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
+    assert exit_info.value.code == 1
+    assert "TAMPERED at #3 (changed)" in err.getvalue()
+
+
+def test_audit_rows_cannot_be_updated_deleted_or_truncated_on_postgresql(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only triggers are PostgreSQL's; SQLite is the trial database")
+    from django.db import DatabaseError
+
+    checkpoint_now()  # a row for the checkpoint table's trigger to protect
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # settle the test transaction's deferred checks
+    for statement in ("UPDATE audit_auditevent SET reason = 'x' WHERE sequence = 1",
+                      "DELETE FROM audit_auditevent WHERE sequence = 1",
+                      "TRUNCATE audit_auditevent CASCADE",
+                      "DELETE FROM audit_auditcheckpoint"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            sql(statement)
+    assert AuditEvent.objects.filter(sequence=1).exists()

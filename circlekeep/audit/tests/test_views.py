@@ -1,0 +1,157 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from circlekeep import vault
+from circlekeep.accounts.actions import (
+    do_create_api_token,
+    do_record_failed_sign_in,
+    do_record_lockout,
+)
+from circlekeep.audit.models import AuditEvent
+from circlekeep.audit.reports import security_report
+from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.circles.models import MembershipChange
+from circlekeep.testing import signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def read_mina(cast, who, why):
+    do_change_membership_status(cast.membership, "suspended", actor=cast.facilitator,
+                                reason="A private reason")
+    change = MembershipChange.objects.filter(membership=cast.membership).latest("pk")
+    vault.reveal(change, "reason", actor=who, reason=why)
+
+
+def test_a_member_sees_who_read_their_information_and_why(cast):
+    read_mina(cast, cast.admin, "Reviewing the suspension")
+    page = signed_in_client(cast.member).get("/audit/mine/").content.decode()
+    assert "Who has seen my information" in page
+    assert "Ada" in page and "Protected information read" in page
+    assert "Reviewing the suspension" in page
+    assert "A private reason" not in page  # the trail holds metadata, never the text
+
+
+def test_the_newest_events_come_first_and_pages_hold_50(cast):
+    from circlekeep.accounts.actions import do_record_sign_in
+
+    for _ in range(60):
+        do_record_sign_in(cast.member)
+    client = signed_in_client(cast.member)
+    first = client.get("/audit/mine/").context["page"]
+    assert len(first.object_list) == 50
+    sequences = [e.sequence for e in first.object_list]
+    assert sequences == sorted(sequences, reverse=True)
+    second = client.get("/audit/mine/?page=2").context["page"]
+    assert max(e.sequence for e in second.object_list) < min(sequences)
+
+
+def test_a_member_never_sees_events_about_someone_else(cast):
+    do_change_membership_status(cast.other_membership, "suspended",
+                                actor=cast.other_facilitator, reason="x")
+    page = signed_in_client(cast.member).get("/audit/mine/")
+    assert all(e.subject_id == cast.member.pk for e in page.context["page"].object_list)
+    assert "Otto" not in page.content.decode()
+
+
+def test_the_access_log_is_in_the_api_too(cast):
+    read_mina(cast, cast.facilitator, "Preparing for the session")
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    data = Client().get("/api/v1/me/access-log",
+                        HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    newest = data["events"][0]
+    assert newest["event_type"] == "account.api_token.created"
+    read = next(e for e in data["events"] if e["event_type"] == "vault.revealed")
+    assert (read["actor"], read["reason"]) == ("Fran", "Preparing for the session")
+
+
+def test_facilitators_see_their_circles_events_only(cast):
+    do_change_membership_status(cast.other_membership, "suspended",
+                                actor=cast.other_facilitator, reason="x")
+    events = signed_in_client(cast.facilitator).get("/audit/").context["page"].object_list
+    circles = {e.circle_id for e in events}
+    assert circles == {cast.circle.pk}
+
+
+def test_admins_and_auditors_see_their_organization_and_not_another(cast):
+    for user in (cast.admin, cast.auditor):
+        events = signed_in_client(user).get("/audit/").context["page"].object_list
+        assert events and all(e.organization_id in (cast.org.pk, None) for e in events)
+        assert not any(e.circle_id == cast.other_org_circle.pk for e in events)
+
+
+def test_the_trail_filters_by_type_circle_and_date(cast):
+    client = signed_in_client(cast.admin)
+    page = client.get("/audit/", {"event_type": "circle.created"}).context["page"]
+    assert {e.event_type for e in page.object_list} == {"circle.created"}
+    page = client.get("/audit/", {"circle": str(cast.other_circle.public_id)}).context["page"]
+    assert {e.circle_id for e in page.object_list} == {cast.other_circle.pk}
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert not client.get("/audit/", {"since": tomorrow}).context["page"].object_list
+    response = client.get("/audit/", {"since": tomorrow, "until": "2020-01-01"})
+    assert "The end date is before the start date." in response.content.decode()
+
+
+def test_auditors_export_the_trail_as_csv_and_facilitators_cannot(cast):
+    response = signed_in_client(cast.auditor).get("/audit/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["sequence", "time_utc", "actor"]
+    assert len(rows) > 10 and all(len(r) == 13 for r in rows)
+    assert signed_in_client(cast.facilitator).get("/audit/export.csv").status_code == 403
+
+
+def test_the_security_report_counts_what_matters(cast, settings):
+    do_record_failed_sign_in("mina@example.test")
+    do_record_failed_sign_in("mina@example.test")
+    do_record_lockout("mina@example.test")
+    settings.USUAL_HOURS = (0, 0)  # every read is outside usual hours
+    read_mina(cast, cast.facilitator, "Session prep")
+    report = security_report(cast.org, since=timezone.now() - timedelta(hours=1),
+                             until=timezone.now() + timedelta(seconds=1))
+    assert (report.failed_sign_ins, report.lockouts) == (2, 1)
+    assert report.reads_by_role == [("facilitator", 1)]
+    assert report.top_readers == [("Fran", "facilitator", 1)]
+    assert len(report.outside_hours) == 1
+    assert report.failed_by_account == [("Mina", 2)]
+    other = security_report(cast.other_org, since=timezone.now() - timedelta(hours=1),
+                            until=timezone.now() + timedelta(seconds=1))
+    assert (other.failed_sign_ins, other.reads_by_role) == (0, [])
+
+
+def test_the_security_report_page_api_and_command(cast):
+    read_mina(cast, cast.facilitator, "Session prep")
+    page = signed_in_client(cast.auditor).get("/audit/security/").content.decode()
+    assert "Riverside Collective" in page and "Fran (facilitator): 1" in page
+    _token, secret = do_create_api_token(cast.auditor, name="t", days=1, actor=cast.auditor)
+    data = Client().get("/api/v1/audit/security-report",
+                        {"since": timezone.localdate().isoformat()},
+                        HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert data[0]["reads_by_role"] == {"facilitator": 1}
+    future = Client().get("/api/v1/audit/security-report",
+                          {"since": (timezone.localdate() + timedelta(days=2)).isoformat()},
+                          HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert future.status_code == 400
+    out = io.StringIO()
+    call_command("audit", "report", "--since", timezone.localdate().isoformat(), stdout=out)
+    assert "Reads of protected information" in out.getvalue()
+    assert "Fran (facilitator)" in out.getvalue()
+
+
+def test_auditors_read_the_trail_and_reports_but_no_circle(cast):
+    client = signed_in_client(cast.auditor)
+    assert client.get("/audit/").status_code == 200
+    assert client.get(f"/circles/{cast.circle.public_id}/").status_code == 404
+    assert client.get(f"/circles/memberships/{cast.membership.public_id}/").status_code == 404
+
+
+def test_a_failed_sign_in_on_the_page_reaches_the_report(cast):
+    Client().post("/accounts/sign-in/", {"username": "mina@example.test", "password": "no"})
+    assert AuditEvent.objects.filter(event_type="account.sign_in.failed",
+                                     subject=cast.member).count() == 1

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from circlekeep.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("mine/", views.my_access, name="my-access"),
+    path("", views.trail, name="trail"),
+    path("export.csv", views.export, name="export"),
+    path("security/", views.security, name="security"),
+]

@@ -1,0 +1,113 @@
+"""Audit pages: "Who has seen my information", the staff trail, its export, the report."""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circlekeep.audit.access import (
+    audit_organizations,
+    events_visible_to,
+    may_read_trail,
+    my_events,
+)
+from circlekeep.audit.events import label_for
+from circlekeep.audit.forms import AuditFilterForm, ReportForm
+from circlekeep.audit.reports import security_report
+from circlekeep.circles.access import circles_managed_by
+
+PAGE_SIZE = 50
+
+
+def _forbidden(request, message):
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def _page(request, events):
+    paginator = Paginator(events.select_related("actor", "subject", "circle")
+                          .order_by("-sequence"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.label = label_for(event.event_type)
+    return page
+
+
+@login_required
+def my_access(request):
+    """Every event whose subject is the signed-in person, newest first."""
+    page = _page(request, my_events(request.user))
+    return render(request, "audit/my_access.html", {"page": page})
+
+
+@login_required
+def trail(request):
+    if not may_read_trail(request.user):
+        return _forbidden(request, _("The audit trail is for facilitators, admins and "
+                                     "auditors. Your own history is under “Who has seen my "
+                                     "information”."))
+    form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
+    events = events_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        events = form.apply(events)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/trail.html", {
+        "form": form, "page": _page(request, events), "query": query.urlencode(),
+        "may_export": audit_organizations(request.user).exists(),
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export(request):
+    if not audit_organizations(request.user).exists():
+        return _forbidden(request, _("Only auditors and organization admins export the trail."))
+    form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
+    events = events_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        events = form.apply(events)
+    events = events.select_related("actor", "subject", "circle", "organization").order_by(
+        "sequence")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["sequence", "time_utc", "actor", "actor_role", "event_type",
+                               "target_type", "target_id", "organization", "circle",
+                               "subject", "reason", "request_id", "hash"])
+        for e in events.iterator(chunk_size=2000):
+            yield writer.writerow([
+                e.sequence, e.created_at.isoformat(), e.actor.public_id if e.actor else "",
+                e.actor_role, e.event_type, e.target_type, e.target_id,
+                e.organization.public_id if e.organization else "",
+                e.circle.public_id if e.circle else "",
+                e.subject.public_id if e.subject else "", e.reason, e.request_id, e.hash,
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="circlekeep-audit.csv"'
+    return response
+
+
+@login_required
+def security(request):
+    organizations = list(audit_organizations(request.user))
+    if not organizations:
+        return _forbidden(request, _("The security report is for admins and auditors."))
+    default_since = (timezone.localdate() - timedelta(days=30)).isoformat()
+    form = ReportForm(request.GET or {"since": default_since})
+    reports = []
+    if form.is_valid():
+        since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min))
+        until = timezone.now() + timedelta(seconds=1)
+        reports = [(org, security_report(org, since=since, until=until))
+                   for org in organizations]
+    return render(request, "audit/security_report.html", {"form": form, "reports": reports})
