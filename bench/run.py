@@ -5,6 +5,7 @@ dashboard ÷ healthz. Budgets are ratios against the bare endpoint measured in t
 run, so a slower or busier machine moves both.
 """
 
+import base64
 import http.cookiejar
 import os
 import re
@@ -21,6 +22,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from circlekeep.lib.keyfiles import new_keyring_json  # noqa: E402
 PY = sys.executable
 CONNECTIONS = 8
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -54,6 +58,10 @@ def environment(var_dir):
         "ALLOWED_HOSTS": "127.0.0.1", "CIRCLEKEEP_VAR_DIR": str(var_dir),
         "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
         "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "ERROR",
+        # Throw-away keys, as production would provide real ones.
+        "VAULT_KEYRING": new_keyring_json(),
+        "AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     })
     env.pop("CIRCLEKEEP_TESTING", None)
     if "REDIS_URL" not in env and redis_answers():
@@ -161,7 +169,15 @@ def main():
           f"{'met' if ok_ratio else 'MISSED'})")
     print(f"dashboard p99 = {dashboard['p99']:.1f} ms  (target < {TARGET_P99_MS:.0f} ms: "
           f"{'met' if ok_p99 else 'MISSED'})")
-    return 0 if ok_ratio and ok_p99 else 1
+    print()
+    print("audit and vault (fresh database, in process) …", flush=True)
+    audit_dir = Path(tempfile.mkdtemp(prefix="circlekeep-bench-audit-"))
+    try:
+        audit_ok = subprocess.run([PY, str(ROOT / "bench" / "audit_vault.py")], cwd=ROOT,
+                                  env=environment(audit_dir)).returncode == 0
+    finally:
+        shutil.rmtree(audit_dir, ignore_errors=True)
+    return 0 if ok_ratio and ok_p99 and audit_ok else 1
 
 
 if __name__ == "__main__":
