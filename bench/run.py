@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from circlekeep.lib.keyfiles import new_keyring_json  # noqa: E402
+
 PY = sys.executable
 CONNECTIONS = 8
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
