@@ -13,6 +13,7 @@ from circlekeep.audit.access import (
     my_events,
 )
 from circlekeep.audit.events import label_for
+from circlekeep.audit.models import to_microseconds
 from circlekeep.audit.reports import security_report
 from circlekeep.lib.actions import ActionForbidden, DomainError
 
@@ -88,11 +89,11 @@ def trail(request, filters: Query[TrailFilters]):
     if filters.circle_id:
         events = events.filter(circle__public_id=filters.circle_id)
     if filters.since:
-        events = events.filter(created_at__gte=timezone.make_aware(
-            datetime.combine(filters.since, time.min)))
+        events = events.filter(at_us__gte=to_microseconds(timezone.make_aware(
+            datetime.combine(filters.since, time.min))))
     if filters.until:
-        events = events.filter(created_at__lt=timezone.make_aware(
-            datetime.combine(filters.until + timedelta(days=1), time.min)))
+        events = events.filter(at_us__lt=to_microseconds(timezone.make_aware(
+            datetime.combine(filters.until + timedelta(days=1), time.min))))
     return _page(events, filters.page)
 
 

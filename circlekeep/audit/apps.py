@@ -7,6 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_lend_sqlite_sha256, weak=False)
         from django.apps import apps
         from django.db.models.signals import pre_delete, pre_save
 
@@ -17,3 +20,13 @@ class AuditConfig(AppConfig):
             if model.__module__.startswith("circlekeep.") and model._meta.app_label != "audit":
                 pre_save.connect(note_domain_write, sender=model, weak=False)
                 pre_delete.connect(note_domain_write, sender=model, weak=False)
+
+
+def _lend_sqlite_sha256(sender, connection, **kwargs):
+    """SQLite has no SHA-256 of its own; the audit writer chains hashes in SQL with this."""
+    if connection.vendor == "sqlite":
+        import hashlib
+
+        connection.connection.create_function(
+            "ck_sha256", 1, lambda text: hashlib.sha256(text.encode()).hexdigest(),
+            deterministic=True)

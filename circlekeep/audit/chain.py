@@ -1,16 +1,16 @@
 """The hash chain and its signed checkpoints.
 
 Each event's hash is SHA-256 over the previous event's hash, a newline, and the event's
-canonical form: compact JSON with sorted keys of every column, people and places named by
-their public ids, times in UTC to the microsecond. Changing, deleting, inserting or
-reordering an event breaks the chain; rewriting the chain from some point on breaks the
-next signed checkpoint.
+canonical form. The canonical form lists every column in a fixed order, each written as
+``<length>:<text>`` (``~`` for none) and joined by ``|``: unambiguous without escaping,
+and simple enough for either database to rebuild in SQL, so that verification can run
+where the data is. Changing, deleting, inserting or reordering an event breaks the
+chain; rewriting the chain from some point on breaks the next signed checkpoint.
 """
 
 import base64
 import hashlib
 import json
-from datetime import UTC
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -20,21 +20,43 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 
 GENESIS = "0" * 64
+RECORD_CONSTRAINT = "audit_record_matches_columns"
+# Column order of the canonical form; verify.py rebuilds it in SQL from the same list.
+CANONICAL_COLUMNS = ("sequence", "at_us", "actor_id", "actor_role", "event_type",
+                     "target_type", "target_id", "organization_id", "circle_id", "subject_id",
+                     "reason", "data_json", "request_id")
 
 
-def canonical(*, sequence, created_at, actor, actor_role, event_type, target_type, target_id,
-              organization, circle, subject, reason, data, request_id) -> bytes:
-    """The bytes an event's hash covers. Ids are public ids (str) or None."""
-    return json.dumps(
-        [sequence, created_at.astimezone(UTC).isoformat(timespec="microseconds"), actor,
-         actor_role, event_type, target_type, target_id, organization, circle, subject,
-         reason, data, request_id],
-        separators=(",", ":"), sort_keys=True, ensure_ascii=False,
-    ).encode()
+def canonical_data(data) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def chain_hash(prev_hash: str, canonical_bytes: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_bytes).hexdigest()
+def _field(value) -> str:
+    if value is None:
+        return "~"
+    text = str(value)
+    return f"{len(text)}:{text}"
+
+
+def canonical(values) -> str:
+    """``values`` in CANONICAL_COLUMNS order → the text an event's hash covers."""
+    return "|".join(map(_field, values))
+
+
+def chain_hash(prev_hash: str, canonical_text: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical_text}".encode()).hexdigest()
+
+
+def canonical_sql(alias="") -> str:
+    """The same canonical text, built by the database (SQLite and PostgreSQL alike)."""
+    prefix = f"{alias}." if alias else ""
+
+    def field(column):
+        col = f"{prefix}{column}"
+        return (f"CASE WHEN {col} IS NULL THEN '~' ELSE "
+                f"CAST(LENGTH(CAST({col} AS TEXT)) AS TEXT) || ':' || CAST({col} AS TEXT) END")
+
+    return " || '|' || ".join(field(c) for c in CANONICAL_COLUMNS)
 
 
 def _signing_key():

@@ -30,17 +30,19 @@ class AuditFilterForm(forms.Form):
 
         from django.utils import timezone
 
+        from circlekeep.audit.models import to_microseconds
+
         data = self.cleaned_data
         if data.get("event_type"):
             events = events.filter(event_type=data["event_type"])
         if data.get("circle"):
             events = events.filter(circle__public_id=data["circle"])
         if data.get("since"):
-            events = events.filter(created_at__gte=timezone.make_aware(
-                datetime.combine(data["since"], time.min)))
+            events = events.filter(at_us__gte=to_microseconds(timezone.make_aware(
+                datetime.combine(data["since"], time.min))))
         if data.get("until"):
-            events = events.filter(created_at__lt=timezone.make_aware(
-                datetime.combine(data["until"] + timedelta(days=1), time.min)))
+            events = events.filter(at_us__lt=to_microseconds(timezone.make_aware(
+                datetime.combine(data["until"] + timedelta(days=1), time.min))))
         return events
 
 

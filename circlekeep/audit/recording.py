@@ -1,31 +1,83 @@
 """The one audit writer."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from circlekeep.audit.chain import canonical, chain_hash, public_key_text, sign
+from circlekeep.audit.chain import canonical, canonical_data, public_key_text, sign
 from circlekeep.audit.events import EVENT_TYPES
 from circlekeep.lib.actions import current_action
 from circlekeep.lib.middleware import current_request_id
 
 PROTECTED_DATA_KEYS = {"text", "body", "note", "answer", "question", "password", "code", "token"}
 
+def _record_sql(sequence_sql):
+    """The record's text in SQL: the sequence field, then the rest (a parameter)."""
+    return (f"CAST(LENGTH(CAST({sequence_sql} AS TEXT)) AS TEXT) || ':' || "
+            f"CAST({sequence_sql} AS TEXT) || '|' || %s")
 
-def _public(obj):
-    return str(obj.public_id) if obj is not None else None
+
+def _sha256_sql(text_sql, vendor):
+    if vendor == "postgresql":
+        return f"encode(sha256(convert_to({text_sql}, 'UTF8')), 'hex')"
+    return f"ck_sha256({text_sql})"  # registered on each SQLite connection (apps.py)
+
+
+def _advance_head_sql(vendor):
+    """Advance the head and chain the new event's hash in one UPDATE. Every append takes
+    this row's lock, so appends queue up; a waiting append is re-evaluated against the
+    row its predecessor left (PostgreSQL's read-committed rule), so no hash is stale."""
+    newline = "chr(10)" if vendor == "postgresql" else "char(10)"
+    record = _record_sql("sequence + 1")
+    # Assembled from this module's constants only; every value is a query parameter.
+    return (
+        "UPDATE audit_audithead SET sequence = sequence + 1, prev_hash = hash, "
+        f"hash = {_sha256_sql(f'hash || {newline} || ' + record, vendor)} "
+        "WHERE id = 1 RETURNING sequence, prev_hash, hash"
+    )
+
+
+_COLUMNS = ("sequence, at_us, actor_id, actor_role, event_type, target_type, target_id, "
+            "organization_id, circle_id, subject_id, reason, data_json, request_id, record, "
+            "prev_hash, hash")
+INSERT_EVENT = (f"INSERT INTO audit_auditevent ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+# PostgreSQL appends in one round trip: the head's UPDATE feeds the INSERT. The record's
+# CHECK constraint still holds the record to the columns.
+APPEND_POSTGRES = (
+    f"WITH head AS ({_advance_head_sql('postgresql')}) "
+    f"INSERT INTO audit_auditevent ({_COLUMNS}) "
+    "SELECT sequence, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    f"{_record_sql('sequence')}, prev_hash, hash FROM head RETURNING sequence, hash"
+)
+ADVANCE_SQLITE = _advance_head_sql("sqlite")
+
+
+def _append(cursor, values):
+    """Insert the event; returns (sequence, hash), or None when the trail has no head."""
+    rest = canonical(values[1:])
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(APPEND_POSTGRES, [rest, *values[1:], rest])
+        return cursor.fetchone()
+    cursor.execute(ADVANCE_SQLITE, [rest])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    sequence, prev_hash, event_hash = row
+    values[0] = sequence
+    cursor.execute(INSERT_EVENT, [*values, f"{len(str(sequence))}:{sequence}|{rest}",
+                                  prev_hash, event_hash])
+    return sequence, event_hash
 
 
 def record(event_type, *, actor, target, organization=None, circle=None, subject=None,
            reason="", data=None, actor_role=None):
-    """Append one audit event inside the caller's transaction.
+    """Append one audit event inside the caller's transaction; returns its sequence.
 
-    The head row is locked first, so concurrent appends queue up and each event links to
-    the one before it. ``data`` holds ids and field names with old/new values, never
-    protected text; keys that name protected content are refused so that a slip fails in
-    tests, not in a clinic.
+    ``data`` holds ids and field names with old/new values, never protected text; keys
+    that name protected content are refused so that a slip fails in tests, not in a clinic.
     """
-    from circlekeep.audit.models import AuditEvent
+    from circlekeep.audit.models import to_microseconds
     from circlekeep.orgs.access import role_label
 
     if event_type not in EVENT_TYPES:
@@ -40,49 +92,44 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         organization = circle.organization
     if actor_role is None:
         actor_role = role_label(actor, organization=organization, circle=circle, subject=subject)
-    target_type = target._meta.label_lower if target is not None else ""
-    target_id = str(getattr(target, "public_id", getattr(target, "pk", ""))) if target else ""
-
-    head = _locked_head()
-    sequence = head.sequence + 1
-    created_at = timezone.now()
-    request_id = current_request_id()
-    event_hash = chain_hash(head.hash, canonical(
-        sequence=sequence, created_at=created_at, actor=_public(actor), actor_role=actor_role,
-        event_type=event_type, target_type=target_type, target_id=target_id,
-        organization=_public(organization), circle=_public(circle), subject=_public(subject),
-        reason=reason, data=data, request_id=request_id,
-    ))
-    event = AuditEvent(
-        sequence=sequence, created_at=created_at, actor=actor, actor_role=actor_role,
-        event_type=event_type, target_type=target_type, target_id=target_id,
-        organization=organization, circle=circle, subject=subject, reason=reason, data=data,
-        request_id=request_id, prev_hash=head.hash, hash=event_hash,
-    )
-    event.save(force_insert=True)
-    head.sequence, head.hash = sequence, event_hash
-    head.save(update_fields=["sequence", "hash"])
+    values = [
+        None,  # sequence, from the head
+        to_microseconds(timezone.now()),
+        actor.pk if actor is not None else None,
+        actor_role,
+        event_type,
+        target._meta.label_lower if target is not None else "",
+        str(getattr(target, "public_id", getattr(target, "pk", ""))) if target else "",
+        organization.pk if organization is not None else None,
+        circle.pk if circle is not None else None,
+        subject.pk if subject is not None else None,
+        reason,
+        canonical_data(data),
+        current_request_id(),
+    ]
+    with connection.cursor() as cursor:
+        appended = _append(cursor, values)
+        if appended is None:
+            _create_genesis_head()
+            appended = _append(cursor, values)
+        sequence, event_hash = appended
     if sequence % settings.AUDIT_CHECKPOINT_EVERY == 0:
         write_checkpoint(sequence, event_hash)
     context = current_action()
     if context is not None:
         context.events += 1
-    return event
+    return sequence
 
 
-def _locked_head():
-    """The chain's head, locked. An empty trail starts from the genesis head; a trail with
-    events but no head was tampered with, and nothing more is appended to it."""
+def _create_genesis_head():
+    """An empty trail starts from the genesis head; a trail with events but no head was
+    tampered with, and nothing more is appended to it."""
     from circlekeep.audit.models import AuditEvent, AuditHead
 
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        if AuditEvent.objects.exists():
-            raise RuntimeError("The audit trail has lost its head; run `manage.py audit "
-                               "verify` before anything else is recorded.")
-        AuditHead.objects.create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    return head
+    if AuditEvent.objects.exists():
+        raise RuntimeError("The audit trail has lost its head; run `manage.py audit verify` "
+                           "before anything else is recorded.")
+    AuditHead.objects.create(pk=1)
 
 
 def write_checkpoint(sequence, event_hash):
@@ -96,10 +143,11 @@ def write_checkpoint(sequence, event_hash):
 
 def checkpoint_now():
     """Sign the current head (``manage.py audit checkpoint``); None if already signed."""
-    from circlekeep.audit.models import AuditCheckpoint
+    from circlekeep.audit.models import AuditCheckpoint, AuditHead
 
     with transaction.atomic():
-        head = _locked_head()
-        if head.sequence == 0 or AuditCheckpoint.objects.filter(sequence=head.sequence).exists():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None or head.sequence == 0 or AuditCheckpoint.objects.filter(
+                sequence=head.sequence).exists():
             return None
         return write_checkpoint(head.sequence, head.hash)

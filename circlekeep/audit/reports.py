@@ -43,10 +43,11 @@ def _local_hour(event, zones):
 
 def security_report(organization, *, since, until) -> SecurityReport:
     """For one organization (None: the whole installation) between two times."""
-    from circlekeep.audit.models import AuditEvent
+    from circlekeep.audit.models import AuditEvent, to_microseconds
 
     events = (organization_events(organization) if organization is not None
-              else AuditEvent.objects.all()).filter(created_at__gte=since, created_at__lt=until)
+              else AuditEvent.objects.all()).filter(at_us__gte=to_microseconds(since),
+                                                    at_us__lt=to_microseconds(until))
     report = SecurityReport()
     counts = Counter(events.filter(event_type__in=(
         "account.sign_in.failed", "account.locked_out", "account.otp.disabled",

@@ -1,6 +1,6 @@
 """Who may see which circle and membership. Lists and detail pages share these."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 
 from circlekeep.circles.models import Circle, Facilitation, Membership
@@ -51,12 +51,20 @@ def access_circle(user, public_id, *, for_update=False) -> Circle:
 
 
 def may_manage_circle(user, circle) -> bool:
+    """Whether the user facilitates the circle or administers its organization. The answer
+    is kept on the user object for the audit writer's role label."""
     if not user.is_authenticated:
         return False
-    if StaffRole.objects.filter(organization_id=circle.organization_id, user=user,
-                                role=StaffRole.Role.ADMIN).exists():
-        return True
-    return Facilitation.objects.filter(circle=circle, user=user).exists()
+    row = Facilitation.objects.filter(circle=circle, user=user).order_by().values_list(
+        "pk").union(StaffRole.objects.filter(organization_id=circle.organization_id, user=user,
+                                             role=StaffRole.Role.ADMIN).order_by()
+                    .values_list(Value(0)))
+    found = {pk for (pk,) in row}
+    if not found:
+        return False
+    role = "facilitator" if found - {0} else "admin"
+    user.__dict__.setdefault("_circle_roles", {})[circle.pk] = role
+    return True
 
 
 def check_may_manage_circle(user, circle):

@@ -74,6 +74,10 @@ def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
     if circle is not None:
         from circlekeep.circles.models import Facilitation
 
+        # The permission check that let the action run has usually answered this already.
+        known = actor.__dict__.get("_circle_roles", {}).get(circle.pk)
+        if known is not None:
+            return known
         if Facilitation.objects.filter(circle=circle, user=actor).exists():
             return "facilitator"
     role = staff_role(actor, organization)

@@ -1,5 +1,8 @@
 """Finding, creating and unwrapping data keys."""
 
+import uuid
+from collections import OrderedDict
+
 from django.db import transaction
 
 from circlekeep.vault import crypto
@@ -12,6 +15,20 @@ def owner_of(instance, path):
     return obj
 
 
+def _current_key_query(scope):
+    from circlekeep.lib.prepared import PreparedQuery
+    from circlekeep.vault.models import DataKey
+
+    owner = "user_id" if scope == "member" else "circle_id"
+    return PreparedQuery(lambda owner_id: DataKey.objects.filter(
+        scope=scope, retired_at=None, **{owner: owner_id}).values_list(
+        "id", "key_id", "wrapped", "kek_id", "destroyed_at"))
+
+
+# Every seal looks up its owner's key; compile that query once per scope.
+CURRENT_KEY = {}
+
+
 def current_key_for(scope, owner):
     """The owner's current data key, created on first use (inside the caller's
     transaction)."""
@@ -19,6 +36,17 @@ def current_key_for(scope, owner):
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("seal() runs inside an action's transaction")
+    query = CURRENT_KEY.get(scope)
+    if query is None:
+        query = CURRENT_KEY[scope] = _current_key_query(scope)
+    rows = query.rows(owner.pk)
+    if rows and rows[0][4] is None:
+        pk, key_id, wrapped, kek_id, _destroyed = rows[0]
+        key = DataKey(pk=pk, key_id=key_id if isinstance(key_id, uuid.UUID)
+                      else uuid.UUID(str(key_id)), wrapped=bytes(wrapped), kek_id=kek_id,
+                      scope=scope)
+        key._state.adding, key._state.db = False, "default"
+        return key
     filters = {"scope": scope, "retired_at": None,
                ("user" if scope == "member" else "circle"): owner}
     key = DataKey.objects.select_for_update().filter(**filters).first()
@@ -34,8 +62,19 @@ def current_key_for(scope, owner):
     return key
 
 
+# Unwrapped data keys by (key id, wrapping key id), so that a busy process does not unwrap
+# the same key on every write. Safe against erasure: every seal and reveal reads the key's
+# row first and never reaches here for a destroyed key.
+_UNWRAPPED = OrderedDict()
+_UNWRAPPED_MAX = 2048
+
+
 def dek_for(key):
-    cached = getattr(key, "_dek", None)
-    if cached is None:
-        cached = key._dek = crypto.unwrap(key.wrapped, key.key_id, key.kek_id)
-    return cached
+    cache_key = (key.key_id, key.kek_id, bytes(key.wrapped))
+    dek = _UNWRAPPED.get(cache_key)
+    if dek is None:
+        dek = crypto.unwrap(key.wrapped, key.key_id, key.kek_id)
+        _UNWRAPPED[cache_key] = dek
+        if len(_UNWRAPPED) > _UNWRAPPED_MAX:
+            _UNWRAPPED.popitem(last=False)
+    return dek

@@ -1,8 +1,27 @@
 """Link any events written before the hash chain existed, and create the chain's head."""
 
+import hashlib
+import json
+from datetime import UTC
+
 from django.db import migrations
 
-from circlekeep.audit.chain import GENESIS, canonical, chain_hash
+GENESIS = "0" * 64
+
+
+# The first canonical form, frozen here: migration 0006 re-hashes under the current one.
+def canonical(*, sequence, created_at, actor, actor_role, event_type, target_type, target_id,
+              organization, circle, subject, reason, data, request_id) -> bytes:
+    return json.dumps(
+        [sequence, created_at.astimezone(UTC).isoformat(timespec="microseconds"), actor,
+         actor_role, event_type, target_type, target_id, organization, circle, subject,
+         reason, data, request_id],
+        separators=(",", ":"), sort_keys=True, ensure_ascii=False,
+    ).encode()
+
+
+def chain_hash(prev_hash, canonical_bytes):
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_bytes).hexdigest()
 
 
 def _public(obj):

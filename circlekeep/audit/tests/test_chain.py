@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from circlekeep.accounts.actions import do_record_sign_in
-from circlekeep.audit.chain import canonical, chain_hash
+from circlekeep.audit.chain import CANONICAL_COLUMNS, canonical, chain_hash
 from circlekeep.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from circlekeep.audit.recording import checkpoint_now
 from circlekeep.audit.verify import verify
@@ -31,6 +31,17 @@ def tampering():
 def sql(statement, params=()):
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def rewrite(at, **changes):
+    """What an attacker who knows the schema does: change columns and rewrite the record
+    to match, so that the database's own rule is satisfied."""
+    row = AuditEvent.objects.filter(sequence=at).values(*CANONICAL_COLUMNS).get()
+    row.update(changes)
+    record = canonical([row[c] for c in CANONICAL_COLUMNS])
+    assignments = ", ".join(f"{column} = %s" for column in changes)
+    sql(f"UPDATE audit_auditevent SET {assignments}, record = %s WHERE sequence = %s",
+        [*changes.values(), record, at])
 
 
 def events(n, user):
@@ -69,10 +80,30 @@ def test_checkpoints_are_signed_every_n_events_and_on_demand(cast, settings):
 def test_a_changed_event_is_named(cast):
     target = last() - 5
     with tampering():
-        sql("UPDATE audit_auditevent SET reason = 'nothing to see' WHERE sequence = %s",
-            [target])
+        rewrite(target, reason="nothing to see")
     problem = verify().problem
     assert (problem.kind, problem.sequence) == ("changed", target)
+
+
+def test_the_database_refuses_a_column_changed_without_its_record(cast):
+    from django.db import IntegrityError
+
+    with tampering(), pytest.raises(IntegrityError), transaction.atomic():
+        sql("UPDATE audit_auditevent SET reason = 'nothing to see' WHERE sequence = 3")
+    assert verify().ok
+
+
+def test_removing_the_records_rule_is_reported(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot drop a CHECK constraint in place; PostgreSQL can")
+    from circlekeep.audit.chain import RECORD_CONSTRAINT
+
+    with tampering():
+        sql("SET CONSTRAINTS ALL IMMEDIATE")
+        sql(f"ALTER TABLE audit_auditevent DROP CONSTRAINT {RECORD_CONSTRAINT}")
+        sql("UPDATE audit_auditevent SET reason = 'quietly' WHERE sequence = 3")
+    problem = verify().problem
+    assert problem.kind == "changed" and "rule" in problem.message
 
 
 def test_a_deleted_event_is_named(cast):
@@ -96,16 +127,15 @@ def test_an_inserted_event_is_named(cast):
     before = AuditEvent.objects.get(sequence=target - 1)
     with tampering():
         for seq in range(end, target - 1, -1):
-            sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = %s", [seq + 1, seq])
+            rewrite(seq, sequence=seq + 1)
         forged = AuditEvent(
-            sequence=target, created_at=original.created_at, actor=None, actor_role="system",
+            sequence=target, at_us=original.at_us, actor=None, actor_role="system",
             event_type="account.signed_in", target_type="", target_id="", reason="",
-            data={}, request_id="", prev_hash=before.hash,
+            data_json="{}", request_id="", prev_hash=before.hash,
         )
-        forged.hash = chain_hash(before.hash, canonical(
-            sequence=target, created_at=original.created_at, actor=None, actor_role="system",
-            event_type="account.signed_in", target_type="", target_id="", organization=None,
-            circle=None, subject=None, reason="", data={}, request_id=""))
+        forged.record = canonical([target, original.at_us, None, "system",
+                                   "account.signed_in", "", "", None, None, None, "", "{}", ""])
+        forged.hash = chain_hash(before.hash, forged.record)
         forged.save(force_insert=True)
     problem = verify().problem
     assert (problem.kind, problem.sequence) == ("inserted", target)
@@ -114,9 +144,9 @@ def test_an_inserted_event_is_named(cast):
 def test_reordered_events_are_named(cast):
     target = last() - 5
     with tampering():
-        sql("UPDATE audit_auditevent SET sequence = -1 WHERE sequence = %s", [target])
-        sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = %s", [target, target + 1])
-        sql("UPDATE audit_auditevent SET sequence = %s WHERE sequence = -1", [target + 1])
+        rewrite(target, sequence=-1)
+        rewrite(target + 1, sequence=target)
+        rewrite(-1, sequence=target + 1)
     problem = verify().problem
     assert (problem.kind, problem.sequence) == ("reordered", target)
 
@@ -128,23 +158,14 @@ def test_a_rewritten_chain_is_caught_by_a_signed_checkpoint(cast):
     # The attacker changes an old event and recomputes every hash after it.
     target = signed - 3
     with tampering():
-        sql("UPDATE audit_auditevent SET reason = 'rewritten' WHERE sequence = %s", [target])
+        rewrite(target, reason="rewritten")
         previous = AuditEvent.objects.get(sequence=target - 1).hash
-        for event in AuditEvent.objects.filter(sequence__gte=target).order_by("sequence")\
-                .select_related("actor", "organization", "circle", "subject"):
+        for event in AuditEvent.objects.filter(sequence__gte=target).order_by("sequence"):
             new_hash = chain_hash(previous, canonical(
-                sequence=event.sequence, created_at=event.created_at,
-                actor=str(event.actor.public_id) if event.actor else None,
-                actor_role=event.actor_role, event_type=event.event_type,
-                target_type=event.target_type, target_id=event.target_id,
-                organization=str(event.organization.public_id) if event.organization else None,
-                circle=str(event.circle.public_id) if event.circle else None,
-                subject=str(event.subject.public_id) if event.subject else None,
-                reason=event.reason, data=event.data, request_id=event.request_id))
+                [getattr(event, column) for column in CANONICAL_COLUMNS]))
             sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE sequence = %s",
                 [previous, new_hash, event.sequence])
             previous = new_hash
-        sql("UPDATE audit_audithead SET hash = %s WHERE id = 1", [previous])
     problem = verify().problem
     assert (problem.kind, problem.sequence) == ("bad-checkpoint", signed)
 
@@ -173,7 +194,7 @@ def test_the_verify_command_reports_speed_and_exits_non_zero_on_tampering(cast):
     call_command("audit", "verify", stdout=out)
     assert "The audit trail is intact." in out.getvalue() and "events/s" in out.getvalue()
     with tampering():
-        sql("UPDATE audit_auditevent SET actor_role = 'admin' WHERE sequence = 3")
+        rewrite(3, actor_role="admin")
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
