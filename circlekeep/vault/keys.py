@@ -2,6 +2,7 @@
 
 import uuid
 from collections import OrderedDict
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -29,6 +30,14 @@ def _current_key_query(scope):
 CURRENT_KEY = {}
 
 
+class CurrentKey(NamedTuple):
+    """What sealing needs of a live data key (a model instance costs more to build)."""
+
+    key_id: uuid.UUID
+    wrapped: bytes
+    kek_id: str
+
+
 def current_key_for(scope, owner):
     """The owner's current data key, created on first use (inside the caller's
     transaction)."""
@@ -41,12 +50,9 @@ def current_key_for(scope, owner):
         query = CURRENT_KEY[scope] = _current_key_query(scope)
     rows = query.rows(owner.pk)
     if rows and rows[0][4] is None:
-        pk, key_id, wrapped, kek_id, _destroyed = rows[0]
-        key = DataKey(pk=pk, key_id=key_id if isinstance(key_id, uuid.UUID)
-                      else uuid.UUID(str(key_id)), wrapped=bytes(wrapped), kek_id=kek_id,
-                      scope=scope)
-        key._state.adding, key._state.db = False, "default"
-        return key
+        _pk, key_id, wrapped, kek_id, _destroyed = rows[0]
+        return CurrentKey(key_id if isinstance(key_id, uuid.UUID) else uuid.UUID(str(key_id)),
+                          bytes(wrapped), kek_id)
     filters = {"scope": scope, "retired_at": None,
                ("user" if scope == "member" else "circle"): owner}
     key = DataKey.objects.select_for_update().filter(**filters).first()
