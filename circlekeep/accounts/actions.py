@@ -315,20 +315,21 @@ def do_record_sign_in(user):
     audit.record("account.signed_in", actor=user, target=user, subject=user)
 
 
+def _record_against_account(event_type, email):
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    audit.record(event_type, actor=None, actor_role="anonymous", target=user, subject=user)
+
+
 @action
 def do_record_failed_sign_in(email):
     """Note a failed sign-in against the account it named, if any (no password kept)."""
-    user = User.objects.filter(email__iexact=(email or "").strip()).first()
-    audit.record("account.sign_in.failed", actor=None, actor_role="anonymous", target=user,
-                 subject=user)
+    _record_against_account("account.sign_in.failed", email)
 
 
 @action
 def do_record_lockout(email):
     """Note that sign-in was paused for an account or address after repeated failures."""
-    user = User.objects.filter(email__iexact=(email or "").strip()).first()
-    audit.record("account.locked_out", actor=None, actor_role="anonymous", target=user,
-                 subject=user)
+    _record_against_account("account.locked_out", email)
 
 
 @action

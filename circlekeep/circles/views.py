@@ -71,7 +71,7 @@ def _possible_leads(organization):
 def circle_create(request):
     roles = list(_facilitating_orgs(request.user))
     if not roles:
-        return render(request, "circles/circle_forbidden.html", status=403)
+        return render(request, "errors/403.html", status=403)
     organizations = [r.organization for r in roles]
     admin_orgs = [r.organization for r in roles if r.role == StaffRole.Role.ADMIN]
     leads = _possible_leads(admin_orgs[0]) if len(admin_orgs) == 1 and len(roles) == 1 else []
@@ -191,7 +191,7 @@ def membership_detail(request, membership_id):
         if manages else None
     if request.method == "POST":
         if form is None:
-            return render(request, "circles/circle_forbidden.html", status=403)
+            return render(request, "errors/403.html", status=403)
         if form.is_valid():
             try:
                 actions.do_change_membership_status(membership, form.cleaned_data["status"],
@@ -222,7 +222,7 @@ def membership_detail(request, membership_id):
 def membership_leave(request, membership_id):
     membership = access_membership(request.user, membership_id)
     if membership.user_id != request.user.pk:
-        return render(request, "circles/circle_forbidden.html", status=403)
+        return render(request, "errors/403.html", status=403)
     try:
         actions.do_change_membership_status(membership, Membership.Status.LEFT,
                                             actor=request.user,
@@ -239,7 +239,7 @@ def membership_leave(request, membership_id):
 def guardian_invite(request, membership_id):
     membership = access_membership(request.user, membership_id)
     if not may_manage_circle(request.user, membership.circle):
-        return render(request, "circles/circle_forbidden.html", status=403)
+        return render(request, "errors/403.html", status=403)
     form = GuardianInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
