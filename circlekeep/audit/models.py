@@ -34,24 +34,28 @@ class AuditEvent(models.Model):
     # canonical form can be rebuilt in SQL (chain.py).
     at_us = models.BigIntegerField(db_index=True)
     # Indexes cost every append a page; only the ones that serve a query are kept
-    # (subject is covered by audit_subject_idx; nothing filters by actor).
+    # (subject is covered by audit_subject_idx; nothing filters by actor). No foreign-key
+    # constraints either: each would cost every append a lookup elsewhere, the chain is
+    # what vouches for these rows, and the people and places they name are never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", db_index=False,
+        related_name="+", db_index=False, db_constraint=False,
     )
     actor_role = models.CharField(max_length=20)
     event_type = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=60)
     target_id = models.CharField(max_length=64)
     organization = models.ForeignKey(
-        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False,
     )
     circle = models.ForeignKey(
-        "circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False,
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", db_index=False,
+        related_name="+", db_index=False, db_constraint=False,
     )
     reason = models.TextField(blank=True)
     # Canonical JSON (sorted keys, no spaces), stored as text so it is kept byte for byte.
