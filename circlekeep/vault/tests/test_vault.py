@@ -1,5 +1,6 @@
 import base64
 import json
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -211,3 +212,21 @@ def test_the_web_server_refuses_to_start_with_the_wrong_kek(cast, settings):
                               "path": None}
     with pytest.raises(ImproperlyConfigured, match="not the one"):
         refuse_to_start_without_working_keys()
+
+
+def test_ciphertext_is_bound_to_its_field_and_key(cast):
+    from django.db import transaction
+
+    from circlekeep.vault.keys import current_key_for, dek_for
+    from circlekeep.vault.sealing import _aad
+
+    change = suspend(cast, cast.membership, "Bound to one field")
+    key_id, nonce, body = crypto.parse_envelope(change.reason.envelope)
+    with transaction.atomic():
+        dek = dek_for(current_key_for("member", cast.member))
+    assert crypto.decrypt(dek, nonce, body, _aad(change, "reason", key_id)) == \
+        "Bound to one field"
+    for wrong in (_aad(change, "notes", key_id),
+                  _aad(change, "reason", uuid.uuid4())):
+        with pytest.raises(crypto.InvalidTag):
+            crypto.decrypt(dek, nonce, body, wrong)
