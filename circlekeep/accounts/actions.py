@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -369,11 +370,21 @@ def do_start_totp_enrollment(user, *, actor):
     return device
 
 
+def backup_code_token(code: str) -> str:
+    """What is stored for a backup code: a keyed hash, so that a copy of the database does
+    not hand out second factors. The key (SECRET_KEY) lives outside the database; 16 hex
+    characters (64 bits) fit django-otp's token column."""
+    normalized = (code or "").strip().replace(" ", "").lower()
+    return salted_hmac("circlekeep.backup-code", normalized,
+                       algorithm="sha256").hexdigest()[:16]
+
+
 def _new_backup_codes(user):
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=_("Backup codes"), confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=backup_code_token(code))
+                                     for code in codes])
     return codes
 
 
@@ -413,7 +424,8 @@ def do_verify_second_factor(user, code):
     if code:
         for candidate in list(TOTPDevice.objects.filter(user=user, confirmed=True)) + list(
                 StaticDevice.objects.filter(user=user, confirmed=True)):
-            if candidate.verify_is_allowed()[0] and candidate.verify_token(code):
+            token = backup_code_token(code) if isinstance(candidate, StaticDevice) else code
+            if candidate.verify_is_allowed()[0] and candidate.verify_token(token):
                 device = candidate
                 break
     if device is None:

@@ -355,3 +355,11 @@ def test_a_lockout_is_recorded_against_the_account(cast):
     actions.do_record_lockout("nobody@example.test")
     assert_events(mark, [("account.locked_out", None, cast.member),
                          ("account.locked_out", None, None)])
+
+
+def test_backup_codes_are_not_stored_in_clear(cast):
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    stored = set(StaticToken.objects.filter(device__user=cast.facilitator)
+                 .values_list("token", flat=True))
+    assert len(stored) == 10 and stored.isdisjoint(codes)
+    assert actions.do_verify_second_factor(cast.facilitator, codes[3].upper()) is not None
