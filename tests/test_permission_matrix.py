@@ -64,6 +64,10 @@ def new_co_facilitation(c):
     return do_add_facilitator(c.circle, staff, actor=c.admin)
 
 
+def auditor_role(c):
+    return StaffRole.objects.get(user=c.auditor).public_id
+
+
 def new_admin_token(c):
     return do_create_api_token(c.admin, name="t", days=9, actor=c.admin)[0].public_id
 
@@ -142,6 +146,12 @@ WEB = [
          lambda c: "/org/staff/{}/remove/".format(StaffRole.objects.get(
              user=make_staff(c.org, unique_email(), "auditor", name="T", actor=c.admin)
          ).public_id), admin_only(302), "POST"),
+    page("orgs:staff-otp-reset",
+         lambda c: f"/org/staff/{auditor_role(c)}/reset-two-step/",
+         admin_only(200)),
+    page("orgs:staff-otp-reset",
+         lambda c: f"/org/staff/{auditor_role(c)}/reset-two-step/",
+         admin_only(200), "POST", {"reason": ""}),
     page("orgs:invitation-revoke",
          lambda c: f"/org/invitations/{new_member_invitation(c).public_id}/revoke/",
          circle_staff(302, member=404), "POST"),
@@ -229,6 +239,9 @@ API = [
     endpoint("PUT", "/staff/{role_id}",
              lambda c: f"{V1}/staff/{StaffRole.objects.get(user=c.auditor).public_id}",
              admin_only(200, anon=401), {"role": "auditor"}),
+    endpoint("POST", "/staff/{role_id}/reset-two-step",
+             lambda c: f"{V1}/staff/{auditor_role(c)}/reset-two-step",
+             admin_only(400, anon=401), {"reason": ""}),
     endpoint("POST", "/staff/{role_id}/remove",
              lambda c: "{}/staff/{}/remove".format(V1, StaffRole.objects.get(
                  user=make_staff(c.org, unique_email(), "auditor", name="T", actor=c.admin)

@@ -467,6 +467,31 @@ def do_disable_two_factor(user, *, actor):
     return user
 
 
+@action
+def do_reset_two_factor(user, *, actor, reason):
+    """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
+    backup codes are removed and every session of theirs ends; staff must set it up again
+    at their next sign-in."""
+    from circlekeep.orgs.access import administers_person
+
+    if actor is None or actor.pk == user.pk or not administers_person(actor, user):
+        raise ActionForbidden(_("An admin of the person's organization resets their two-step "
+                                "sign-in; your own is under Security."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason, such as how the person confirmed who they are."),
+                          field="reason")
+    if not (TOTPDevice.objects.filter(user=user).exists()
+            or StaticDevice.objects.filter(user=user).exists()):
+        raise DomainError(_("This person has no two-step sign-in to reset."))
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    audit.record("account.otp.reset", actor=actor, target=user, subject=user, reason=reason)
+    return user
+
+
 # API tokens --------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ EVENT_TYPES = {
     "account.otp.failed": _("Two-step code rejected"),
     "account.otp.backup_codes.generated": _("Backup codes generated"),
     "account.otp.disabled": _("Two-step sign-in turned off"),
+    "account.otp.reset": _("Two-step sign-in reset by an admin"),
     "account.api_token.created": _("API token created"),
     "account.api_token.revoked": _("API token revoked"),
     "account.locked_out": _("Sign-in paused after repeated failures"),

@@ -24,7 +24,7 @@ class SecurityReport:
         return [
             (_("Failed sign-ins"), self.failed_sign_ins),
             (_("Sign-ins paused after repeated failures"), self.lockouts),
-            (_("Two-step sign-in turned off"), self.two_factor_disabled),
+            (_("Two-step sign-in turned off or reset"), self.two_factor_disabled),
             (_("Reads of protected information outside usual hours"), len(self.outside_hours)),
             (_("Reads of protected information"), sum(c for _r, c in self.reads_by_role)),
         ]
@@ -51,10 +51,11 @@ def security_report(organization, *, since, until) -> SecurityReport:
     report = SecurityReport()
     counts = Counter(events.filter(event_type__in=(
         "account.sign_in.failed", "account.locked_out", "account.otp.disabled",
+        "account.otp.reset",
     )).values_list("event_type", flat=True))
     report.failed_sign_ins = counts["account.sign_in.failed"]
     report.lockouts = counts["account.locked_out"]
-    report.two_factor_disabled = counts["account.otp.disabled"]
+    report.two_factor_disabled = counts["account.otp.disabled"] + counts["account.otp.reset"]
     report.failed_by_account = Counter(
         events.filter(event_type="account.sign_in.failed", subject__isnull=False)
         .values_list("subject__display_name", flat=True)).most_common(10)

@@ -67,6 +67,20 @@ def access_staff_role(user, public_id, *, for_update=False) -> StaffRole:
         raise Http404 from None
 
 
+def administers_person(actor, user) -> bool:
+    """Whether ``actor`` is an admin of an organization ``user`` belongs to (as staff or
+    through a circle)."""
+    from circlekeep.circles.models import Membership
+
+    if actor is None or not actor.is_authenticated:
+        return False
+    orgs = set(Membership.objects.filter(user=user).values_list("circle__organization",
+                                                                 flat=True))
+    orgs |= set(StaffRole.objects.filter(user=user).values_list("organization", flat=True))
+    return StaffRole.objects.filter(user=actor, role=StaffRole.Role.ADMIN,
+                                    organization__in=orgs).exists()
+
+
 def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
     """The capacity in which ``actor`` acted, for the audit trail."""
     if actor is None:

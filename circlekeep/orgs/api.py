@@ -5,7 +5,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 
 from circlekeep.accounts.access import invitations_visible_to
-from circlekeep.accounts.actions import do_invite_staff
+from circlekeep.accounts.actions import do_invite_staff, do_reset_two_factor
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.orgs import actions
 from circlekeep.orgs.access import (
@@ -99,6 +99,18 @@ def change_role(request, role_id: str, payload: RoleIn):
     staff_role = access_staff_role(request.user, role_id)
     return staff_to_dict(actions.do_change_staff_role(staff_role, payload.role,
                                                       actor=request.user))
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/staff/{role_id}/reset-two-step", response={204: None})
+def reset_two_step(request, role_id: str, payload: ReasonIn):
+    """Reset a staff member's two-step sign-in (a lost phone); they set it up again."""
+    staff_role = access_staff_role(request.user, role_id)
+    do_reset_two_factor(staff_role.user, actor=request.user, reason=payload.reason)
+    return Status(204, None)
 
 
 @router.post("/staff/{role_id}/remove", response={204: None})

@@ -23,3 +23,11 @@ class StaffInvitationForm(forms.Form):
 
 class StaffRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.Role.choices)
+
+
+class ResetTwoFactorForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example, how you confirmed who the person is. It goes into the audit "
+                    "trail, which they can read."),
+    )

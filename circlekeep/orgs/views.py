@@ -7,13 +7,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep.accounts.access import access_invitation, invitations_visible_to
-from circlekeep.accounts.actions import do_invite_staff, do_revoke_invitation
+from circlekeep.accounts.actions import (
+    do_invite_staff,
+    do_reset_two_factor,
+    do_revoke_invitation,
+)
 from circlekeep.circles.access import circles_visible_to
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.orgs import actions
 from circlekeep.orgs.access import access_organization, access_staff_role, staff_roles_visible_to
-from circlekeep.orgs.forms import OrganizationForm, StaffInvitationForm, StaffRoleForm
+from circlekeep.orgs.forms import (
+    OrganizationForm,
+    ResetTwoFactorForm,
+    StaffInvitationForm,
+    StaffRoleForm,
+)
 
 
 @login_required
@@ -90,6 +99,25 @@ def staff_role_remove(request, role_id):
         messages.success(request, _("%(name)s is no longer on the staff.")
                          % {"name": staff_role.user.display_name})
     return redirect("orgs:staff", org_id=organization.public_id)
+
+
+@login_required
+def staff_two_factor_reset(request, role_id):
+    staff_role = access_staff_role(request.user, role_id)
+    form = ResetTwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_reset_two_factor(staff_role.user, actor=request.user,
+                                reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s's two-step sign-in is reset. They set it up "
+                                        "again at their next sign-in.")
+                             % {"name": staff_role.user.display_name})
+            return redirect("orgs:staff", org_id=staff_role.organization.public_id)
+    return render(request, "orgs/staff_two_factor_reset.html",
+                  {"staff_role": staff_role, "form": form})
 
 
 @login_required

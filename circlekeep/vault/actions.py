@@ -14,14 +14,9 @@ from circlekeep.vault.sealing import _aad
 
 def check_may_erase(actor, user):
     """The system, or an admin of an organization the person belongs to."""
-    if actor is None:
-        return
-    from circlekeep.circles.models import Membership
-    from circlekeep.orgs.models import StaffRole
+    from circlekeep.orgs.access import administers_person
 
-    orgs = set(Membership.objects.filter(user=user).values_list("circle__organization", flat=True))
-    orgs |= set(StaffRole.objects.filter(user=user).values_list("organization", flat=True))
-    if not StaffRole.objects.filter(user=actor, role="admin", organization__in=orgs).exists():
+    if actor is not None and not administers_person(actor, user):
         raise ActionForbidden(_("Only an admin of the person's organization may erase their "
                                 "information."))
 

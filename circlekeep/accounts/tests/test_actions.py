@@ -363,3 +363,30 @@ def test_backup_codes_are_not_stored_in_clear(cast):
                  .values_list("token", flat=True))
     assert len(stored) == 10 and stored.isdisjoint(codes)
     assert actions.do_verify_second_factor(cast.facilitator, codes[3].upper()) is not None
+
+
+def test_an_admin_resets_a_lost_two_step_sign_in(cast):
+    epoch = cast.facilitator.session_epoch
+    mark = audit_mark()
+    actions.do_reset_two_factor(cast.facilitator, actor=cast.admin,
+                                reason="Lost phone; confirmed by a call")
+    assert not TOTPDevice.objects.filter(user=cast.facilitator).exists()
+    assert User.objects.get(pk=cast.facilitator.pk).session_epoch == epoch + 1
+    assert_events(mark, [("account.otp.reset", cast.admin, cast.facilitator)])
+    with pytest.raises(DomainError, match="no two-step sign-in"):
+        actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason="again")
+
+
+@pytest.mark.parametrize("who", ["facilitator", "auditor", "member", "other_admin"])
+def test_only_an_admin_of_the_persons_organization_resets_it(cast, who):
+    with pytest.raises(ActionForbidden):
+        actions.do_reset_two_factor(cast.other_facilitator, actor=getattr(cast, who),
+                                    reason="x")
+    assert TOTPDevice.objects.filter(user=cast.other_facilitator).exists()
+
+
+def test_a_reset_needs_a_reason_and_is_not_for_oneself(cast):
+    with pytest.raises(DomainError, match="Give the reason"):
+        actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=" ")
+    with pytest.raises(ActionForbidden):
+        actions.do_reset_two_factor(cast.admin, actor=cast.admin, reason="mine")

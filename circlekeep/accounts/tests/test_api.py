@@ -108,3 +108,18 @@ def test_a_member_sets_up_two_step_sign_in_over_the_api(cast):
                      {"code": f"{TOTP(key).token():06d}"})
     assert confirmed.status_code == 200 and len(confirmed.json()["backup_codes"]) == 10
     assert call("POST", "/me/two-step/turn-off", headers).status_code == 204
+
+
+def test_an_admin_resets_two_step_sign_in_over_the_api(cast):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from circlekeep.orgs.models import StaffRole
+
+    role = StaffRole.objects.get(user=cast.facilitator)
+    response = call("POST", f"/staff/{role.public_id}/reset-two-step", bearer(cast.admin),
+                    {"reason": "Lost phone, confirmed in person"})
+    assert response.status_code == 204
+    assert not TOTPDevice.objects.filter(user=cast.facilitator).exists()
+    again = call("POST", f"/staff/{role.public_id}/reset-two-step", bearer(cast.admin),
+                 {"reason": "again"})
+    assert again.status_code == 400 and "no two-step sign-in" in again.json()["detail"]

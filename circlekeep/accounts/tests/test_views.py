@@ -229,3 +229,20 @@ def test_staff_sessions_end_sooner_than_members(cast):
     session[SEEN_KEY] = int(time.time()) - 16 * 60
     session.save()
     assert member.get("/").status_code == 200
+
+
+def test_after_a_reset_the_facilitator_must_set_up_two_step_again(cast):
+    from circlekeep.orgs.models import StaffRole
+
+    role = StaffRole.objects.get(user=cast.facilitator)
+    fran = signed_in_client(cast.facilitator)
+    admin = signed_in_client(cast.admin)
+    response = admin.post(f"/org/staff/{role.public_id}/reset-two-step/", {"reason": ""})
+    assert "This field is required." in response.content.decode()
+    response = admin.post(f"/org/staff/{role.public_id}/reset-two-step/",
+                          {"reason": "Lost phone, confirmed by a call"})
+    assert response.status_code == 302
+    assert fran.get("/")["Location"] == LOGIN  # every session ended
+    fran = Client()
+    sign_in(fran, "fran@riverside.test")
+    assert fran.get("/")["Location"] == reverse("accounts:otp-setup")
