@@ -8,13 +8,13 @@ from circlekeep.orgs.models import Organization, StaffRole
 
 def staff_role(user, organization) -> str | None:
     """The user's role in ``organization``, or None."""
-    if user is None or not user.is_authenticated or organization is None:
+    if user is None or not user.is_authenticated:
         return None
     roles = getattr(user, "_staff_roles_cache", None)
     if roles is None:
         roles = dict(StaffRole.objects.filter(user=user).values_list("organization_id", "role"))
         user._staff_roles_cache = roles
-    return roles.get(organization.pk)
+    return roles.get(organization.pk) if organization is not None else None
 
 
 def is_org_admin(user, organization) -> bool:
@@ -94,7 +94,11 @@ def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
             return known
         if Facilitation.objects.filter(circle=circle, user=actor).exists():
             return "facilitator"
-    role = staff_role(actor, organization)
-    if role:
-        return role
-    return "member"
+    if organization is not None:
+        role = staff_role(actor, organization)
+    else:
+        # Account events name no organization: use the staff role the person holds.
+        staff_role(actor, None)  # fills the cache
+        roles = set(getattr(actor, "_staff_roles_cache", {}).values())
+        role = next((r for r in ("admin", "facilitator", "auditor") if r in roles), None)
+    return role or "member"

@@ -155,3 +155,12 @@ def test_a_failed_sign_in_on_the_page_reaches_the_report(cast):
     Client().post("/accounts/sign-in/", {"username": "mina@example.test", "password": "no"})
     assert AuditEvent.objects.filter(event_type="account.sign_in.failed",
                                      subject=cast.member).count() == 1
+
+
+def test_account_events_carry_the_persons_staff_role(cast):
+    from circlekeep.accounts.actions import do_record_sign_in
+
+    do_record_sign_in(cast.admin)
+    do_record_sign_in(cast.member)
+    roles = list(AuditEvent.objects.order_by("-sequence").values_list("actor_role", flat=True)[:2])
+    assert roles == ["member", "admin"]
