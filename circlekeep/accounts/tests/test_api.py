@@ -123,3 +123,15 @@ def test_an_admin_resets_two_step_sign_in_over_the_api(cast):
     again = call("POST", f"/staff/{role.public_id}/reset-two-step", bearer(cast.admin),
                  {"reason": "again"})
     assert again.status_code == 400 and "no two-step sign-in" in again.json()["detail"]
+
+
+def test_a_token_cannot_stand_in_for_two_step_sign_in_a_new_role_requires(cast):
+    from circlekeep.orgs.actions import do_grant_staff_role
+    from circlekeep.testing import enroll_totp
+
+    headers = bearer(cast.member)  # made while two-step sign-in was optional
+    assert call("GET", "/me", headers).status_code == 200
+    do_grant_staff_role(cast.org, cast.member, "facilitator", actor=cast.admin)
+    assert call("GET", "/me", headers).status_code == 401
+    enroll_totp(cast.member)
+    assert call("GET", "/me", headers).status_code == 200
