@@ -44,7 +44,7 @@ def signed_in_only(default, **overrides):
 def circle_staff(ok, *, member=403, **overrides):
     """The circle's facilitator and the org admin may; its member is refused (403); all
     others cannot see it (404)."""
-    return expect(404, anon=302, f=ok, a=ok, m=member, **overrides)
+    return expect(404, **{"anon": 302, "f": ok, "a": ok, "m": member, **overrides})
 
 
 def api_circle_staff(ok, *, member=403):
@@ -183,6 +183,13 @@ WEB = [
     page("circles:guardian-invite",
          lambda c: f"/circles/memberships/{c.membership.public_id}/guardian/",
          circle_staff(200)),
+    # Erasure is for the organization's admins; the facilitator sees the member, not this.
+    page("circles:member-erase",
+         lambda c: f"/circles/memberships/{c.membership.public_id}/erase/",
+         circle_staff(200, f=403)),
+    page("circles:member-erase",
+         lambda c: f"/circles/memberships/{c.membership.public_id}/erase/",
+         circle_staff(200, f=403), "POST", {"reason": ""}),
     page("circles:membership-leave",
          lambda c: f"/circles/memberships/{c.membership.public_id}/leave/",
          circle_staff(403, member=302), "POST"),
@@ -278,6 +285,9 @@ API = [
     endpoint("GET", "/memberships/{membership_id}",
              lambda c: f"{V1}/memberships/{c.membership.public_id}",
              api_circle_staff(200, member=200)),
+    endpoint("POST", "/memberships/{membership_id}/erase-protected",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/erase-protected",
+             expect(404, anon=401, a=400, f=403, m=403), {"reason": ""}),
     endpoint("POST", "/memberships/{membership_id}/status",
              lambda c: f"{V1}/memberships/{c.membership.public_id}/status",
              api_circle_staff(400), {"status": "nonsense"}),

@@ -220,6 +220,21 @@ def invite_guardian(request, membership_id: str, payload: EmailIn):
     return Status(201, invitation_to_dict(invitation))
 
 
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/memberships/{membership_id}/erase-protected", response={204: None})
+def erase_protected(request, membership_id: str, payload: ReasonIn):
+    """Crypto-shred the member's protected information (organization admins)."""
+    from circlekeep.vault.actions import do_destroy_member_keys
+
+    membership = access_membership(request.user, membership_id)
+    check_may_manage_circle(request.user, membership.circle)
+    do_destroy_member_keys(membership.user, actor=request.user, reason=payload.reason)
+    return Status(204, None)
+
+
 @router.post("/memberships/{membership_id}/status", response=MembershipOut)
 def change_status(request, membership_id: str, payload: StatusIn):
     membership = access_membership(request.user, membership_id)

@@ -72,3 +72,11 @@ class MembershipStatusForm(forms.Form):
             for (frm, to), who in Membership.TRANSITIONS.items()
             if frm == current and who == "staff"
         ]
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example, the member's request and when it was made. It goes into "
+                    "the audit trail."),
+    )

@@ -23,6 +23,7 @@ from circlekeep.circles.dashboard import facilitated_circles, member_circles, wa
 from circlekeep.circles.forms import (
     AddFacilitatorForm,
     CircleForm,
+    ErasureForm,
     GuardianInviteForm,
     InviteMemberForm,
     MembershipStatusForm,
@@ -253,3 +254,30 @@ def guardian_invite(request, membership_id):
             return redirect("circles:membership", membership_id=membership.public_id)
     return render(request, "circles/guardian_invite.html",
                   {"membership": membership, "form": form})
+
+
+@login_required
+def member_erase(request, membership_id):
+    """An organization admin crypto-shreds a member's protected information (for example
+    at the member's request)."""
+    from circlekeep.orgs.access import administers_person
+    from circlekeep.vault.actions import do_destroy_member_keys
+
+    membership = access_membership(request.user, membership_id)
+    if not administers_person(request.user, membership.user):
+        return render(request, "errors/403.html", {
+            "message": _("Only an admin of the person's organization may erase their "
+                         "information.")}, status=403)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_destroy_member_keys(membership.user, actor=request.user,
+                                   reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s's protected information is erased.")
+                             % {"name": membership.user.display_name or membership.user.email})
+            return redirect("circles:membership", membership_id=membership.public_id)
+    return render(request, "circles/member_erase.html", {"membership": membership,
+                                                         "form": form})

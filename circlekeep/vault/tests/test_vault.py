@@ -230,3 +230,32 @@ def test_ciphertext_is_bound_to_its_field_and_key(cast):
                   _aad(change, "reason", uuid.uuid4())):
         with pytest.raises(crypto.InvalidTag):
             crypto.decrypt(dek, nonce, body, wrong)
+
+
+def test_an_admin_erases_a_member_from_the_page_and_the_api(cast):
+    from django.test import Client
+
+    from circlekeep.accounts.actions import do_create_api_token
+    from circlekeep.testing import signed_in_client
+
+    change = suspend(cast, cast.membership, "Private reason")
+    admin = signed_in_client(cast.admin)
+    url = f"/circles/memberships/{cast.membership.public_id}/erase/"
+    assert "This field is required." in admin.post(url, {"reason": ""}).content.decode()
+    assert DataKey.objects.get(user=cast.member).destroyed_at is None
+    response = admin.post(url, {"reason": "The member asked to be forgotten"})
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert vault.reveal(change, "reason", actor=cast.admin, reason="x").erased
+    page = signed_in_client(cast.member).get(
+        f"/circles/memberships/{cast.membership.public_id}/").content.decode()
+    assert "This information was erased." in page and "Private reason" not in page
+    other = suspend(cast, cast.other_membership, "Otto's reason")
+    _token, secret = do_create_api_token(cast.admin, name="t", days=1, actor=cast.admin)
+    response = Client().post(
+        f"/api/v1/memberships/{cast.other_membership.public_id}/erase-protected",
+        data=json.dumps({"reason": "Request"}), content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 204
+    other.refresh_from_db()
+    assert vault.reveal(other, "reason", actor=cast.admin, reason="x").erased
