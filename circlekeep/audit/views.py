@@ -62,6 +62,15 @@ def trail(request):
     })
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet will not run as a formula (the export is opened in one)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -84,13 +93,13 @@ def export(request):
                                "target_type", "target_id", "organization", "circle",
                                "subject", "reason", "request_id", "hash"])
         for e in events.iterator(chunk_size=2000):
-            yield writer.writerow([
+            yield writer.writerow([spreadsheet_safe(value) for value in (
                 e.sequence, e.created_at.isoformat(), e.actor.public_id if e.actor else "",
                 e.actor_role, e.event_type, e.target_type, e.target_id,
                 e.organization.public_id if e.organization else "",
                 e.circle.public_id if e.circle else "",
                 e.subject.public_id if e.subject else "", e.reason, e.request_id, e.hash,
-            ])
+            )])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="circlekeep-audit.csv"'

@@ -164,3 +164,13 @@ def test_account_events_carry_the_persons_staff_role(cast):
     do_record_sign_in(cast.member)
     roles = list(AuditEvent.objects.order_by("-sequence").values_list("actor_role", flat=True)[:2])
     assert roles == ["member", "admin"]
+
+
+def test_the_csv_export_does_not_hand_spreadsheets_a_formula(cast):
+    from circlekeep.accounts.actions import do_reset_two_factor
+
+    do_reset_two_factor(cast.facilitator, actor=cast.admin, reason='=HYPERLINK("x","y")')
+    response = signed_in_client(cast.auditor).get("/audit/export.csv",
+                                                  {"event_type": "account.otp.reset"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][10] == "'=HYPERLINK(\"x\",\"y\")"
