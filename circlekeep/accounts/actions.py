@@ -37,6 +37,13 @@ def check_email(email):
     return email
 
 
+def check_full_name(full_name):
+    full_name = " ".join((full_name or "").split())
+    if len(full_name) > 120:
+        raise DomainError(_("A full name can have at most 120 characters."), field="full_name")
+    return full_name
+
+
 def check_profile(display_name, pronouns, language, time_zone):
     display_name = (display_name or "").strip()
     if not display_name:
@@ -146,7 +153,7 @@ def get_invitation_by_token(token):
 
 @action
 def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="",
-                         language="en", time_zone="UTC", password=""):
+                         language="en", time_zone="UTC", password="", full_name=""):
     """Accept an invitation; returns the now-active user.
 
     A new invitee sets up their account here. An invitee who already has an account must
@@ -169,6 +176,7 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
                                 "accept it."))
         display_name, pronouns = check_profile(display_name, pronouns, language, time_zone)
         user.display_name, user.pronouns = display_name, pronouns
+        user.full_name = check_full_name(full_name)
         user.language, user.time_zone = language, time_zone
         check_password(password, user)
         user.set_password(password)
@@ -266,13 +274,16 @@ def do_invite_guardian(membership, *, email, actor):
 
 
 @action
-def do_update_profile(user, *, display_name, pronouns, language, time_zone, actor):
+def do_update_profile(user, *, display_name, pronouns, language, time_zone, actor,
+                      full_name=None):
     """Change how a person is shown and which language and time zone they see."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only change your own profile."))
     display_name, pronouns = check_profile(display_name, pronouns, language, time_zone)
     new = {"display_name": display_name, "pronouns": pronouns, "language": language,
            "time_zone": time_zone}
+    if full_name is not None:
+        new["full_name"] = check_full_name(full_name)
     changed = [key for key, value in new.items() if getattr(user, key) != value]
     if not changed:
         return user

@@ -16,6 +16,7 @@ class MeOut(Schema):
     id: UUID
     email: str
     display_name: str
+    full_name: str
     pronouns: str
     language: str
     time_zone: str
@@ -23,6 +24,7 @@ class MeOut(Schema):
 
 class ProfileIn(Schema):
     display_name: str
+    full_name: str | None = None
     pronouns: str = ""
     language: str = "en"
     time_zone: str = "UTC"
@@ -49,6 +51,7 @@ class TokenCreatedOut(TokenOut):
 class AcceptIn(Schema):
     token: str
     display_name: str = ""
+    full_name: str = ""
     pronouns: str = ""
     language: str = "en"
     time_zone: str = "UTC"
@@ -67,7 +70,8 @@ class InvitationOut(Schema):
 
 def user_to_dict(user):
     return {"id": user.public_id, "email": user.email, "display_name": user.display_name,
-            "pronouns": user.pronouns, "language": user.language, "time_zone": user.time_zone}
+            "full_name": user.full_name, "pronouns": user.pronouns,
+            "language": user.language, "time_zone": user.time_zone}
 
 
 def token_to_dict(token, secret=None):
@@ -175,8 +179,8 @@ def accept_invitation(request, payload: AcceptIn):
         raise Http404
     user = actions.do_accept_invitation(
         invitation, acting_user=None, display_name=payload.display_name,
-        pronouns=payload.pronouns, language=payload.language, time_zone=payload.time_zone,
-        password=payload.password,
+        full_name=payload.full_name, pronouns=payload.pronouns, language=payload.language,
+        time_zone=payload.time_zone, password=payload.password,
     )
     return user_to_dict(user)
 

@@ -47,6 +47,12 @@ class ProfileForm(forms.Form):
         help_text=_("How you are shown in your circles: a first name, a chosen name or "
                     "initials."),
     )
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=120, required=False,
+        help_text=_("Your name as you sign your circle's agreement and consent forms. Only "
+                    "your facilitators see it."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     pronouns = forms.CharField(label=_("Pronouns"), max_length=30, required=False,
                                help_text=_("Optional, for example she/her, he/him, they/them."))
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)

@@ -45,6 +45,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("display name"), max_length=60,
         help_text=_("How you are shown in your circles: a first name, a chosen name or initials."),
     )
+    # The name typed to sign the circle's agreement and consent forms; the person's
+    # facilitators see it, other members never do.
+    full_name = models.CharField(
+        _("full name"), max_length=120, blank=True,
+        help_text=_("Your name as you sign documents. Only your facilitators see it."),
+    )
     pronouns = models.CharField(_("pronouns"), max_length=30, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices,
                                 default=Language.ENGLISH)

@@ -235,7 +235,8 @@ def sign_out_everywhere(request):
 @login_required
 def profile(request):
     user = request.user
-    initial = {"display_name": user.display_name, "pronouns": user.pronouns,
+    initial = {"display_name": user.display_name, "full_name": user.full_name,
+               "pronouns": user.pronouns,
                "language": user.language, "time_zone": user.time_zone}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -331,7 +332,8 @@ def accept_invitation(request):
                 return render(request, "accounts/invitation_accept.html",
                               {"invitation": invitation, "form": form, "existing": existing})
             fields = {k: form.cleaned_data[k] for k in
-                      ("display_name", "pronouns", "language", "time_zone", "password")}
+                      ("display_name", "full_name", "pronouns", "language", "time_zone",
+                       "password")}
         try:
             user = actions.do_accept_invitation(invitation, acting_user=request.user, **fields)
         except DomainError as error:

@@ -191,7 +191,7 @@ def test_guardian_invitation_links_guardian_and_minor(cast):
                      mode=cast.circle.mode, capacity=10, allows_minors=True,
                      actor=cast.facilitator)
     minor = make_member(cast.circle, "kid@example.test", name="Kid", actor=cast.facilitator,
-                        is_minor=True)
+                        is_minor=True, status="onboarding")
     mark = audit_mark()
     invitation, _ = actions.do_invite_guardian(minor, email="parent@example.test",
                                                actor=cast.facilitator)
