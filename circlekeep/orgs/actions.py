@@ -36,6 +36,12 @@ def do_create_organization(*, name, country, region="", require_member_2fa=False
     )
     audit.record("org.created", actor=actor, target=organization, organization=organization,
                  data={"country": country, "region": region})
+    from circlekeep.agreements.actions import ensure_template
+    from circlekeep.consent.actions import ensure_consent_document
+
+    ensure_template(organization)
+    ensure_consent_document(organization)
+    organization.refresh_from_db()
     return organization
 
 
@@ -58,6 +64,11 @@ def do_change_org_policies(organization, *, name, country, region, require_membe
     organization.save(update_fields=list(new))
     audit.record("org.policies.changed", actor=actor, target=organization,
                  organization=organization, data={"changes": changes})
+    if "country" in changes or "region" in changes:
+        from circlekeep.consent.actions import ensure_consent_document
+
+        ensure_consent_document(organization, actor=actor)
+        organization.refresh_from_db()
     return organization
 
 

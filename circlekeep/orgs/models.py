@@ -21,10 +21,18 @@ class Organization(models.Model):
     require_member_2fa = models.BooleanField(
         _("members must use two-step sign-in"), default=False
     )
+    # The consent document in force: the newest version for the organization's
+    # jurisdiction. Kept here so that "has this member consented?" is one lookup.
+    consent_document = models.ForeignKey("consent.ConsentDocument", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return self.name
+
+    @property
+    def jurisdiction(self):
+        return f"{self.country}-{self.region}" if self.region else self.country
 
 
 class StaffRole(models.Model):

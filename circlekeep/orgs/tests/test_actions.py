@@ -12,7 +12,14 @@ def test_the_operator_creates_organizations(cast):
     mark = audit_mark()
     org = actions.do_create_organization(name="Lakeside", country="us", region="wa")
     assert (org.country, org.region) == ("US", "WA")
-    assert_events(mark, [("org.created", None, None)])
+    # It starts with an agreement template and, for a jurisdiction without a default of its
+    # own, the generic consent document marked for review.
+    assert org.agreement_template.clauses
+    assert org.consent_document.jurisdiction == "US-WA"
+    assert "review for your jurisdiction" in org.consent_document.title
+    assert_events(mark, [("org.created", None, None),
+                         ("agreement.template.created", None, None),
+                         ("consent.document.published", None, None)])
     with pytest.raises(ActionForbidden):
         actions.do_create_organization(name="Mine", country="US", actor=cast.admin)
     with pytest.raises(DomainError, match="two-letter"):

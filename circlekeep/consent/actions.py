@@ -1,0 +1,194 @@
+"""State changes for informed consent: documents, consent given, consent withdrawn."""
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from circlekeep import audit
+from circlekeep.accounts.models import Guardianship
+from circlekeep.circles.models import Membership
+from circlekeep.consent import defaults
+from circlekeep.consent.models import ConsentDocument, ConsentRecord
+from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.lib.canonical import canonical, same_name, sha256_of
+from circlekeep.orgs.actions import check_org_admin
+from circlekeep.orgs.models import Organization
+
+
+def render_text(*, title, version, sections, reporting_categories, guardian_sharing,
+                language):
+    with translation.override(language):
+        parts = [title, _("Version %(number)d") % {"number": version}, ""]
+        for section in sections:
+            parts += [section["title"], section["text"], ""]
+            if section["key"] == "limits":
+                parts += [f"- {category}" for category in reporting_categories] + [""]
+        parts += [_("Minors and their guardians"), guardian_sharing]
+    return canonical("\n".join(parts))
+
+
+def check_document(*, title, sections, reporting_categories, guardian_sharing):
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise DomainError(_("Give the document a title of at most 200 characters."),
+                          field="title")
+    cleaned = []
+    for key in defaults.SECTION_KEYS:
+        section = sections.get(key) if isinstance(sections, dict) else None
+        section = section if isinstance(section, dict) else {}
+        heading = " ".join((section.get("title") or "").split())
+        text = (section.get("text") or "").strip()
+        if not heading or not text or len(heading) > 200 or len(text) > 5000:
+            raise DomainError(_("Every section needs a heading and its text."), field=key)
+        cleaned.append({"key": key, "title": heading, "text": text})
+    categories = [" ".join(c.split()) for c in reporting_categories if c.strip()]
+    if not categories:
+        raise DomainError(_("List the situations in which confidentiality must be broken."),
+                          field="reporting_categories")
+    guardian_sharing = (guardian_sharing or "").strip()
+    if not guardian_sharing:
+        raise DomainError(_("Say what may be shared with a minor's guardian."),
+                          field="guardian_sharing")
+    return title, cleaned, categories, guardian_sharing
+
+
+def _publish(organization, *, title, sections, reporting_categories, guardian_sharing,
+             actor):
+    jurisdiction = organization.jurisdiction
+    version = (ConsentDocument.objects.filter(organization=organization,
+                                              jurisdiction=jurisdiction)
+               .order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    language = "es" if organization.country == "ES" else "en"
+    text = render_text(title=title, version=version, sections=sections,
+                       reporting_categories=reporting_categories,
+                       guardian_sharing=guardian_sharing, language=language)
+    document = ConsentDocument.objects.create(
+        organization=organization, jurisdiction=jurisdiction, version=version, title=title,
+        sections=sections, reporting_categories=reporting_categories,
+        guardian_sharing=guardian_sharing, text=text, sha256=sha256_of(text),
+        published_at=timezone.now(), published_by=actor)
+    organization.consent_document = document
+    organization.save(update_fields=["consent_document"])
+    audit.record("consent.document.published", actor=actor, target=document,
+                 organization=organization,
+                 data={"jurisdiction": jurisdiction, "version": version,
+                       "sha256": document.sha256})
+    return document
+
+
+def ensure_consent_document(organization, *, actor=None):
+    """Put the newest document for the organization's jurisdiction in force, publishing
+    the default for that jurisdiction if there is none yet."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    newest = (ConsentDocument.objects.filter(organization=organization,
+                                             jurisdiction=organization.jurisdiction)
+              .order_by("-version").first())
+    if newest is None:
+        default = defaults.default_document(organization.jurisdiction)
+        return _publish(
+            organization, title=default["title"],
+            sections=[{"key": key, "title": default["sections"][key][0],
+                       "text": default["sections"][key][1]}
+                      for key in defaults.SECTION_KEYS],
+            reporting_categories=default["reporting_categories"],
+            guardian_sharing=default["guardian_sharing"], actor=actor)
+    if organization.consent_document_id != newest.pk:
+        organization.consent_document = newest
+        organization.save(update_fields=["consent_document"])
+        audit.record("consent.document.in_force", actor=actor, target=newest,
+                     organization=organization,
+                     data={"jurisdiction": newest.jurisdiction, "version": newest.version})
+    return newest
+
+
+@action
+def do_publish_consent_document(organization, *, title, sections, reporting_categories,
+                                guardian_sharing, actor):
+    """A new version of the organization's consent document; everyone consents again."""
+    check_org_admin(actor, organization)
+    title, cleaned, categories, guardian_sharing = check_document(
+        title=title, sections=sections, reporting_categories=reporting_categories,
+        guardian_sharing=guardian_sharing)
+    current = organization.consent_document
+    if current is not None and current.jurisdiction == organization.jurisdiction and (
+            current.title, current.sections, current.reporting_categories,
+            current.guardian_sharing) == (title, cleaned, categories, guardian_sharing):
+        raise DomainError(_("Nothing has changed from the version in force."))
+    return _publish(Organization.objects.select_for_update().get(pk=organization.pk),
+                    title=title, sections=cleaned, reporting_categories=categories,
+                    guardian_sharing=guardian_sharing, actor=actor)
+
+
+def _check_in_force(document):
+    in_force = document.organization.consent_document_id
+    if document.pk != in_force:
+        raise DomainError(_("This version has been replaced. Read the version in force and "
+                            "consent to that one."))
+
+
+def _has_live_membership(user, organization):
+    return Membership.objects.filter(user=user, circle__organization=organization,
+                                     status__in=Membership.LIVE_STATUSES).exists()
+
+
+@action
+def do_give_consent(document, *, typed_name, actor, ward=None):
+    """Consent to a document: an adult for themself, a minor's assent, or a guardian for
+    their ward. A minor's participation needs both the guardian's consent and the assent.
+    """
+    from circlekeep.circles.actions import activate_ready_memberships
+
+    if actor is None:
+        raise ActionForbidden(_("Sign in to give consent."))
+    organization = document.organization
+    _check_in_force(document)
+    if ward is not None:
+        if not Guardianship.objects.filter(guardian=actor, ward=ward).exists():
+            raise DomainError(_("You can only consent for a minor whose guardian you are."),
+                              field="ward")
+        subject, role = ward, ConsentRecord.Role.GUARDIAN
+    elif actor.is_minor:
+        if not Guardianship.objects.filter(ward=actor).exists():
+            raise DomainError(_("A minor's consent needs a guardian. Ask your facilitator to "
+                                "invite your guardian; once they have accepted and "
+                                "consented, you can give your assent."), field="typed_name")
+        subject, role = actor, ConsentRecord.Role.ASSENT
+    else:
+        subject, role = actor, ConsentRecord.Role.SELF
+    if not _has_live_membership(subject, organization):
+        raise DomainError(_("Consent is given when joining one of the organization's "
+                            "circles."))
+    if not actor.full_name:
+        raise DomainError(_("Add your full name to your profile first; you type it to sign."),
+                          field="typed_name")
+    if not same_name(typed_name, actor.full_name):
+        raise DomainError(_("The name you typed is not the full name on your account. Type "
+                            "it as it appears in your profile."), field="typed_name")
+    if ConsentRecord.objects.filter(document=document, subject=subject, role=role,
+                                    withdrawn_at__isnull=True).exists():
+        raise DomainError(_("This consent is already given."))
+    record = ConsentRecord.objects.create(
+        document=document, organization=organization, signer=actor, subject=subject,
+        role=role, typed_name=" ".join(typed_name.split()), text_sha256=document.sha256,
+        given_at=timezone.now())
+    audit.record("consent.given", actor=actor, target=record, organization=organization,
+                 subject=subject, data={"role": role, "version": document.version,
+                                        "jurisdiction": document.jurisdiction})
+    activate_ready_memberships(subject, organization, actor=actor)
+    return record
+
+
+@action
+def do_withdraw_consent(record, *, actor):
+    """Withdraw consent: participation stops at once; the member can still read and
+    export their own information."""
+    if actor is None or actor.pk != record.signer_id:
+        raise ActionForbidden(_("Only the person who gave this consent can withdraw it."))
+    record = ConsentRecord.objects.select_for_update().get(pk=record.pk)
+    if record.withdrawn_at is not None:
+        raise DomainError(_("This consent was already withdrawn."))
+    record.withdrawn_at = timezone.now()
+    record.save(update_fields=["withdrawn_at"])
+    audit.record("consent.withdrawn", actor=actor, target=record,
+                 organization=record.organization, subject=record.subject,
+                 data={"role": record.role, "version": record.document.version})
+    return record
