@@ -1,0 +1,59 @@
+"""Who may see which agreement, version, proposal and signature.
+
+An agreement belongs to its circle: whoever sees the circle (its facilitators, the
+organization's admins, its live members) reads it. A signature is seen by its signer and
+by the circle's facilitators and admins, never by other members.
+"""
+
+from django.http import Http404
+
+from circlekeep.agreements.models import Agreement, AgreementVersion, Proposal, Signature
+from circlekeep.circles.access import access_circle, circles_managed_by, circles_visible_to
+from circlekeep.lib.ids import parse_public_id
+
+
+def access_agreement(user, circle_id) -> Agreement:
+    circle = access_circle(user, circle_id)
+    agreement = (Agreement.objects.select_related("circle", "circle__organization",
+                                                  "current_version")
+                 .filter(circle=circle).first())
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def _get(queryset, public_id):
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def access_version(user, public_id) -> AgreementVersion:
+    return _get(AgreementVersion.objects.select_related(
+        "agreement", "agreement__circle", "agreement__circle__organization",
+        "agreement__current_version",
+    ).filter(agreement__circle__in=circles_visible_to(user)), public_id)
+
+
+def access_proposal(user, public_id) -> Proposal:
+    return _get(Proposal.objects.select_related(
+        "agreement", "agreement__circle", "agreement__circle__organization",
+        "agreement__current_version", "against", "author", "decided_by", "result",
+    ).filter(agreement__circle__in=circles_visible_to(user)), public_id)
+
+
+def signatures_visible_to(user):
+    if not user.is_authenticated:
+        return Signature.objects.none()
+    from django.db.models import Q
+
+    return Signature.objects.filter(
+        Q(membership__user=user)
+        | Q(membership__circle__in=circles_managed_by(user)))
+
+
+def access_signature(user, public_id) -> Signature:
+    return _get(signatures_visible_to(user).select_related(
+        "version", "version__agreement", "version__agreement__circle", "membership",
+        "membership__user"), public_id)
