@@ -17,16 +17,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from circlekeep.accounts.actions import (
     do_accept_invitation,
     do_confirm_totp,
+    do_invite_guardian,
     do_invite_staff,
     do_start_totp_enrollment,
 )
 from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
+from circlekeep.agreements.actions import do_sign_agreement
 from circlekeep.circles.actions import (
+    do_accept_online_rules,
     do_change_membership_status,
     do_create_circle,
+    do_declare_relationships,
     do_invite_member,
+    do_read_orientation,
+    do_settle_questions,
 )
 from circlekeep.circles.models import Membership
+from circlekeep.consent.actions import do_give_consent
 from circlekeep.orgs.actions import do_create_organization
 
 PASSWORD = "a-long-test-passphrase"
@@ -60,7 +67,10 @@ def enroll_totp(user):
     return device
 
 
-def make_member(circle, email, *, name, actor, status="active", is_minor=False):
+def make_member(circle, email, *, name, actor, status="active", is_minor=False,
+                guardian=None):
+    """A member brought to ``status`` through the real actions. An active member has done
+    every onboarding step (a minor needs ``guardian``, an account that will consent)."""
     invitation, _token = do_invite_member(circle, email=email, actor=actor, is_minor=is_minor)
     if status == "invited":
         return Membership.objects.get(circle=circle, user=invitation.user, status="invited")
@@ -68,11 +78,54 @@ def make_member(circle, email, *, name, actor, status="active", is_minor=False):
         user = do_accept_invitation(invitation, acting_user=invitation.user)
     else:
         user = do_accept_invitation(invitation, acting_user=None, display_name=name,
-                                    password=PASSWORD)
+                                    full_name=f"{name} Tester", password=PASSWORD)
     membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
     if status != "onboarding":
-        membership = do_change_membership_status(membership, "active", actor=actor)
+        if guardian is not None:
+            link_guardian(membership, guardian, actor=actor)
+        membership = complete_onboarding(membership)
+        if status != "active":
+            membership = do_change_membership_status(membership, status, actor=actor,
+                                                     reason="Set up by a test")
     return membership
+
+
+def link_guardian(membership, guardian_email, *, actor, name="Gail"):
+    """Invite and accept a guardian for a minor member; returns the guardian."""
+    invitation, _token = do_invite_guardian(membership, email=guardian_email, actor=actor)
+    if invitation.user.is_active:
+        return do_accept_invitation(invitation, acting_user=invitation.user)
+    return do_accept_invitation(invitation, acting_user=None, display_name=name,
+                                full_name=f"{name} Guardian", password=PASSWORD)
+
+
+def complete_onboarding(membership):
+    """Every onboarding step, done by the member (and their guardian) through the actions;
+    the last one makes the membership active."""
+    from circlekeep.accounts.models import Guardianship
+    from circlekeep.agreements.models import Agreement
+    from circlekeep.consent.models import ConsentRecord
+    from circlekeep.orgs.models import Organization
+
+    user = membership.user
+    do_read_orientation(membership, actor=user)
+    do_settle_questions(membership, actor=user)
+    document = Organization.objects.get(pk=membership.circle.organization_id).consent_document
+    if user.is_minor:
+        for link in Guardianship.objects.filter(ward=user).select_related("guardian"):
+            if not ConsentRecord.objects.filter(document=document, subject=user,
+                                                role="guardian", withdrawn_at=None).exists():
+                do_give_consent(document, typed_name=link.guardian.full_name,
+                                actor=link.guardian, ward=user)
+    if not ConsentRecord.objects.filter(document=document, subject=user,
+                                        role__in=("self", "assent"), withdrawn_at=None).exists():
+        do_give_consent(document, typed_name=user.full_name, actor=user)
+    version = Agreement.objects.get(circle=membership.circle).current_version
+    do_sign_agreement(version, typed_name=user.full_name, actor=user)
+    if membership.circle.mode != "in_person":
+        do_accept_online_rules(membership, actor=user)
+    do_declare_relationships(membership, declarations=[], actor=user)
+    return Membership.objects.get(pk=membership.pk)
 
 
 def make_circle(organization, name, *, lead, actor=None, **fields):

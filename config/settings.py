@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "circlekeep.orgs",
     "circlekeep.accounts",
     "circlekeep.circles",
+    "circlekeep.agreements",
+    "circlekeep.consent",
 ]
 
 MIDDLEWARE = [

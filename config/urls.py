@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("circlekeep.accounts.urls")),
     path("org/", include("circlekeep.orgs.urls")),
     path("circles/", include("circlekeep.circles.urls")),
+    path("agreements/", include("circlekeep.agreements.urls")),
+    path("consent/", include("circlekeep.consent.urls")),
     path("audit/", include("circlekeep.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,7 +13,13 @@ import uuid
 import pytest
 from django.db import connection
 
-from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.circles.actions import (
+    do_ask_question,
+    do_change_membership_status,
+    do_decide_screening,
+    do_declare_relationships,
+)
+from circlekeep.testing import make_member
 from circlekeep.vault.fields import SEALED_FIELDS
 
 
@@ -22,8 +28,36 @@ def plant_membership_change_reason(cast, secret):
                                 reason=f"Suspended because {secret}")
 
 
+def _joining_member(cast):
+    return make_member(cast.circle, f"new-{uuid.uuid4().hex[:8]}@example.test", name="Nia",
+                       actor=cast.facilitator, status="onboarding")
+
+
+def plant_onboarding_question(cast, secret):
+    membership = _joining_member(cast)
+    do_ask_question(membership, text=f"Will anyone know that {secret}?",
+                    actor=membership.user)
+
+
+def plant_relationship_declaration(cast, secret):
+    membership = _joining_member(cast)
+    do_declare_relationships(membership, actor=membership.user, declarations=[
+        (cast.member, "coworker", f"We share an office and {secret}")])
+
+
+def plant_screening_plan(cast, secret):
+    membership = _joining_member(cast)
+    do_declare_relationships(membership, actor=membership.user,
+                             declarations=[(cast.member, "friend", "")])
+    do_decide_screening(membership, decision="proceed", plan=f"Seat apart; {secret}",
+                        actor=cast.facilitator)
+
+
 PLANTERS = {
     "circles.MembershipChange.reason": plant_membership_change_reason,
+    "circles.OnboardingMessage.body": plant_onboarding_question,
+    "circles.RelationshipDeclaration.details": plant_relationship_declaration,
+    "circles.RelationshipScreening.plan": plant_screening_plan,
 }
 
 

@@ -15,10 +15,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from circlekeep.accounts.actions import do_create_api_token
+from circlekeep.agreements.actions import do_propose_change
+from circlekeep.agreements.models import Signature
 from circlekeep.api.main import api
 from circlekeep.circles.actions import do_add_facilitator, do_invite_member
 from circlekeep.circles.models import Facilitation
-from circlekeep.orgs.models import StaffRole
+from circlekeep.consent.actions import do_give_consent
+from circlekeep.consent.models import ConsentRecord
+from circlekeep.orgs.models import Organization, StaffRole
 from circlekeep.testing import make_staff, signed_in_client
 
 PRINCIPALS = ["anonymous", "other_member", "member", "other_facilitator", "facilitator",
@@ -70,6 +74,36 @@ def auditor_role(c):
 
 def new_admin_token(c):
     return do_create_api_token(c.admin, name="t", days=9, actor=c.admin)[0].public_id
+
+
+def mina_membership(c):
+    return f"/circles/memberships/{c.membership.public_id}/onboarding/"
+
+
+def current_version(c):
+    return c.circle.agreement.current_version.public_id
+
+
+def mina_signature(c):
+    return Signature.objects.get(membership=c.membership).public_id
+
+
+def new_proposal(c):
+    return do_propose_change(c.circle.agreement, kind="add", title="Phones",
+                             text="Phones stay off.", reason="Focus", actor=c.member).public_id
+
+
+def org_document(c):
+    return Organization.objects.get(pk=c.org.pk).consent_document.public_id
+
+
+def mina_live_consent(c):
+    """Mina's live consent record, given again if an earlier row withdrew it."""
+    record = ConsentRecord.objects.filter(subject=c.member, withdrawn_at=None).first()
+    if record is None:
+        document = Organization.objects.get(pk=c.org.pk).consent_document
+        record = do_give_consent(document, typed_name=c.member.full_name, actor=c.member)
+    return record.public_id
 
 
 def new_member_invitation(c):
@@ -193,6 +227,74 @@ WEB = [
     page("circles:membership-leave",
          lambda c: f"/circles/memberships/{c.membership.public_id}/leave/",
          circle_staff(403, member=302), "POST"),
+    # Onboarding: the member's own steps; the circle's staff see them and answer, decide.
+    page("circles:onboarding", mina_membership, circle_staff(200, member=200)),
+    page("circles:onboarding-orientation", lambda c: mina_membership(c) + "orientation/",
+         circle_staff(200, member=200)),
+    page("circles:onboarding-orientation", lambda c: mina_membership(c) + "orientation/",
+         circle_staff(403, member=302), "POST"),
+    page("circles:onboarding-questions", lambda c: mina_membership(c) + "questions/",
+         circle_staff(200, member=200)),
+    page("circles:onboarding-questions", lambda c: mina_membership(c) + "questions/",
+         circle_staff(200, member=200), "POST", {"text": ""}),
+    page("circles:onboarding-questions-settled",
+         lambda c: mina_membership(c) + "questions/settled/", circle_staff(403, member=302),
+         "POST"),
+    page("circles:onboarding-online-rules", lambda c: mina_membership(c) + "online-rules/",
+         circle_staff(200, member=200)),
+    page("circles:onboarding-online-rules", lambda c: mina_membership(c) + "online-rules/",
+         circle_staff(403, member=302), "POST"),
+    page("circles:onboarding-relationships", lambda c: mina_membership(c) + "relationships/",
+         circle_staff(200, member=200)),
+    page("circles:onboarding-relationships", lambda c: mina_membership(c) + "relationships/",
+         circle_staff(403, member=403), "POST"),
+    page("circles:onboarding-screening-decision",
+         lambda c: mina_membership(c) + "relationships/decision/", circle_staff(302), "POST"),
+    # Agreements: the circle reads, checks and co-writes; the staff decide and review.
+    page("agreements:circle", lambda c: f"/agreements/circles/{c.circle.public_id}/",
+         circle_staff(200, member=200)),
+    page("agreements:check", lambda c: f"/agreements/circles/{c.circle.public_id}/check/",
+         circle_staff(200, member=200)),
+    page("agreements:check", lambda c: f"/agreements/circles/{c.circle.public_id}/check/",
+         circle_staff(200, member=200), "POST", {"text": "Some text"}),
+    page("agreements:propose", lambda c: f"/agreements/circles/{c.circle.public_id}/propose/",
+         circle_staff(200, member=200)),
+    page("agreements:propose", lambda c: f"/agreements/circles/{c.circle.public_id}/propose/",
+         circle_staff(200, member=200), "POST", {"kind": ""}),
+    page("agreements:review", lambda c: f"/agreements/circles/{c.circle.public_id}/review/",
+         circle_staff(302), "POST"),
+    page("agreements:cadence", lambda c: f"/agreements/circles/{c.circle.public_id}/cadence/",
+         circle_staff(302), "POST", {"days": "14"}),
+    page("agreements:version", lambda c: f"/agreements/versions/{current_version(c)}/",
+         circle_staff(200, member=200)),
+    page("agreements:sign", lambda c: f"/agreements/versions/{current_version(c)}/sign/",
+         circle_staff(302, member=302), "POST", {"typed_name": ""}),
+    page("agreements:signature-pdf",
+         lambda c: f"/agreements/signatures/{mina_signature(c)}/pdf/",
+         circle_staff(200, member=200)),
+    page("agreements:proposal", lambda c: f"/agreements/proposals/{new_proposal(c)}/",
+         circle_staff(200, member=200)),
+    page("agreements:proposal", lambda c: f"/agreements/proposals/{new_proposal(c)}/",
+         circle_staff(200, member=200), "POST", {"text": ""}),
+    page("agreements:proposal-decide",
+         lambda c: f"/agreements/proposals/{new_proposal(c)}/decide/", circle_staff(302),
+         "POST"),
+    page("agreements:template", lambda c: f"/agreements/templates/{c.org.public_id}/",
+         admin_only(200)),
+    page("agreements:template", lambda c: f"/agreements/templates/{c.org.public_id}/",
+         admin_only(200), "POST", {"clauses": ""}),
+    # Consent: members and their guardians read and give; records are the signer's own.
+    page("consent:mine", lambda c: "/consent/", signed_in_only(200)),
+    page("consent:document", lambda c: f"/consent/documents/{org_document(c)}/",
+         expect(200, anon=302, oa=404)),
+    page("consent:document", lambda c: f"/consent/documents/{org_document(c)}/",
+         expect(403, anon=302, oa=404, m=200, om=200), "POST", {"typed_name": ""}),
+    page("consent:withdraw", lambda c: f"/consent/records/{mina_live_consent(c)}/withdraw/",
+         expect(404, anon=302, m=302), "POST"),
+    page("consent:manage", lambda c: f"/consent/organizations/{c.org.public_id}/",
+         admin_only(200)),
+    page("consent:manage", lambda c: f"/consent/organizations/{c.org.public_id}/",
+         admin_only(200), "POST", {"title": ""}),
     page("audit:my-access", lambda c: "/audit/mine/", signed_in_only(200)),
     page("audit:trail", lambda c: "/audit/", expect(200, anon=302, m=403, om=403)),
     page("audit:export", lambda c: "/audit/export.csv",
@@ -294,6 +396,95 @@ API = [
     endpoint("POST", "/memberships/{membership_id}/guardian-invitations",
              lambda c: f"{V1}/memberships/{c.membership.public_id}/guardian-invitations",
              api_circle_staff(400), {"email": "parent@example.test"}),
+]
+
+API_ONBOARDING = "/memberships/{membership_id}/onboarding"
+
+
+def mina_api(c, suffix=""):
+    return f"{V1}/memberships/{c.membership.public_id}/onboarding{suffix}"
+
+
+API += [
+    endpoint("GET", API_ONBOARDING, mina_api, api_circle_staff(200, member=200)),
+    endpoint("POST", API_ONBOARDING + "/orientation", lambda c: mina_api(c, "/orientation"),
+             api_circle_staff(403, member=400)),
+    endpoint("GET", API_ONBOARDING + "/questions", lambda c: mina_api(c, "/questions"),
+             api_circle_staff(200, member=200)),
+    endpoint("POST", API_ONBOARDING + "/questions", lambda c: mina_api(c, "/questions"),
+             api_circle_staff(400, member=400), {"text": ""}),
+    endpoint("POST", API_ONBOARDING + "/questions/settled",
+             lambda c: mina_api(c, "/questions/settled"), api_circle_staff(403, member=400)),
+    endpoint("POST", API_ONBOARDING + "/online-rules", lambda c: mina_api(c, "/online-rules"),
+             api_circle_staff(403, member=400)),
+    endpoint("GET", API_ONBOARDING + "/relationships", lambda c: mina_api(c, "/relationships"),
+             api_circle_staff(200, member=200)),
+    endpoint("POST", API_ONBOARDING + "/relationships",
+             lambda c: mina_api(c, "/relationships"), api_circle_staff(403, member=400),
+             {"declarations": []}),
+    endpoint("POST", API_ONBOARDING + "/relationships/decision",
+             lambda c: mina_api(c, "/relationships/decision"),
+             api_circle_staff(400, member=403), {"decision": "maybe", "plan": ""}),
+    endpoint("GET", "/circles/{circle_id}/agreement",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/agreement",
+             api_circle_staff(200, member=200)),
+    endpoint("GET", "/agreement-versions/{version_id}",
+             lambda c: f"{V1}/agreement-versions/{current_version(c)}",
+             api_circle_staff(200, member=200)),
+    endpoint("GET", "/agreement-versions/{version_id}/diff",
+             lambda c: f"{V1}/agreement-versions/{current_version(c)}/diff"
+                       f"?against={current_version(c)}",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/agreement-versions/{version_id}/signatures",
+             lambda c: f"{V1}/agreement-versions/{current_version(c)}/signatures",
+             api_circle_staff(403, member=400), {"typed_name": ""}),
+    endpoint("GET", "/agreement-signatures/{signature_id}/pdf",
+             lambda c: f"{V1}/agreement-signatures/{mina_signature(c)}/pdf",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/circles/{circle_id}/agreement/check",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/agreement/check",
+             api_circle_staff(200, member=200), {"text": "Some text"}),
+    endpoint("POST", "/circles/{circle_id}/agreement/proposals",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/agreement/proposals",
+             api_circle_staff(400, member=400), {"kind": "nonsense", "reason": ""}),
+    endpoint("GET", "/agreement-proposals/{proposal_id}",
+             lambda c: f"{V1}/agreement-proposals/{new_proposal(c)}",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/agreement-proposals/{proposal_id}/comments",
+             lambda c: f"{V1}/agreement-proposals/{new_proposal(c)}/comments",
+             api_circle_staff(400, member=400), {"text": ""}),
+    endpoint("POST", "/agreement-proposals/{proposal_id}/decision",
+             lambda c: f"{V1}/agreement-proposals/{new_proposal(c)}/decision",
+             api_circle_staff(400), {"decision": "maybe", "reason": ""}),
+    endpoint("POST", "/circles/{circle_id}/agreement/reviews",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/agreement/reviews",
+             api_circle_staff(201)),
+    endpoint("PUT", "/circles/{circle_id}/agreement/cadence",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/agreement/cadence",
+             api_circle_staff(400), {"days": 0}),
+    endpoint("GET", "/organizations/{org_id}/agreement-template",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/agreement-template",
+             admin_only(200, anon=401)),
+    endpoint("PUT", "/organizations/{org_id}/agreement-template",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/agreement-template",
+             admin_only(400, anon=401), {"clauses": [], "ladder": []}),
+    endpoint("GET", "/consent", lambda c: f"{V1}/consent", expect(200, anon=401)),
+    endpoint("GET", "/consent/records", lambda c: f"{V1}/consent/records",
+             expect(200, anon=401)),
+    endpoint("GET", "/consent-documents/{document_id}",
+             lambda c: f"{V1}/consent-documents/{org_document(c)}",
+             expect(200, anon=401, oa=404)),
+    endpoint("POST", "/consent-documents/{document_id}/consents",
+             lambda c: f"{V1}/consent-documents/{org_document(c)}/consents",
+             expect(400, anon=401, oa=404), {"typed_name": ""}),
+    endpoint("POST", "/consent-records/{record_id}/withdraw",
+             lambda c: f"{V1}/consent-records/{mina_live_consent(c)}/withdraw",
+             expect(404, anon=401, m=200)),
+    endpoint("POST", "/organizations/{org_id}/consent-documents",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/consent-documents",
+             admin_only(400, anon=401),
+             {"title": "", "sections": {}, "reporting_categories": [],
+              "guardian_sharing": ""}),
 ]
 
 ROWS = WEB + API

@@ -5,9 +5,11 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from circlekeep.accounts.api import router as accounts_router
+from circlekeep.agreements.api import router as agreements_router
 from circlekeep.api.auth import TokenAuth
 from circlekeep.audit.api import router as audit_router
 from circlekeep.circles.api import router as circles_router
+from circlekeep.consent.api import router as consent_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.orgs.api import router as orgs_router
 
@@ -44,4 +46,6 @@ def not_found(request, exc):
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", circles_router)
+api.add_router("", agreements_router)
+api.add_router("", consent_router)
 api.add_router("", audit_router)

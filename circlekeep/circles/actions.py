@@ -1,11 +1,25 @@
 """State changes for circles, their facilitators and their memberships."""
 
+import json
+
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.circles import onboarding
 from circlekeep.circles.access import check_may_manage_circle
-from circlekeep.circles.models import Circle, Facilitation, Membership, MembershipChange
+from circlekeep.circles.models import (
+    Circle,
+    Facilitation,
+    Membership,
+    MembershipChange,
+    OnboardingMessage,
+    OnlineRulesAcceptance,
+    OrientationRead,
+    RelationshipDeclaration,
+    RelationshipScreening,
+)
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.orgs.access import staff_role
 from circlekeep.orgs.models import StaffRole
@@ -44,7 +58,7 @@ def live_member_count(circle):
 
 @action
 def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=False,
-                     lead=None, actor):
+                     lead=None, actor, meeting_details=""):
     """Create a circle. A facilitator creates it with themself as lead; an admin may name
     any facilitator of the organization as lead."""
     role = staff_role(actor, organization) if actor is not None else StaffRole.Role.ADMIN
@@ -57,8 +71,13 @@ def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=
         raise ActionForbidden(_("Facilitators create circles that they lead themselves."))
     check_may_facilitate(lead, organization)
     name, capacity = check_circle_fields(name=name, kind=kind, mode=mode, capacity=capacity)
+    meeting_details = (meeting_details or "").strip()
+    if len(meeting_details) > 1000:
+        raise DomainError(_("Keep where and when under 1000 characters."),
+                          field="meeting_details")
     circle = Circle.objects.create(organization=organization, name=name, kind=kind, mode=mode,
-                                   capacity=capacity, allows_minors=bool(allows_minors))
+                                   capacity=capacity, allows_minors=bool(allows_minors),
+                                   meeting_details=meeting_details)
     facilitation = Facilitation.objects.create(circle=circle, user=lead,
                                                role=Facilitation.Role.LEAD)
     audit.record("circle.created", actor=actor, target=circle, circle=circle,
@@ -66,11 +85,15 @@ def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=
                        "allows_minors": bool(allows_minors)})
     audit.record("circle.facilitator.added", actor=actor, target=facilitation, circle=circle,
                  subject=lead, data={"role": "lead"})
+    from circlekeep.agreements.actions import start_agreement
+
+    start_agreement(circle, actor=actor)
     return circle
 
 
 @action
-def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor):
+def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor,
+                     meeting_details=None):
     """Change a circle's details; capacity never drops below its current members."""
     check_may_manage_circle(actor, circle)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
@@ -80,6 +103,12 @@ def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor
     allows_minors = bool(allows_minors)
     new = {"name": name, "kind": kind, "mode": mode, "capacity": capacity,
            "allows_minors": allows_minors}
+    if meeting_details is not None:
+        meeting_details = meeting_details.strip()
+        if len(meeting_details) > 1000:
+            raise DomainError(_("Keep where and when under 1000 characters."),
+                              field="meeting_details")
+        new["meeting_details"] = meeting_details
     changes = {key: {"old": getattr(circle, key), "new": value}
                for key, value in new.items() if getattr(circle, key) != value}
     if not changes:
@@ -88,7 +117,8 @@ def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor
         setattr(circle, key, value)
     circle.save(update_fields=list(new))
     audit.record("circle.changed", actor=actor, target=circle, circle=circle,
-                 data={"changes": {k: v for k, v in changes.items() if k != "name"},
+                 data={"changes": {k: v for k, v in changes.items()
+                                   if k not in ("name", "meeting_details")},
                        "fields": sorted(changes)})
     return circle
 
@@ -172,7 +202,8 @@ def do_change_membership_status(membership, to_status, *, actor, reason=""):
     """Move a membership along its life cycle.
 
     Members accept and leave; facilitators and admins activate, suspend, reinstate and
-    revoke. Suspension and revocation need a reason, which the member sees.
+    revoke. Suspension and revocation need a reason, which the member sees. Activation
+    needs every onboarding step done.
     """
     membership = Membership.objects.select_for_update().select_related(
         "circle", "circle__organization", "user").get(pk=membership.pk)
@@ -192,6 +223,19 @@ def do_change_membership_status(membership, to_status, *, actor, reason=""):
             raise ActionForbidden(_("Only the member can do this."))
     elif actor is not None:
         check_may_manage_circle(actor, membership.circle)
+    if (from_status, to_status) == ("onboarding", "active"):
+        remaining = onboarding.progress(membership).remaining
+        if remaining:
+            raise DomainError(
+                _("%(name)s has not finished onboarding. Still to do: %(steps)s.")
+                % {"name": membership.user.display_name,
+                   "steps": "; ".join(step.label for step in remaining)},
+                field="status")
+    return _move(membership, to_status, actor=actor, reason=reason)
+
+
+def _move(membership, to_status, *, actor, reason=""):
+    from_status = membership.status
     reason = (reason or "").strip()
     if to_status in Membership.REASON_REQUIRED and not reason:
         raise DomainError(_("Give a reason; the member will see it."), field="reason")
@@ -209,3 +253,192 @@ def do_change_membership_status(membership, to_status, *, actor, reason=""):
                  data={"status": {"old": from_status, "new": to_status},
                        "reason_given": bool(reason)})
     return membership
+
+
+def activate_if_ready(membership, *, actor):
+    """Called at the end of every onboarding step: the last one makes the member active."""
+    membership = Membership.objects.select_for_update().select_related(
+        "circle", "circle__organization", "user").get(pk=membership.pk)
+    if membership.status == Membership.Status.ONBOARDING and \
+            onboarding.progress(membership).complete:
+        _move(membership, Membership.Status.ACTIVE, actor=actor)
+    return membership
+
+
+def activate_ready_memberships(user, organization, *, actor):
+    """After consent: activate the person's memberships in the organization that were
+    waiting only for it."""
+    for membership in Membership.objects.filter(user=user, circle__organization=organization,
+                                                status=Membership.Status.ONBOARDING):
+        activate_if_ready(membership, actor=actor)
+
+
+# Onboarding steps ----------------------------------------------------------------------------
+
+
+def _check_own_onboarding(membership, actor):
+    if actor is None or actor.pk != membership.user_id:
+        raise ActionForbidden(_("Only the member can do this step."))
+    if membership.status not in (Membership.Status.ONBOARDING, Membership.Status.ACTIVE):
+        raise DomainError(_("This membership is %(status)s.")
+                          % {"status": membership.get_status_display().lower()})
+
+
+def _check_text(text, *, field, what, limit=4000):
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write your %(what)s first.") % {"what": what}, field=field)
+    if len(text) > limit:
+        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
+                          field=field)
+    return text
+
+
+@action
+def do_read_orientation(membership, *, actor):
+    """The member confirms they read the orientation."""
+    _check_own_onboarding(membership, actor)
+    if OrientationRead.objects.filter(membership=membership).exists():
+        raise DomainError(_("You have already read the orientation."))
+    read = OrientationRead.objects.create(membership=membership, read_at=timezone.now())
+    audit.record("circle.onboarding.orientation_read", actor=actor, target=read,
+                 circle=membership.circle, subject=membership.user)
+    return activate_if_ready(membership, actor=actor)
+
+
+def _add_message(membership, *, author, kind, body=""):
+    message = OnboardingMessage(membership=membership, author=author, kind=kind,
+                                created_at=timezone.now())
+    vault.seal(message, "body", body)
+    message.save()
+    return message
+
+
+@action
+def do_ask_question(membership, *, text, actor):
+    """The member asks the facilitators a private question."""
+    _check_own_onboarding(membership, actor)
+    text = _check_text(text, field="text", what=_("question"))
+    message = _add_message(membership, author=actor, kind="question", body=text)
+    audit.record("circle.onboarding.question_asked", actor=actor, target=message,
+                 circle=membership.circle, subject=membership.user)
+    return message
+
+
+@action
+def do_answer_question(membership, *, text, actor):
+    """A facilitator answers in the member's private thread."""
+    check_may_manage_circle(actor, membership.circle)
+    if not membership.is_live:
+        raise DomainError(_("This membership has ended."))
+    if not OnboardingMessage.objects.filter(membership=membership, kind="question").exists():
+        raise DomainError(_("The member has not asked anything yet."))
+    text = _check_text(text, field="text", what=_("answer"))
+    message = _add_message(membership, author=actor, kind="answer", body=text)
+    audit.record("circle.onboarding.question_answered", actor=actor, target=message,
+                 circle=membership.circle, subject=membership.user)
+    return message
+
+
+@action
+def do_settle_questions(membership, *, actor):
+    """The member says they have no (more) questions."""
+    _check_own_onboarding(membership, actor)
+    last = OnboardingMessage.objects.filter(membership=membership).order_by(
+        "-created_at", "-pk").first()
+    if last is not None and last.kind == "question":
+        raise DomainError(_("Your facilitator has not answered your last question yet."))
+    if last is not None and last.kind == "settled":
+        raise DomainError(_("You have already said you have no more questions."))
+    message = _add_message(membership, author=actor, kind="settled")
+    audit.record("circle.onboarding.questions_settled", actor=actor, target=message,
+                 circle=membership.circle, subject=membership.user)
+    return activate_if_ready(membership, actor=actor)
+
+
+@action
+def do_accept_online_rules(membership, *, actor):
+    _check_own_onboarding(membership, actor)
+    if membership.circle.mode == Circle.Mode.IN_PERSON:
+        raise DomainError(_("This circle meets in person; there are no online rules."))
+    if OnlineRulesAcceptance.objects.filter(membership=membership).exists():
+        raise DomainError(_("You have already agreed to the online rules."))
+    accepted = OnlineRulesAcceptance.objects.create(
+        membership=membership, rules_sha256=onboarding.online_rules_sha256(),
+        accepted_at=timezone.now())
+    audit.record("circle.onboarding.online_rules_accepted", actor=actor, target=accepted,
+                 circle=membership.circle, subject=membership.user)
+    return activate_if_ready(membership, actor=actor)
+
+
+def circle_people(circle, *, excluding):
+    """The people a member may declare a relationship with: the circle's facilitators and
+    its other live members."""
+    from circlekeep.accounts.models import User
+
+    return User.objects.filter(
+        Q(facilitations__circle=circle)
+        | Q(memberships__circle=circle, memberships__status__in=Membership.LIVE_STATUSES)
+    ).exclude(pk=excluding.pk).exclude(display_name="").distinct().order_by("display_name")
+
+
+@action
+def do_declare_relationships(membership, *, declarations, actor):
+    """The member privately declares existing relationships with people in the circle
+    (an empty list says there are none). Declared once; the facilitator then decides.
+
+    ``declarations`` is a list of (person, kind, note).
+    """
+    _check_own_onboarding(membership, actor)
+    if RelationshipScreening.objects.filter(membership=membership).exists():
+        raise DomainError(_("You have already answered this. Tell your facilitator in your "
+                          "questions if something has changed."))
+    people = {user.pk for user in circle_people(membership.circle, excluding=membership.user)}
+    seen = set()
+    for other, kind, note in declarations:
+        if other is None or other.pk not in people:
+            raise DomainError(_("You can only declare relationships with people in this "
+                                "circle."), field="other")
+        if kind not in RelationshipDeclaration.Kind.values:
+            raise DomainError(_("Choose what kind of relationship it is."), field="kind")
+        if other.pk in seen:
+            raise DomainError(_("Declare each person once."), field="other")
+        if len((note or "").strip()) > 1000:
+            raise DomainError(_("Keep the note under 1000 characters."), field="note")
+        seen.add(other.pk)
+    now = timezone.now()
+    screening = RelationshipScreening.objects.create(membership=membership, submitted_at=now)
+    for other, kind, note in declarations:
+        declaration = RelationshipDeclaration(screening=screening, other=other, declared_at=now)
+        vault.seal(declaration, "details",
+                   json.dumps({"kind": kind, "note": (note or "").strip()}))
+        declaration.save()
+    # Whom and what was declared is protected; the trail keeps only how many.
+    audit.record("circle.onboarding.relationships_declared", actor=actor, target=screening,
+                 circle=membership.circle, subject=membership.user,
+                 data={"declarations": len(declarations)})
+    return activate_if_ready(membership, actor=actor)
+
+
+@action
+def do_decide_screening(membership, *, decision, plan, actor):
+    """A facilitator decides about declared relationships: proceed with a plan, or refer
+    the person elsewhere."""
+    check_may_manage_circle(actor, membership.circle)
+    screening = RelationshipScreening.objects.select_for_update().filter(
+        membership=membership).first()
+    if screening is None:
+        raise DomainError(_("The member has not answered the relationship questions yet."))
+    if decision not in RelationshipScreening.Decision.values:
+        raise DomainError(_("Choose to proceed with a plan or to refer elsewhere."),
+                          field="decision")
+    plan = _check_text(plan, field="plan", what=_("plan or reason"))
+    screening.decision = decision
+    screening.decided_by = actor
+    screening.decided_at = timezone.now()
+    vault.seal(screening, "plan", plan)
+    screening.save(update_fields=["decision", "decided_by", "decided_at", "plan"])
+    audit.record("circle.onboarding.screening_decided", actor=actor, target=screening,
+                 circle=membership.circle, subject=membership.user,
+                 data={"decision": decision})
+    return activate_if_ready(membership, actor=actor)

@@ -2,18 +2,18 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.circles.models import Circle, Membership
+from circlekeep.circles.onboarding import HOLD_AGREEMENT, HOLD_CONSENT
 from circlekeep.lib.prepared import PreparedQuery
 
 NEXT_STEP = {
-    Membership.Status.ONBOARDING: _("Finish onboarding with your facilitator before your first "
-                                    "meeting."),
     Membership.Status.SUSPENDED: _("Your membership is paused. Your facilitator can tell you "
                                    "what happens next."),
 }
@@ -28,11 +28,12 @@ def _converters(connection):
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
     def to_datetime(value):
-        if isinstance(value, str):
-            from datetime import UTC
+        from datetime import UTC
 
-            parsed = parse_datetime(value)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        if isinstance(value, str):
+            value = parse_datetime(value)
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
         return value
 
     return {"uuid": to_uuid, "datetime": to_datetime}
@@ -52,6 +53,9 @@ class MemberCircle:
     status_label: str = ""
     next_step: str = ""
     url: str = ""
+    steps: list = field(default_factory=list)  # remaining onboarding steps, in order
+    onboarding_url: str = ""
+    review_due: bool = False
 
 
 @cache
@@ -61,39 +65,87 @@ def _circle_url_pattern():
     return reverse("circles:detail", args=[placeholder]).replace(str(placeholder), "{}")
 
 
-MEMBER_CIRCLES = PreparedQuery(lambda user_id: (
-    Membership.objects.filter(user_id=user_id, status__in=Membership.LIVE_STATUSES)
-    .exclude(status=Membership.Status.INVITED)
-    .order_by("circle__name", "circle_id", "-circle__facilitations__role",
-              "circle__facilitations__user__display_name")
-    .values_list("public_id", "status", "status_changed_at", "circle__public_id",
-                 "circle__name", "circle__facilitations__user__display_name")
-))
+def _member_circles_query(user_id):
+    from circlekeep.agreements.models import Signature
+    from circlekeep.consent.models import ConsentRecord
+
+    def consent(roles):
+        return Exists(ConsentRecord.objects.filter(
+            subject_id=OuterRef("user_id"), role__in=roles, withdrawn_at__isnull=True,
+            document_id=OuterRef("circle__organization__consent_document_id")))
+
+    return (
+        Membership.objects.filter(user_id=user_id, status__in=Membership.LIVE_STATUSES)
+        .exclude(status=Membership.Status.INVITED)
+        .annotate(
+            signed_current=Exists(Signature.objects.filter(
+                membership_id=OuterRef("pk"),
+                version_id=OuterRef("circle__agreement__current_version_id"))),
+            own_consent=consent(["self", "assent"]),
+            guardian_consent=consent(["guardian"]),
+        )
+        .order_by("circle__name", "circle_id", "-circle__facilitations__role",
+                  "circle__facilitations__user__display_name")
+        .values_list("public_id", "status", "status_changed_at", "circle__public_id",
+                     "circle__name", "circle__facilitations__user__display_name",
+                     "signed_current", "own_consent", "guardian_consent",
+                     "circle__agreement__last_reviewed_at",
+                     "circle__agreement__review_every_days")
+    )
+
+
+MEMBER_CIRCLES = PreparedQuery(_member_circles_query)
 
 
 def member_circles(user):
-    """The user's circles with their status and facilitators (lead first), in one query."""
+    """The user's circles with their status and facilitators (lead first), in one query;
+    a membership still onboarding adds its remaining steps (a fixed few queries more)."""
     from django.db import connection
+    from django.utils import timezone
 
     rows = MEMBER_CIRCLES.rows(user.pk)
     convert = _converters(connection)
     circles = {}
     labels = {value: str(label) for value, label in Membership.Status.choices}
     url_pattern = _circle_url_pattern()
-    for membership_id, status, changed, circle_id, name, facilitator in rows:
+    now = timezone.now()
+    for (membership_id, status, changed, circle_id, name, facilitator, signed, own_consent,
+         guardian_consent, reviewed, every) in rows:
         entry = circles.get(membership_id)
         if entry is None:
             circle_id = convert["uuid"](circle_id)
             next_step = NEXT_STEP.get(status)
+            if status == Membership.Status.ACTIVE:
+                if not (own_consent and (guardian_consent or not user.is_minor)):
+                    next_step = HOLD_CONSENT
+                elif not signed:
+                    next_step = HOLD_AGREEMENT
+            due = reviewed is not None and \
+                convert["datetime"](reviewed) + timedelta(days=every) <= now
             entry = circles[membership_id] = MemberCircle(
                 convert["uuid"](membership_id), status, convert["datetime"](changed),
                 circle_id, name, status_label=labels[status],
                 next_step=str(next_step) if next_step else "",
-                url=url_pattern.format(circle_id),
+                url=url_pattern.format(circle_id), review_due=due,
             )
         if facilitator:
             entry.facilitators.append(facilitator)
-    return list(circles.values())
+    result = list(circles.values())
+    onboarding_ids = [c.membership_id for c in result if c.status == Membership.Status.ONBOARDING]
+    if onboarding_ids:
+        from circlekeep.circles.onboarding import progress_for
+
+        memberships = {m.public_id: m for m in Membership.objects.filter(
+            public_id__in=onboarding_ids).select_related("circle", "circle__organization",
+                                                         "user")}
+        states = progress_for(memberships.values())
+        for entry in result:
+            membership = memberships.get(entry.membership_id)
+            if membership is not None:
+                entry.steps = states[membership.pk].remaining
+                entry.onboarding_url = reverse("circles:onboarding",
+                                               args=[membership.public_id])
+    return result
 
 
 def facilitated_circles(user):

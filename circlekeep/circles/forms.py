@@ -13,6 +13,10 @@ class CircleForm(forms.Form):
                                   help_text=_("The most members, invitations included (2–100)."))
     allows_minors = forms.BooleanField(label=_("Minors may join"), required=False,
                                        help_text=_("Minors join with a guardian's consent."))
+    meeting_details = forms.CharField(
+        label=_("Where and when"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown only to members who have finished onboarding."))
 
 
 class NewCircleForm(CircleForm):
@@ -80,3 +84,41 @@ class ErasureForm(forms.Form):
         help_text=_("For example, the member's request and when it was made. It goes into "
                     "the audit trail."),
     )
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label=_("Your question"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ScreeningDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("proceed", _("Proceed with a plan")),
+                                          ("refer", _("Refer elsewhere"))])
+    plan = forms.CharField(label=_("Plan or reason"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Only the member and the circle's facilitators see "
+                                       "this."))
+
+
+class RelationshipsForm(forms.Form):
+    """One choice per person in the circle: no relationship, or its kind and a note."""
+
+    def __init__(self, *args, people, **kwargs):
+        from circlekeep.circles.models import RelationshipDeclaration
+
+        super().__init__(*args, **kwargs)
+        self.people = people
+        kinds = [("", _("No relationship")), *RelationshipDeclaration.Kind.choices]
+        for person in people:
+            self.fields[f"kind_{person.public_id}"] = forms.ChoiceField(
+                label=person.display_name, choices=kinds, required=False)
+            self.fields[f"note_{person.public_id}"] = forms.CharField(
+                label=_("Anything your facilitator should know about you and %(name)s")
+                % {"name": person.display_name}, required=False, max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def declarations(self):
+        return [(person, self.cleaned_data[f"kind_{person.public_id}"],
+                 self.cleaned_data[f"note_{person.public_id}"])
+                for person in self.people if self.cleaned_data[f"kind_{person.public_id}"]]

@@ -33,6 +33,13 @@ class Circle(models.Model):
         help_text=_("The most members the circle may have, invitations included."),
     )
     allows_minors = models.BooleanField(_("minors may join"), default=False)
+    # Where and when the circle meets. Only facilitators and members who have finished
+    # onboarding (and whose consent and signature are current) see it.
+    meeting_details = models.TextField(
+        _("where and when"), blank=True, max_length=1000,
+        help_text=_("Shown only to members who have finished onboarding, for example the "
+                    "address and time, or how to join online."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,3 +157,108 @@ class MembershipChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+# Onboarding ---------------------------------------------------------------------------------
+# The checklist is computed from these records (see circles/onboarding.py); none of them is
+# a "done" flag that could disagree with what actually happened.
+
+
+class OrientationRead(models.Model):
+    """The member read the orientation: the circle's rules, how confidentiality works here,
+    and its limits."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT,
+                                   related_name="orientation_reads")
+    read_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Orientation read {self.public_id}"
+
+
+class OnlineRulesAcceptance(models.Model):
+    """The member agreed to the online rules (online and hybrid circles)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT,
+                                   related_name="online_rules_acceptances")
+    rules_sha256 = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Online rules accepted {self.public_id}"
+
+
+class OnboardingMessage(models.Model):
+    """One entry in the private thread between a joining member and the facilitators.
+
+    A question from the member, an answer from a facilitator, or the member's word that
+    they have no more questions (which has no body).
+    """
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        ANSWER = "answer", _("Answer")
+        SETTLED = "settled", _("No more questions")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT,
+                                   related_name="onboarding_messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    body = SealedTextField(scope="member", owner="membership__user")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.public_id}"
+
+
+class RelationshipScreening(models.Model):
+    """A member's private declaration of existing relationships with people in the circle,
+    and the facilitator's decision about it."""
+
+    class Decision(models.TextChoices):
+        PROCEED = "proceed", _("Proceed with a plan")
+        REFER = "refer", _("Refer elsewhere")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.OneToOneField(Membership, on_delete=models.PROTECT,
+                                      related_name="screening")
+    submitted_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    plan = SealedTextField(scope="member", owner="membership__user")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Screening {self.public_id}"
+
+
+class RelationshipDeclaration(models.Model):
+    """One declared relationship. What kind it is and the note are protected text (sealed
+    together as JSON); only the member and the circle's facilitators ever see them."""
+
+    class Kind(models.TextChoices):
+        COWORKER = "coworker", _("Coworker")
+        FAMILY = "family", _("Family")
+        FRIEND = "friend", _("Friend")
+        PARTNER = "partner", _("Partner")
+        FORMER_PARTNER = "former_partner", _("Former partner")
+        OTHER = "other", _("Other")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    screening = models.ForeignKey(RelationshipScreening, on_delete=models.PROTECT,
+                                  related_name="declarations")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    details = SealedTextField(scope="member", owner="screening__membership__user")
+    declared_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Declaration {self.public_id}"

@@ -93,7 +93,7 @@ def _record_access(instances, field_name, *, actor, reason):
 
 
 def _circle_of(instance):
-    for path in ("circle", "membership.circle"):
+    for path in ("circle", "membership.circle", "screening.membership.circle"):
         obj = instance
         for part in path.split("."):
             obj = getattr(obj, part, None)

@@ -14,8 +14,11 @@ def test_a_facilitator_creates_a_circle_they_lead(cast):
                                       capacity=8, allows_minors=True, actor=cast.facilitator)
     lead = Facilitation.objects.get(circle=circle)
     assert (lead.user, lead.role) == (cast.facilitator, "lead")
+    # Its agreement starts as version 1, copied from the organization's template.
+    assert circle.agreement.current_version.number == 1
     assert_events(mark, [("circle.created", cast.facilitator, None),
-                         ("circle.facilitator.added", cast.facilitator, cast.facilitator)])
+                         ("circle.facilitator.added", cast.facilitator, cast.facilitator),
+                         ("agreement.version.created", cast.facilitator, None)])
 
 
 def test_an_admin_names_the_lead_but_a_facilitator_cannot(cast):
@@ -100,7 +103,8 @@ def test_minors_only_join_circles_that_allow_them(cast):
         actions.do_invite_member(cast.circle, email="kid@example.test", is_minor=True,
                                  actor=cast.facilitator)
     young = make_circle(cast.org, "Young", lead=cast.facilitator, allows_minors=True)
-    make_member(young, "kid@example.test", name="Kid", actor=cast.facilitator, is_minor=True)
+    make_member(young, "kid@example.test", name="Kid", actor=cast.facilitator, is_minor=True,
+                status="onboarding")
     with pytest.raises(DomainError, match="is a minor"):
         actions.do_invite_member(cast.circle, email="kid@example.test", actor=cast.facilitator)
 

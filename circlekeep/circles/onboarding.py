@@ -1,0 +1,258 @@
+"""The onboarding checklist and the gate, computed from what happened (never from flags).
+
+A membership becomes active only when every step is done, and a member takes part (is
+"cleared") only while the membership is active, their consent to the document in force is
+live, and they have signed the agreement's current version. Every check here is used by
+the actions; the pages only show the same answers.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from circlekeep.lib.actions import DomainError
+from circlekeep.lib.canonical import sha256_of
+
+ONLINE_RULES = [
+    gettext_lazy("Join from a private place where no one else can see or hear the circle."),
+    gettext_lazy("Use headphones if anyone could overhear."),
+    gettext_lazy("Do not record, screenshot or photograph the meeting or its chat."),
+    gettext_lazy("Do not share the meeting link; it works only with your own sign-in."),
+    gettext_lazy("Avoid public Wi-Fi; use a connection you trust."),
+]
+
+HOW_CONFIDENTIALITY_WORKS = [
+    gettext_lazy("What members say in the circle, and who attends, stays in the circle."),
+    gettext_lazy("The circle writes its own agreement together, and everyone signs the exact "
+                 "text. You can propose changes once you have joined."),
+    gettext_lazy("Your facilitators keep encrypted notes. Your own record never names other "
+                 "members, and you can see everyone who has read your information."),
+    gettext_lazy("Nothing about you leaves the circle without your written authorization, "
+                 "except where the law requires it (listed below)."),
+]
+
+
+HOLD_CONSENT = gettext_lazy("Your consent is needed before you take part again.")
+HOLD_AGREEMENT = gettext_lazy("The agreement has changed: read and sign the new version "
+                              "before your next meeting.")
+
+
+def online_rules_sha256():
+    return sha256_of("\n".join(str(rule) for rule in ONLINE_RULES))
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    done: bool
+    url: str = ""
+    note: str = ""
+
+
+@dataclass
+class Progress:
+    """Where one membership stands; ``steps`` are in the order the member does them."""
+
+    membership: object
+    steps: list = field(default_factory=list)
+    consent_ok: bool = False
+    signed_current: bool = False
+
+    @property
+    def complete(self):
+        return all(step.done for step in self.steps)
+
+    @property
+    def remaining(self):
+        return [step for step in self.steps if not step.done]
+
+    @property
+    def done_count(self):
+        return sum(1 for step in self.steps if step.done)
+
+    @property
+    def cleared(self):
+        return (self.membership.status == "active" and self.consent_ok
+                and self.signed_current)
+
+    @property
+    def hold(self):
+        """Why an active member may not take part now, or ''."""
+        if self.membership.status != "active":
+            return ""
+        if not self.consent_ok:
+            return str(HOLD_CONSENT)
+        if not self.signed_current:
+            return str(HOLD_AGREEMENT)
+        return ""
+
+
+def _consent_state(memberships):
+    """{membership pk: (done, note)} for the consent step, in three queries."""
+    from circlekeep.accounts.models import Guardianship
+    from circlekeep.consent.models import ConsentRecord
+
+    documents = {m.circle.organization.consent_document_id for m in memberships} - {None}
+    users = {m.user_id for m in memberships}
+    live = set(ConsentRecord.objects.filter(
+        document_id__in=documents, subject_id__in=users, withdrawn_at__isnull=True,
+    ).values_list("document_id", "subject_id", "role"))
+    minors = {m.user_id for m in memberships if m.user.is_minor}
+    guarded = set(Guardianship.objects.filter(ward_id__in=minors)
+                  .values_list("ward_id", flat=True)) if minors else set()
+    state = {}
+    for m in memberships:
+        document = m.circle.organization.consent_document_id
+        if document is None:
+            state[m.pk] = (False, _("The organization has not published a consent document "
+                                    "yet."))
+        elif not m.user.is_minor:
+            state[m.pk] = ((document, m.user_id, "self") in live, "")
+        else:
+            assent = (document, m.user_id, "assent") in live
+            guardian = (document, m.user_id, "guardian") in live
+            if m.user_id not in guarded:
+                note = _("Waiting for a guardian to be invited and to accept.")
+            elif not guardian:
+                note = _("Waiting for your guardian's consent.")
+            elif not assent:
+                note = _("Your guardian has consented; give your own assent.")
+            else:
+                note = ""
+            state[m.pk] = (assent and guardian, note)
+    return state
+
+
+def _screening_state(memberships):
+    """{membership pk: (done, note, conflicts)}: conflicts are declarations made by the
+    member or naming them, from anyone live in the same circle."""
+    from circlekeep.circles.models import (
+        Membership,
+        RelationshipDeclaration,
+        RelationshipScreening,
+    )
+
+    screenings = {s.membership_id: s for s in RelationshipScreening.objects.filter(
+        membership__in=[m.pk for m in memberships])}
+    circle_ids = {m.circle_id for m in memberships}
+    declarations = list(RelationshipDeclaration.objects.filter(
+        screening__membership__circle_id__in=circle_ids,
+        screening__membership__status__in=Membership.LIVE_STATUSES,
+    ).values_list("screening__membership_id", "screening__membership__user_id",
+                  "screening__membership__circle_id", "other_id", "declared_at"))
+    state = {}
+    for m in memberships:
+        screening = screenings.get(m.pk)
+        involved = [d for d in declarations
+                    if d[0] == m.pk or (d[2] == m.circle_id and d[3] == m.user_id)]
+        if screening is None:
+            state[m.pk] = (False, "", len(involved))
+            continue
+        if not involved:
+            state[m.pk] = (True, "", 0)
+            continue
+        latest = max(d[4] for d in involved)
+        decided = screening.decided_at is not None and screening.decided_at >= latest
+        if decided and screening.decision == "proceed":
+            state[m.pk] = (True, "", len(involved))
+        elif decided and screening.decision == "refer":
+            state[m.pk] = (False, _("Your facilitator will talk with you about a group that "
+                                    "fits better."), len(involved))
+        else:
+            state[m.pk] = (False, _("Your facilitator is reviewing what you told them."),
+                           len(involved))
+    return state
+
+
+def progress_for(memberships):
+    """{membership pk: Progress} for live memberships, in a fixed number of queries.
+
+    The memberships need ``circle__organization`` and ``user`` loaded.
+    """
+    from circlekeep.agreements.models import Agreement, Signature
+    from circlekeep.circles.models import (
+        OnboardingMessage,
+        OnlineRulesAcceptance,
+        OrientationRead,
+    )
+
+    memberships = list(memberships)
+    if not memberships:
+        return {}
+    ids = [m.pk for m in memberships]
+    oriented = set(OrientationRead.objects.filter(membership__in=ids)
+                   .values_list("membership_id", flat=True))
+    online_ok = set(OnlineRulesAcceptance.objects.filter(membership__in=ids)
+                    .values_list("membership_id", flat=True))
+    last_kind = dict(OnboardingMessage.objects.filter(membership__in=ids)
+                     .order_by("membership_id", "created_at", "pk")
+                     .values_list("membership_id", "kind"))
+    current = dict(Agreement.objects.filter(circle__in={m.circle_id for m in memberships})
+                   .values_list("circle_id", "current_version_id"))
+    signed = set(Signature.objects.filter(membership__in=ids,
+                                          version_id__in=set(current.values()) - {None})
+                 .values_list("membership_id", "version_id"))
+    consent = _consent_state(memberships)
+    screening = _screening_state(memberships)
+
+    result = {}
+    for m in memberships:
+        def url(name, m=m):
+            return reverse(name, args=[m.public_id])
+
+        consent_done, consent_note = consent[m.pk]
+        signed_current = (m.pk, current.get(m.circle_id)) in signed
+        last = last_kind.get(m.pk)
+        questions_note = {
+            "question": _("Waiting for your facilitator's answer."),
+            "answer": _("Read the answer, then ask more or say you have no more questions."),
+        }.get(last, "")
+        screened, screen_note, _conflicts = screening[m.pk]
+        steps = [
+            Step("orientation", _("Read the orientation"), m.pk in oriented,
+                 url("circles:onboarding-orientation")),
+            Step("questions", _("Ask your questions, or say you have none"),
+                 last == "settled", url("circles:onboarding-questions"), questions_note),
+            Step("consent", _("Give your consent") if not m.user.is_minor
+                 else _("Your guardian's consent and your assent"), consent_done,
+                 reverse("consent:mine"), consent_note),
+            Step("agreement", _("Sign the circle's agreement"), signed_current,
+                 reverse("agreements:circle", args=[m.circle.public_id])),
+        ]
+        if m.circle.mode in ("online", "hybrid"):
+            steps.append(Step("online_rules", _("Agree to the online rules"),
+                              m.pk in online_ok, url("circles:onboarding-online-rules")))
+        steps.append(Step("relationships",
+                          _("Tell your facilitator privately about anyone you know here"),
+                          screened, url("circles:onboarding-relationships"), screen_note))
+        result[m.pk] = Progress(m, steps, consent_ok=consent_done,
+                                signed_current=signed_current)
+    return result
+
+
+def progress(membership):
+    return progress_for([membership])[membership.pk]
+
+
+def is_cleared(membership) -> bool:
+    return membership.is_live and progress(membership).cleared
+
+
+def check_cleared(membership):
+    """Refuse, with the reason, anything that needs a member who may take part now.
+
+    Used by every action that lets a member attend, join online or read meeting details.
+    """
+    if membership.status == "onboarding":
+        raise DomainError(_("%(name)s has not finished onboarding.")
+                          % {"name": membership.user.display_name})
+    if membership.status != "active":
+        raise DomainError(_("%(name)s's membership is %(status)s.")
+                          % {"name": membership.user.display_name,
+                             "status": membership.get_status_display().lower()})
+    state = progress(membership)
+    if not state.cleared:
+        raise DomainError(state.hold)
