@@ -68,7 +68,7 @@ def enroll_totp(user):
 
 
 def make_member(circle, email, *, name, actor, status="active", is_minor=False,
-                guardian=None):
+                guardian=None, full_name=None):
     """A member brought to ``status`` through the real actions. An active member has done
     every onboarding step (a minor needs ``guardian``, an account that will consent)."""
     invitation, _token = do_invite_member(circle, email=email, actor=actor, is_minor=is_minor)
@@ -78,7 +78,8 @@ def make_member(circle, email, *, name, actor, status="active", is_minor=False,
         user = do_accept_invitation(invitation, acting_user=invitation.user)
     else:
         user = do_accept_invitation(invitation, acting_user=None, display_name=name,
-                                    full_name=f"{name} Tester", password=PASSWORD)
+                                    full_name=full_name or f"{name} Tester",
+                                    password=PASSWORD)
     membership = Membership.objects.get(circle=circle, user=user, status="onboarding")
     if status != "onboarding":
         if guardian is not None:
@@ -90,13 +91,15 @@ def make_member(circle, email, *, name, actor, status="active", is_minor=False,
     return membership
 
 
-def link_guardian(membership, guardian_email, *, actor, name="Gail"):
+def link_guardian(membership, guardian_email, *, actor, name="Gail", full_name=None,
+                  pronouns=""):
     """Invite and accept a guardian for a minor member; returns the guardian."""
     invitation, _token = do_invite_guardian(membership, email=guardian_email, actor=actor)
     if invitation.user.is_active:
         return do_accept_invitation(invitation, acting_user=invitation.user)
     return do_accept_invitation(invitation, acting_user=None, display_name=name,
-                                full_name=f"{name} Guardian", password=PASSWORD)
+                                full_name=full_name or f"{name} Guardian", pronouns=pronouns,
+                                password=PASSWORD)
 
 
 def complete_onboarding(membership):

@@ -94,7 +94,7 @@ def test_admin_invites_a_facilitator_who_sets_up_two_step_runs_a_circle_and_invi
     sam.click("Create my account")
     text = sam.text()
     assert "Evening circle" in text and "Onboarding" in text and "Nadia" in text
-    assert "Finish onboarding with your facilitator" in text
+    assert "Before your first meeting:" in text and "Read the orientation" in text
 
 
 def test_a_member_reads_the_site_in_spanish_and_pages_stay_accessible(live_cast, visit):

@@ -4,13 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from circlekeep.accounts.actions import do_accept_invitation, do_invite_guardian
-from circlekeep.accounts.models import User
-from circlekeep.circles.actions import do_add_facilitator
+from circlekeep.circles.actions import do_add_facilitator, do_ask_question, do_read_orientation
 from circlekeep.circles.models import Membership
 from circlekeep.orgs.models import Organization
 from circlekeep.testing import (
+    complete_onboarding,
     enroll_totp,
+    link_guardian,
     make_circle,
     make_member,
     make_staff,
@@ -26,26 +26,26 @@ STAFF = [
     ("amara", "Dr. Amara Okafor", "she/her", "facilitator"),
     ("miguel", "Miguel Hernández", "he/him", "facilitator"),
 ]
-# (local part, display name, pronouns, language, circles, status)
+# (local part, display name, full name, pronouns, language, circles, status)
 MEMBERS = [
-    ("rosa", "Rosa", "she/her", "es", ("therapy", "grief", "young"), "active"),
-    ("dana", "Dana", "she/her", "en", ("therapy",), "active"),
-    ("kenji", "K.W.", "", "en", ("therapy",), "active"),
-    ("priya", "Priya", "she/her", "en", ("therapy",), "active"),
-    ("tomas", "Tomás", "él", "es", ("therapy",), "active"),
-    ("leila", "Leila", "", "en", ("therapy",), "onboarding"),
-    ("siobhan", "Siobhan", "she/her", "en", ("grief",), "active"),
-    ("jamal", "Jamal", "he/him", "en", ("grief",), "active"),
-    ("ana-maria", "Ana-María", "she/her", "en", ("grief",), "active"),
-    ("lucia", "Lucía", "ella", "es", ("grief",), "active"),
-    ("wei", "Wei", "", "en", ("grief",), "onboarding"),
-    ("noah", "Noah", "he/him", "en", ("young",), "active"),
-    ("aiyana", "Aiyana", "she/her", "en", ("young",), "active"),
-    ("mateo", "Mateo", "él", "es", ("young",), "active"),
-    ("fatima", "Fatima", "she/her", "en", ("young",), "active"),
+    ("rosa", "Rosa", "Rosa Delgado", "she/her", "es", ("therapy", "grief", "young"), "active"),
+    ("dana", "Dana", "Dana Whitfield", "she/her", "en", ("therapy",), "active"),
+    ("kenji", "K.W.", "Kenji Watanabe", "", "en", ("therapy",), "active"),
+    ("priya", "Priya", "Priya Raman", "she/her", "en", ("therapy",), "active"),
+    ("tomas", "Tomás", "Tomás Ibarra", "él", "es", ("therapy",), "active"),
+    ("leila", "Leila", "Leila Haddad", "", "en", ("therapy",), "onboarding"),
+    ("siobhan", "Siobhan", "Siobhan O'Neill", "she/her", "en", ("grief",), "active"),
+    ("jamal", "Jamal", "Jamal Carter", "he/him", "en", ("grief",), "active"),
+    ("ana-maria", "Ana-María", "Ana-María Pérez", "she/her", "en", ("grief",), "active"),
+    ("lucia", "Lucía", "Lucía Morales", "ella", "es", ("grief",), "active"),
+    ("wei", "Wei", "Wei Chen", "", "en", ("grief",), "onboarding"),
+    ("noah", "Noah", "Noah Goldberg", "he/him", "en", ("young",), "active"),
+    ("aiyana", "Aiyana", "Aiyana Begay", "she/her", "en", ("young",), "active"),
+    ("mateo", "Mateo", "Mateo Ruiz", "él", "es", ("young",), "active"),
+    ("fatima", "Fatima", "Fatima Zahra", "she/her", "en", ("young",), "active"),
 ]
 MINOR = "noah"
-GUARDIAN = ("ruth", "Ruth Goldberg", "she/her")
+GUARDIAN = ("ruth", "Ruth", "Ruth Goldberg", "she/her")
 
 
 def email(local):
@@ -100,20 +100,28 @@ class Command(BaseCommand):
                                  allows_minors=True),
         }
         do_add_facilitator(circles["therapy"], miguel, actor=admin)
-        for local, name, pronouns, language, keys, status in MEMBERS:
+        for local, name, full_name, pronouns, language, keys, status in MEMBERS:
             for index, key in enumerate(keys):
                 circle = circles[key]
                 lead = circle.facilitations.get(role="lead").user
+                minor = local == MINOR
                 membership = make_member(circle, email(local), name=name, actor=lead,
-                                         status=status, is_minor=(local == MINOR))
+                                         status="onboarding" if minor else status,
+                                         is_minor=minor, full_name=full_name)
+                if minor:
+                    # A minor takes part once the guardian has consented.
+                    guardian = link_guardian(membership, email(GUARDIAN[0]), actor=lead,
+                                             name=GUARDIAN[1], full_name=GUARDIAN[2],
+                                             pronouns=GUARDIAN[3])
+                    self.set_pronouns_and_password(guardian, GUARDIAN[3])
+                    complete_onboarding(membership)
                 if index == 0:
                     self.set_pronouns_and_password(membership.user, pronouns, language)
-        minor = User.objects.get(email=email(MINOR))
-        membership = Membership.objects.get(user=minor, circle=circles["young"])
-        invitation, _token = do_invite_guardian(membership, email=email(GUARDIAN[0]),
-                                                actor=amara)
-        do_accept_invitation(invitation, acting_user=None, display_name=GUARDIAN[1],
-                             pronouns=GUARDIAN[2], password=PASSWORD)
+        # Leila is part-way through onboarding, with a question waiting for Dr. Okafor.
+        leila = Membership.objects.get(user__email=email("leila"))
+        do_read_orientation(leila, actor=leila.user)
+        do_ask_question(leila, text="Will anyone at my work find out that I come here?",
+                        actor=leila.user)
 
     def set_pronouns_and_password(self, user, pronouns, language="en"):
         from circlekeep.accounts.actions import do_change_password, do_update_profile
@@ -132,6 +140,7 @@ class Command(BaseCommand):
         w(f"  facilitator   {email('miguel')}")
         w(f"  member        {email('rosa')}    (in three circles, Spanish)")
         w(f"  member        {email('dana')}")
+        w(f"  member        {email('leila')}   (onboarding; signs as Leila Haddad)")
         w(f"  guardian      {email(GUARDIAN[0])}    (of Noah, a minor)")
         w("Staff sign in with a two-step code. Print the current one with:")
         w(f"  make code WHO={email('amara')}")
