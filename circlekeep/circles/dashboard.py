@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -65,13 +65,16 @@ def _circle_url_pattern():
     return reverse("circles:detail", args=[placeholder]).replace(str(placeholder), "{}")
 
 
-def _member_circles_query(user_id):
+def _member_circles_query(user_id, *, minor):
+    """One row per membership and facilitator. Whether the member may take part comes
+    along: a signature on the current version, live consent to the document in force
+    (a minor's assent, and then their guardian's consent too)."""
     from circlekeep.agreements.models import Signature
     from circlekeep.consent.models import ConsentRecord
 
-    def consent(roles):
+    def consent(role):
         return Exists(ConsentRecord.objects.filter(
-            subject_id=OuterRef("user_id"), role__in=roles, withdrawn_at__isnull=True,
+            subject_id=OuterRef("user_id"), role=role, withdrawn_at__isnull=True,
             document_id=OuterRef("circle__organization__consent_document_id")))
 
     return (
@@ -81,8 +84,8 @@ def _member_circles_query(user_id):
             signed_current=Exists(Signature.objects.filter(
                 membership_id=OuterRef("pk"),
                 version_id=OuterRef("circle__agreement__current_version_id"))),
-            own_consent=consent(["self", "assent"]),
-            guardian_consent=consent(["guardian"]),
+            own_consent=consent("assent" if minor else "self"),
+            guardian_consent=consent("guardian") if minor else Value(True),
         )
         .order_by("circle__name", "circle_id", "-circle__facilitations__role",
                   "circle__facilitations__user__display_name")
@@ -94,7 +97,13 @@ def _member_circles_query(user_id):
     )
 
 
-MEMBER_CIRCLES = PreparedQuery(_member_circles_query)
+MEMBER_CIRCLES = PreparedQuery(lambda user_id: _member_circles_query(user_id, minor=False))
+MINOR_CIRCLES = PreparedQuery(lambda user_id: _member_circles_query(user_id, minor=True))
+
+
+@cache
+def _status_labels(language):
+    return {value: str(label) for value, label in Membership.Status.choices}
 
 
 def member_circles(user):
@@ -103,10 +112,12 @@ def member_circles(user):
     from django.db import connection
     from django.utils import timezone
 
-    rows = MEMBER_CIRCLES.rows(user.pk)
+    from django.utils.translation import get_language
+
+    rows = (MINOR_CIRCLES if user.is_minor else MEMBER_CIRCLES).rows(user.pk)
     convert = _converters(connection)
     circles = {}
-    labels = {value: str(label) for value, label in Membership.Status.choices}
+    labels = _status_labels(get_language())
     url_pattern = _circle_url_pattern()
     now = timezone.now()
     for (membership_id, status, changed, circle_id, name, facilitator, signed, own_consent,
@@ -116,7 +127,7 @@ def member_circles(user):
             circle_id = convert["uuid"](circle_id)
             next_step = NEXT_STEP.get(status)
             if status == Membership.Status.ACTIVE:
-                if not (own_consent and (guardian_consent or not user.is_minor)):
+                if not (own_consent and guardian_consent):
                     next_step = HOLD_CONSENT
                 elif not signed:
                     next_step = HOLD_AGREEMENT

@@ -304,3 +304,19 @@ def test_the_onboarding_api_lists_the_steps_and_takes_them(cast):
                            content_type="application/json", **headers)
     assert response.status_code == 201
 
+
+
+def test_a_minors_dashboard_pauses_when_the_guardian_withdraws(cast):
+    do_update_circle(cast.circle, name=cast.circle.name, kind=cast.circle.kind,
+                     mode=cast.circle.mode, capacity=10, allows_minors=True,
+                     actor=cast.facilitator)
+    kit = make_member(cast.circle, "kit@example.test", name="Kit", actor=cast.facilitator,
+                      is_minor=True, guardian="gail@example.test")
+    assert kit.status == "active"
+    client = signed_in_client(kit.user)
+    assert "Your consent is needed" not in client.get("/").content.decode()
+    guardian = ConsentRecord.objects.get(subject=kit.user, role="guardian")
+    do_withdraw_consent(guardian, actor=guardian.signer)
+    assert "Your consent is needed" in client.get("/").content.decode()
+    assert not onboarding.is_cleared(Membership.objects.select_related(
+        "circle__organization", "user").get(pk=kit.pk))
