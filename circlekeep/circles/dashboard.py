@@ -111,7 +111,6 @@ def member_circles(user):
     a membership still onboarding adds its remaining steps (a fixed few queries more)."""
     from django.db import connection
     from django.utils import timezone
-
     from django.utils.translation import get_language
 
     rows = (MINOR_CIRCLES if user.is_minor else MEMBER_CIRCLES).rows(user.pk)
