@@ -178,7 +178,7 @@ def do_propose_change(agreement, *, kind, reason, actor, clause_key="", title=""
 @action
 def do_comment_on_proposal(proposal, *, text, actor):
     _check_may_discuss(actor, proposal.agreement)
-    proposal = Proposal.objects.select_for_update().select_related(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "agreement__circle").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError(_("This proposal is decided; comments are closed."))
@@ -196,7 +196,7 @@ def do_comment_on_proposal(proposal, *, text, actor):
 
 def _decide(proposal, *, reason, actor):
     check_may_manage_circle(actor, proposal.agreement.circle)
-    proposal = Proposal.objects.select_for_update().select_related(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "agreement", "agreement__circle", "agreement__circle__organization",
         "agreement__current_version").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.OPEN:
