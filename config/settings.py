@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "circlekeep.circles",
     "circlekeep.agreements",
     "circlekeep.consent",
+    "circlekeep.meetings",
+    "circlekeep.notes",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 from circlekeep.api.main import api
 from circlekeep.circles import views as circle_views
+from circlekeep.meetings import views as meeting_views
 
 urlpatterns = [
     path("", circle_views.home, name="home"),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("circles/", include("circlekeep.circles.urls")),
     path("agreements/", include("circlekeep.agreements.urls")),
     path("consent/", include("circlekeep.consent.urls")),
+    path("meetings/", include("circlekeep.meetings.urls")),
+    path("notes/", include("circlekeep.notes.urls")),
+    path("calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar-feed"),
     path("audit/", include("circlekeep.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,6 +19,7 @@ from circlekeep.circles.actions import (
     do_decide_screening,
     do_declare_relationships,
 )
+from circlekeep.circles.models import Membership
 from circlekeep.testing import make_member
 from circlekeep.vault.fields import SEALED_FIELDS
 
@@ -53,7 +54,61 @@ def plant_screening_plan(cast, secret):
                         actor=cast.facilitator)
 
 
+def _held_meeting(cast, group=""):
+    """A meeting that has begun with Mina present, and its group note."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.meetings.actions import (
+        do_acknowledge_ritual,
+        do_record_attendance,
+        do_schedule_meetings,
+    )
+    from circlekeep.meetings.models import Meeting
+    from circlekeep.notes.actions import do_write_group_note
+    from circlekeep.notes.models import ProgressNote
+
+    meeting = do_schedule_meetings(
+        cast.circle, starts_at=timezone.now() + timedelta(minutes=5), duration_minutes=60,
+        recurrence="none", mode="online", actor=cast.facilitator).meetings.get()
+    membership = Membership.objects.get(pk=cast.membership.pk)
+    do_acknowledge_ritual(meeting, membership, actor=cast.facilitator)
+    do_record_attendance(meeting, membership, status="present", actor=cast.facilitator)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=1))
+    meeting.refresh_from_db()
+    do_write_group_note(meeting, body=group or "The circle met.", actor=cast.facilitator,
+                        sections={membership: group or "Mina spoke."})
+    return ProgressNote.objects.select_related(
+        "group_note", "membership__user", "membership__circle",
+        "membership__circle__organization").get(group_note__meeting=meeting)
+
+
+def plant_group_note(cast, secret):
+    _held_meeting(cast, group=f"Themes of the week: {secret}")
+
+
+def plant_progress_note(cast, secret):
+    from circlekeep.notes.actions import do_sign_progress_note
+
+    note = _held_meeting(cast, group=f"Mina said {secret}")
+    do_sign_progress_note(note, actor=cast.facilitator)
+
+
+def plant_addendum(cast, secret):
+    from circlekeep.notes.actions import do_add_addendum, do_sign_progress_note
+
+    note = _held_meeting(cast)
+    do_sign_progress_note(note, actor=cast.facilitator)
+    do_add_addendum(note, body=f"Later: {secret}", actor=cast.facilitator)
+
+
 PLANTERS = {
+    "notes.GroupNote.body": plant_group_note,
+    "notes.ProgressNote.section": plant_group_note,
+    "notes.ProgressNote.body": plant_progress_note,
+    "notes.Addendum.body": plant_addendum,
     "circles.MembershipChange.reason": plant_membership_change_reason,
     "circles.OnboardingMessage.body": plant_onboarding_question,
     "circles.RelationshipDeclaration.details": plant_relationship_declaration,

@@ -106,6 +106,54 @@ def mina_live_consent(c):
     return record.public_id
 
 
+def new_meeting(c):
+    """A meeting of Mina's circle starting in half an hour (the opening ritual is open)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.meetings.actions import do_schedule_meetings
+
+    return do_schedule_meetings(c.circle, starts_at=timezone.now() + timedelta(minutes=30),
+                                duration_minutes=60, recurrence="none", mode="online",
+                                actor=c.facilitator).meetings.get().public_id
+
+
+def cast_meeting(c):
+    if "meeting_id" not in c.__dict__:
+        c.__dict__["meeting_id"] = new_meeting(c)
+    return c.__dict__["meeting_id"]
+
+
+def signed_note(c):
+    """Mina's signed progress note from a meeting that has begun."""
+    if "note_id" in c.__dict__:
+        return c.__dict__["note_id"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.circles.models import Membership
+    from circlekeep.meetings.actions import do_acknowledge_ritual, do_record_attendance
+    from circlekeep.meetings.models import Meeting
+    from circlekeep.notes.actions import do_sign_progress_note, do_write_group_note
+    from circlekeep.notes.models import ProgressNote
+
+    meeting = Meeting.objects.get(public_id=new_meeting(c))
+    membership = Membership.objects.get(pk=c.membership.pk)
+    do_acknowledge_ritual(meeting, membership, actor=c.facilitator)
+    do_record_attendance(meeting, membership, status="present", actor=c.facilitator)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now()
+                                                 - timedelta(minutes=5))
+    meeting.refresh_from_db()
+    do_write_group_note(meeting, body="The circle met.", sections={}, actor=c.facilitator)
+    note = ProgressNote.objects.select_related(
+        "group_note", "membership__user", "membership__circle").get(group_note__meeting=meeting)
+    do_sign_progress_note(note, actor=c.facilitator)
+    c.__dict__["note_id"] = note.public_id
+    return note.public_id
+
+
 def new_member_invitation(c):
     invitation, _ = do_invite_member(c.circle, email=unique_email(), actor=c.facilitator)
     return invitation
@@ -295,6 +343,58 @@ WEB = [
          admin_only(200)),
     page("consent:manage", lambda c: f"/consent/organizations/{c.org.public_id}/",
          admin_only(200), "POST", {"title": ""}),
+    # Meetings: the circle's staff run them; a cleared member sees them and acknowledges.
+    page("meetings:circle", lambda c: f"/meetings/circles/{c.circle.public_id}/",
+         circle_staff(200, member=200)),
+    page("meetings:circle", lambda c: f"/meetings/circles/{c.circle.public_id}/",
+         circle_staff(200), "POST", {"date": ""}),
+    page("meetings:detail", lambda c: f"/meetings/{cast_meeting(c)}/",
+         circle_staff(200, member=200)),
+    page("meetings:ritual", lambda c: f"/meetings/{cast_meeting(c)}/ritual/",
+         circle_staff(200, member=200)),
+    page("meetings:ritual", lambda c: f"/meetings/{new_meeting(c)}/ritual/",
+         circle_staff(403, member=302), "POST"),
+    page("meetings:acknowledge-member",
+         lambda c: f"/meetings/{new_meeting(c)}/ritual/{c.membership.public_id}/",
+         circle_staff(302), "POST"),
+    page("meetings:attendance",
+         lambda c: f"/meetings/{cast_meeting(c)}/attendance/{c.membership.public_id}/",
+         circle_staff(302), "POST", {"status": "excused"}),
+    page("meetings:pledge",
+         lambda c: f"/meetings/{cast_meeting(c)}/pledges/{c.membership.public_id}/",
+         circle_staff(302), "POST", {"reason": "first_meeting"}),
+    page("meetings:agenda-add", lambda c: f"/meetings/{cast_meeting(c)}/agenda/",
+         circle_staff(302, member=302), "POST", {"title": "A topic"}),
+    page("meetings:cancel", lambda c: f"/meetings/{new_meeting(c)}/cancel/",
+         circle_staff(302), "POST"),
+    page("meetings:move", lambda c: f"/meetings/{cast_meeting(c)}/move/", circle_staff(200)),
+    page("meetings:move", lambda c: f"/meetings/{cast_meeting(c)}/move/", circle_staff(200),
+         "POST", {"date": ""}),
+    page("meetings:history",
+         lambda c: f"/meetings/memberships/{c.membership.public_id}/attendance/",
+         circle_staff(200, member=200)),
+    page("meetings:calendar", lambda c: "/meetings/calendar/", signed_in_only(200)),
+    page("meetings:calendar", lambda c: "/meetings/calendar/", signed_in_only(200), "POST",
+         {"do": "create"}),
+    page("calendar-feed", lambda c: "/calendar/no-such-secret.ics", expect(404)),
+    # Notes: written and signed by the staff; a member reads their own signed note.
+    page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200)),
+    page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200),
+         "POST", {"body": ""}),
+    page("notes:progress", lambda c: f"/notes/progress/{signed_note(c)}/",
+         circle_staff(200, member=200)),
+    page("notes:adjust", lambda c: f"/notes/progress/{signed_note(c)}/redactions/",
+         circle_staff(302), "POST"),
+    page("notes:sign", lambda c: f"/notes/progress/{signed_note(c)}/sign/",
+         circle_staff(302), "POST"),
+    page("notes:cosign", lambda c: f"/notes/progress/{signed_note(c)}/cosign/",
+         circle_staff(302), "POST"),
+    page("notes:addendum", lambda c: f"/notes/progress/{signed_note(c)}/addenda/",
+         circle_staff(302), "POST", {"body": ""}),
+    page("notes:mine", lambda c: "/notes/mine/", signed_in_only(200)),
+    page("notes:export",
+         lambda c: f"/notes/memberships/{c.membership.public_id}/record.pdf",
+         circle_staff(200, member=200)),
     page("audit:my-access", lambda c: "/audit/mine/", signed_in_only(200)),
     page("audit:trail", lambda c: "/audit/", expect(200, anon=302, m=403, om=403)),
     page("audit:export", lambda c: "/audit/export.csv",
@@ -487,6 +587,33 @@ API += [
               "guardian_sharing": ""}),
 ]
 
+API += [
+    endpoint("GET", "/circles/{circle_id}/meetings",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/meetings",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/circles/{circle_id}/meetings",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/meetings",
+             api_circle_staff(400, member=403),
+             {"starts_at": "2020-01-01T10:00:00Z", "mode": "online"}),
+    endpoint("GET", "/meetings/{meeting_id}", lambda c: f"{V1}/meetings/{cast_meeting(c)}",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/meetings/{meeting_id}/acknowledgements",
+             lambda c: f"{V1}/meetings/{new_meeting(c)}/acknowledgements",
+             api_circle_staff(403, member=201), {}),
+    endpoint("POST", "/meetings/{meeting_id}/attendance",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/attendance",
+             api_circle_staff(204, member=403),
+             {"membership_id": "MEMBERSHIP", "status": "excused"}),
+    endpoint("POST", "/meetings/{meeting_id}/cancel",
+             lambda c: f"{V1}/meetings/{new_meeting(c)}/cancel",
+             api_circle_staff(200, member=403), {}),
+    endpoint("GET", "/me/progress-notes", lambda c: f"{V1}/me/progress-notes",
+             expect(200, anon=401)),
+    endpoint("GET", "/progress-notes/{note_id}",
+             lambda c: f"{V1}/progress-notes/{signed_note(c)}",
+             api_circle_staff(200, member=200)),
+]
+
 ROWS = WEB + API
 API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"
 API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}
@@ -559,7 +686,8 @@ def _client_for(cast, principal, is_api):
 
 
 def _resolve_placeholders(cast, data):
-    replacements = {"ORG": str(cast.org.public_id), "AUDITOR": str(cast.auditor.public_id)}
+    replacements = {"ORG": str(cast.org.public_id), "AUDITOR": str(cast.auditor.public_id),
+                    "MEMBERSHIP": str(cast.membership.public_id)}
     return {k: replacements.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
 
 

@@ -275,7 +275,7 @@ def do_invite_guardian(membership, *, email, actor):
 
 @action
 def do_update_profile(user, *, display_name, pronouns, language, time_zone, actor,
-                      full_name=None):
+                      full_name=None, other_names=None, phone=None):
     """Change how a person is shown and which language and time zone they see."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only change your own profile."))
@@ -284,6 +284,18 @@ def do_update_profile(user, *, display_name, pronouns, language, time_zone, acto
            "time_zone": time_zone}
     if full_name is not None:
         new["full_name"] = check_full_name(full_name)
+    if other_names is not None:
+        other_names = ", ".join(n.strip() for n in other_names.split(",") if n.strip())
+        if len(other_names) > 200:
+            raise DomainError(_("Other names can have at most 200 characters."),
+                              field="other_names")
+        new["other_names"] = other_names
+    if phone is not None:
+        phone = phone.strip()
+        if phone and (len(phone) > 40 or sum(ch.isdigit() for ch in phone) < 7):
+            raise DomainError(_("Enter a phone number with at least 7 digits."),
+                              field="phone")
+        new["phone"] = phone
     changed = [key for key, value in new.items() if getattr(user, key) != value]
     if not changed:
         return user

@@ -25,6 +25,8 @@ class MeOut(Schema):
 class ProfileIn(Schema):
     display_name: str
     full_name: str | None = None
+    other_names: str | None = None
+    phone: str | None = None
     pronouns: str = ""
     language: str = "en"
     time_zone: str = "UTC"

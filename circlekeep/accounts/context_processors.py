@@ -15,7 +15,8 @@ def fixed_links():
              "otp_setup": "accounts:otp-setup", "set_language": "set-language",
              "password_reset": "accounts:password-reset", "login": "accounts:login",
              "my_access": "audit:my-access", "audit_trail": "audit:trail",
-             "security_report": "audit:security", "my_consent": "consent:mine"}
+             "security_report": "audit:security", "my_consent": "consent:mine",
+             "my_notes": "notes:mine"}
     return {key: reverse(name) for key, name in names.items()}
 
 

@@ -60,6 +60,17 @@ class ProfileForm(forms.Form):
                                   widget=FastSelect)
 
 
+class FullProfileForm(ProfileForm):
+    other_names = forms.CharField(
+        label=_("Other names"), max_length=200, required=False,
+        help_text=_("Nicknames or short names people use for you, separated by commas. "
+                    "They are removed from other members' notes, like your name."))
+    phone = forms.CharField(
+        label=_("Phone number"), max_length=40, required=False,
+        help_text=_("Optional. Never shown to other members; removed from their notes."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+
 class AcceptInvitationForm(ProfileForm):
     password = forms.CharField(
         label=_("Choose a password"), strip=False,

@@ -52,6 +52,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Your name as you sign documents. Only your facilitators see it."),
     )
     pronouns = models.CharField(_("pronouns"), max_length=30, blank=True)
+    # Other names people in the circle may use, and a phone number: both only so that the
+    # notes redactor can remove them from other members' records.
+    other_names = models.CharField(
+        _("other names"), max_length=200, blank=True,
+        help_text=_("Nicknames or short names people use for you, separated by commas. "
+                    "They are removed from other members' notes, like your name."))
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices,
                                 default=Language.ENGLISH)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")

@@ -30,7 +30,7 @@ from circlekeep.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmCodeForm,
-    ProfileForm,
+    FullProfileForm,
     RequestPasswordResetForm,
     ResetPasswordForm,
     SignInForm,
@@ -236,9 +236,10 @@ def sign_out_everywhere(request):
 def profile(request):
     user = request.user
     initial = {"display_name": user.display_name, "full_name": user.full_name,
+               "other_names": user.other_names, "phone": user.phone,
                "pronouns": user.pronouns,
                "language": user.language, "time_zone": user.time_zone}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = FullProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_profile(user, actor=user, **form.cleaned_data)

@@ -63,6 +63,22 @@ EVENT_TYPES = {
     "consent.document.in_force": _("Consent document put in force"),
     "consent.given": _("Consent given"),
     "consent.withdrawn": _("Consent withdrawn"),
+    "meeting.scheduled": _("Meetings scheduled"),
+    "meeting.cancelled": _("Meeting cancelled"),
+    "meeting.moved": _("Meeting moved"),
+    "meeting.agenda.added": _("Agenda item added"),
+    "meeting.ritual.acknowledged": _("Opening ritual acknowledged"),
+    "meeting.attendance.recorded": _("Attendance recorded"),
+    "meeting.pledge.recorded": _("Pledge recorded"),
+    "meeting.calendar_feed.created": _("Calendar feed created"),
+    "meeting.calendar_feed.revoked": _("Calendar feed turned off"),
+    "meeting.calendar_feed.titled": _("Calendar entry title changed"),
+    "meeting.reminder.sent": _("Meeting reminder sent"),
+    "note.group.written": _("Group note written"),
+    "note.redaction.adjusted": _("Progress note redactions corrected"),
+    "note.progress.signed": _("Progress note signed"),
+    "note.progress.cosigned": _("Progress note co-signed"),
+    "note.addendum.added": _("Addendum added to a progress note"),
 }
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -113,6 +114,9 @@ def circle_detail(request, circle_id):
             "progress": state,
             # Where and when the circle meets: only for a member cleared to take part.
             "meeting_details": circle.meeting_details if state and state.cleared else None,
+            "next_meeting": circle.meetings.filter(
+                status="scheduled", ends_at__gt=timezone.now()).first()
+            if state and state.cleared else None,
         })
     memberships = list(circle.memberships.select_related("user", "circle",
                                                         "circle__organization")

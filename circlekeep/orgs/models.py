@@ -21,6 +21,9 @@ class Organization(models.Model):
     require_member_2fa = models.BooleanField(
         _("members must use two-step sign-in"), default=False
     )
+    members_read_notes = models.BooleanField(
+        _("members may read their own progress notes"), default=True
+    )
     # The consent document in force: the newest version for the organization's
     # jurisdiction. Kept here so that "has this member consented?" is one lookup.
     consent_document = models.ForeignKey("consent.ConsentDocument", null=True, blank=True,

@@ -1,0 +1,45 @@
+"""Who may see which meeting.
+
+A circle's facilitators and admins see its meetings. A member sees them only while cleared
+to take part (active, consent live, the agreement's current version signed): otherwise
+the meeting's details stay hidden, with the reason.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from circlekeep.circles.access import circles_managed_by, may_manage_circle
+from circlekeep.circles.models import Membership
+from circlekeep.lib.ids import parse_public_id
+from circlekeep.meetings.models import Meeting
+
+
+def meetings_visible_to(user):
+    """Meetings of circles the user runs or holds a live membership in (details are then
+    gated by ``check_may_see``)."""
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    live = Membership.objects.filter(user=user, status__in=("onboarding", "active",
+                                                            "suspended"))
+    return Meeting.objects.filter(Q(circle__in=circles_managed_by(user))
+                                  | Q(circle__in=live.values("circle")))
+
+
+def access_meeting(user, public_id) -> Meeting:
+    try:
+        return (meetings_visible_to(user)
+                .select_related("circle", "circle__organization", "series")
+                .get(public_id=parse_public_id(public_id)))
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+def viewer_role(user, meeting):
+    """("staff", None) or ("member", membership), raising DomainError (shown as 403) when
+    a member may not see the meeting's details now."""
+    from circlekeep.meetings.actions import cleared_membership
+
+    if may_manage_circle(user, meeting.circle):
+        return "staff", None
+    return "member", cleared_membership(user, meeting.circle)
+
