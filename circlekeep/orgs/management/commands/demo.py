@@ -117,11 +117,37 @@ class Command(BaseCommand):
                     complete_onboarding(membership)
                 if index == 0:
                     self.set_pronouns_and_password(membership.user, pronouns, language)
+        self.schedule(circles, amara, miguel)
         # Leila is part-way through onboarding, with a question waiting for Dr. Okafor.
         leila = Membership.objects.get(user__email=email("leila"))
         do_read_orientation(leila, actor=leila.user)
         do_ask_question(leila, text="Will anyone at my work find out that I come here?",
                         actor=leila.user)
+
+    def schedule(self, circles, amara, miguel):
+        """A weekly series for each circle, and a therapy-group meeting starting within
+        the hour so that the opening ritual can be tried at once."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from circlekeep.meetings.actions import do_schedule_meetings
+
+        now = timezone.now()
+        soon = (now + timedelta(minutes=45)).replace(second=0, microsecond=0)
+        until = (now + timedelta(weeks=12)).date()
+        do_schedule_meetings(circles["therapy"], starts_at=soon, duration_minutes=90,
+                             recurrence="none", mode="in_person", place="Room 4, 12 Elm St",
+                             actor=amara)
+        for key, lead, mode, days in (("therapy", amara, "in_person", 7),
+                                      ("grief", miguel, "online", 2),
+                                      ("young", amara, "online", 4)):
+            first = (now + timedelta(days=days)).replace(hour=18, minute=0, second=0,
+                                                         microsecond=0)
+            do_schedule_meetings(circles[key], starts_at=first, duration_minutes=90,
+                                 recurrence="weekly", until=until, mode=mode,
+                                 place="Room 4, 12 Elm St" if mode == "in_person" else "",
+                                 actor=lead)
 
     def set_pronouns_and_password(self, user, pronouns, language="en"):
         from circlekeep.accounts.actions import do_change_password, do_update_profile
