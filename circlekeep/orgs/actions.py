@@ -46,7 +46,8 @@ def do_create_organization(*, name, country, region="", require_member_2fa=False
 
 
 @action
-def do_change_org_policies(organization, *, name, country, region, require_member_2fa, actor):
+def do_change_org_policies(organization, *, name, country, region, require_member_2fa, actor,
+                           members_read_notes=None):
     """Change an organization's name, jurisdiction and policies (its admins only)."""
     check_org_admin(actor, organization)
     name = (name or "").strip()
@@ -55,6 +56,8 @@ def do_change_org_policies(organization, *, name, country, region, require_membe
     country, region = check_jurisdiction(country, region)
     new = {"name": name, "country": country, "region": region,
            "require_member_2fa": require_member_2fa}
+    if members_read_notes is not None:
+        new["members_read_notes"] = bool(members_read_notes)
     changes = {key: {"old": getattr(organization, key), "new": value}
                for key, value in new.items() if getattr(organization, key) != value}
     if not changes:

@@ -24,6 +24,7 @@ class OrganizationOut(Schema):
     country: str
     region: str
     require_member_2fa: bool
+    members_read_notes: bool
 
 
 class OrganizationIn(Schema):
@@ -31,6 +32,7 @@ class OrganizationIn(Schema):
     country: str
     region: str = ""
     require_member_2fa: bool = False
+    members_read_notes: bool | None = None
 
 
 class StaffOut(Schema):
@@ -52,7 +54,8 @@ class RoleIn(Schema):
 
 def organization_to_dict(org):
     return {"id": org.public_id, "name": org.name, "country": org.country, "region": org.region,
-            "require_member_2fa": org.require_member_2fa}
+            "require_member_2fa": org.require_member_2fa,
+            "members_read_notes": org.members_read_notes}
 
 
 def staff_to_dict(role):

@@ -14,6 +14,10 @@ class OrganizationForm(forms.Form):
         label=_("Members must use two-step sign-in"), required=False,
         help_text=_("Staff always must."),
     )
+    members_read_notes = forms.BooleanField(
+        label=_("Members may read their own progress notes"), required=False,
+        help_text=_("Signed notes only; they never name other members."),
+    )
 
 
 class StaffInvitationForm(forms.Form):

@@ -253,3 +253,22 @@ def test_attendance_history_shows_each_members_record(cast, meeting):
         f"/meetings/memberships/{cast.membership.public_id}/attendance/").content.decode()
     assert "Present" in page
     assert Attendance.objects.get().status == "present"
+
+
+def test_a_member_abroad_sees_the_meeting_in_their_own_time(cast):
+    do_update_profile(cast.facilitator, display_name="Fran", pronouns="", language="en",
+                      time_zone="America/Los_Angeles", actor=cast.facilitator)
+    do_update_profile(cast.member, display_name="Mina", pronouns="", language="en",
+                      time_zone="Asia/Tokyo", actor=cast.member)
+    tz = zoneinfo.ZoneInfo("America/Los_Angeles")
+    start = (timezone.now() + timedelta(days=3)).astimezone(tz).replace(
+        hour=18, minute=0, second=0, microsecond=0)
+    meeting = actions.do_schedule_meetings(
+        cast.circle, starts_at=start, duration_minutes=60, recurrence="none",
+        mode="online", actor=cast.facilitator).meetings.get()
+    tokyo = start.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    page = signed_in_client(cast.member).get(f"/meetings/{meeting.public_id}/").content.decode()
+    assert tokyo.strftime("%H:%M") in page and "Asia/Tokyo" in page
+    staff_page = signed_in_client(cast.facilitator).get(
+        f"/meetings/{meeting.public_id}/").content.decode()
+    assert "18:00" in staff_page

@@ -170,7 +170,14 @@ def test_a_member_reads_their_notes_only_if_the_organization_allows(cast, held):
     assert client.get(f"/notes/progress/{note.public_id}/").status_code == 200
     assert signed_in_client(dana.user).get(
         f"/notes/progress/{note.public_id}/").status_code == 404
-    Organization.objects.filter(pk=cast.org.pk).update(members_read_notes=False)
+    from circlekeep.orgs.actions import do_change_org_policies
+
+    mark = audit_mark()
+    do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
+                           require_member_2fa=False, members_read_notes=False,
+                           actor=cast.admin)
+    assert_events(mark, [("org.policies.changed", cast.admin, None)])
+    assert not Organization.objects.get(pk=cast.org.pk).members_read_notes
     response = client.get(f"/notes/progress/{note.public_id}/")
     assert response.status_code == 403 and "does not let members" in response.content.decode()
 
