@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "circlekeep.consent",
     "circlekeep.meetings",
     "circlekeep.notes",
+    "circlekeep.disclosures",
+    "circlekeep.incidents",
 ]
 
 MIDDLEWARE = [

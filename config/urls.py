@@ -16,6 +16,8 @@ urlpatterns = [
     path("consent/", include("circlekeep.consent.urls")),
     path("meetings/", include("circlekeep.meetings.urls")),
     path("notes/", include("circlekeep.notes.urls")),
+    path("disclosures/", include("circlekeep.disclosures.urls")),
+    path("incidents/", include("circlekeep.incidents.urls")),
     path("calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar-feed"),
     path("audit/", include("circlekeep.audit.urls")),
     path("api/v1/", api.urls),

@@ -104,7 +104,91 @@ def plant_addendum(cast, secret):
     do_add_addendum(note, body=f"Later: {secret}", actor=cast.facilitator)
 
 
+def _authorization(cast, purpose="Care"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.disclosures.actions import do_sign_authorization
+
+    return do_sign_authorization(
+        Membership.objects.get(pk=cast.membership.pk), recipient="Dr. Lee",
+        information=["attendance"], purpose=purpose, typed_name="Mina Tester",
+        expires_on=timezone.localdate() + timedelta(days=30), actor=cast.member)
+
+
+def plant_authorization_purpose(cast, secret):
+    _authorization(cast, purpose=f"For {secret}")
+
+
+def plant_disclosure_summary(cast, secret):
+    from circlekeep.disclosures.actions import do_record_disclosure
+
+    do_record_disclosure(_authorization(cast), information=["attendance"],
+                         summary=f"Released {secret}", actor=cast.facilitator)
+
+
+def plant_legal_reason(cast, secret):
+    from circlekeep.disclosures.actions import do_record_legal_disclosure
+
+    do_record_legal_disclosure(Membership.objects.get(pk=cast.membership.pk),
+                               basis="court_order", recipient="County court",
+                               information=["attendance"], summary="Attendance dates",
+                               reason=f"Subpoena {secret}", confirmed=True,
+                               actor=cast.facilitator)
+
+
+def _concern(cast, body="Something happened"):
+    from circlekeep.incidents.actions import do_acknowledge_concern, do_report_concern
+
+    concern = do_report_concern(cast.circle, kind="accidental", body=body,
+                                visibility="facilitators", actor=cast.member)
+    do_acknowledge_concern(concern, actor=cast.facilitator)
+    return concern
+
+
+def plant_concern_body(cast, secret):
+    _concern(cast, body=f"What happened: {secret}")
+
+
+def plant_concern_assessment(cast, secret):
+    from circlekeep.incidents.actions import do_assess_concern
+
+    do_assess_concern(_concern(cast), assessment=f"Assessed {secret}", actor=cast.facilitator)
+
+
+def plant_concern_summary(cast, secret):
+    from circlekeep.incidents.actions import do_close_concern
+
+    do_close_concern(_concern(cast), summary=f"Closed {secret}", actor=cast.facilitator)
+
+
+def _decision(cast, reasons="Reasons"):
+    from circlekeep.incidents.actions import do_decide_concern
+
+    return do_decide_concern(_concern(cast), membership=Membership.objects.get(
+        pk=cast.membership.pk), step="reminder", reasons=reasons, actor=cast.facilitator)
+
+
+def plant_decision_reasons(cast, secret):
+    _decision(cast, reasons=f"Because {secret}")
+
+
+def plant_decision_response(cast, secret):
+    from circlekeep.incidents.actions import do_respond_to_decision
+
+    do_respond_to_decision(_decision(cast), response=f"I reply {secret}", actor=cast.member)
+
+
 PLANTERS = {
+    "incidents.Concern.body": plant_concern_body,
+    "incidents.Concern.assessment": plant_concern_assessment,
+    "incidents.Concern.summary": plant_concern_summary,
+    "incidents.Decision.reasons": plant_decision_reasons,
+    "incidents.Decision.response": plant_decision_response,
+    "disclosures.Authorization.purpose": plant_authorization_purpose,
+    "disclosures.Disclosure.summary": plant_disclosure_summary,
+    "disclosures.Disclosure.reason": plant_legal_reason,
     "notes.GroupNote.body": plant_group_note,
     "notes.ProgressNote.section": plant_group_note,
     "notes.ProgressNote.body": plant_progress_note,

@@ -154,6 +154,60 @@ def signed_note(c):
     return note.public_id
 
 
+def new_authorization(c):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.disclosures.actions import do_sign_authorization
+
+    return do_sign_authorization(
+        c.membership, recipient="Dr. Lee", information=["attendance"], purpose="Care",
+        expires_on=timezone.localdate() + timedelta(days=30), typed_name="Mina Tester",
+        actor=c.member).public_id
+
+
+def new_disclosure(c):
+    from circlekeep.disclosures.actions import do_record_disclosure
+    from circlekeep.disclosures.models import Authorization
+
+    authorization = Authorization.objects.get(public_id=new_authorization(c))
+    return do_record_disclosure(authorization, information=["attendance"], summary="Dates",
+                                actor=c.facilitator).public_id
+
+
+def new_concern(c, acknowledged=False):
+    from circlekeep.incidents.actions import do_acknowledge_concern, do_report_concern
+
+    concern = do_report_concern(c.circle, kind="accidental", body="A slip",
+                                visibility="facilitators", actor=c.member)
+    if acknowledged:
+        do_acknowledge_concern(concern, actor=c.facilitator)
+    return concern
+
+
+def new_decision(c):
+    from circlekeep.incidents.actions import do_decide_concern
+
+    return do_decide_concern(new_concern(c, acknowledged=True), membership=c.membership,
+                             step="reminder", reasons="A reminder", actor=c.facilitator
+                             ).public_id
+
+
+def cast_incident(c):
+    if "incident" not in c.__dict__:
+        from django.utils import timezone
+
+        from circlekeep.incidents.actions import do_draft_notification, do_record_privacy_incident
+
+        incident = do_record_privacy_incident(c.org, title="Lost phone", exposed="Names",
+                                              discovered_at=timezone.now(), actor=c.admin)
+        c.__dict__["incident"] = incident
+        c.__dict__["notification"] = do_draft_notification(
+            incident, kind="authority", recipient="Regulator", draft="Draft", actor=c.admin)
+    return c.__dict__["incident"].public_id
+
+
 def new_member_invitation(c):
     invitation, _ = do_invite_member(c.circle, email=unique_email(), actor=c.facilitator)
     return invitation
@@ -395,6 +449,72 @@ WEB = [
     page("notes:export",
          lambda c: f"/notes/memberships/{c.membership.public_id}/record.pdf",
          circle_staff(200, member=200)),
+    # Disclosures: the member authorizes and revokes; the staff record releases.
+    page("disclosures:mine", lambda c: "/disclosures/", signed_in_only(200)),
+    page("disclosures:membership",
+         lambda c: f"/disclosures/memberships/{c.membership.public_id}/",
+         circle_staff(200, member=200)),
+    page("disclosures:membership",
+         lambda c: f"/disclosures/memberships/{c.membership.public_id}/",
+         circle_staff(403, member=200), "POST", {"recipient": ""}),
+    page("disclosures:legal",
+         lambda c: f"/disclosures/memberships/{c.membership.public_id}/legal/",
+         circle_staff(200)),
+    page("disclosures:legal",
+         lambda c: f"/disclosures/memberships/{c.membership.public_id}/legal/",
+         circle_staff(200), "POST", {"basis": ""}),
+    page("disclosures:revoke",
+         lambda c: f"/disclosures/authorizations/{new_authorization(c)}/revoke/",
+         circle_staff(403, member=302), "POST"),
+    page("disclosures:record",
+         lambda c: f"/disclosures/authorizations/{new_authorization(c)}/disclose/",
+         circle_staff(302), "POST", {"summary": ""}),
+    page("disclosures:suspend", lambda c: f"/disclosures/{new_disclosure(c)}/suspend/",
+         circle_staff(302), "POST", {"legal_reason": ""}),
+    # Concerns: members report; the circle's staff (admins, for the facilitator) handle.
+    page("incidents:report", lambda c: f"/incidents/circles/{c.circle.public_id}/report/",
+         circle_staff(200, member=200)),
+    page("incidents:report", lambda c: f"/incidents/circles/{c.circle.public_id}/report/",
+         circle_staff(200, member=200), "POST", {"kind": ""}),
+    page("incidents:circle", lambda c: f"/incidents/circles/{c.circle.public_id}/",
+         circle_staff(200)),
+    page("incidents:concern",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/",
+         circle_staff(200, member=200)),
+    page("incidents:acknowledge",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/acknowledge/",
+         circle_staff(302), "POST"),
+    page("incidents:assess",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/assess/",
+         circle_staff(302), "POST", {"text": ""}),
+    page("incidents:raise",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/raise/",
+         circle_staff(302), "POST", {"meeting": ""}),
+    page("incidents:decide",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/decide/",
+         circle_staff(302), "POST"),
+    page("incidents:close",
+         lambda c: f"/incidents/concerns/{new_concern(c).public_id}/close/",
+         circle_staff(302), "POST", {"text": ""}),
+    page("incidents:respond", lambda c: f"/incidents/decisions/{new_decision(c)}/respond/",
+         circle_staff(403, member=302), "POST", {"text": "I hear it."}),
+    page("incidents:privacy-list",
+         lambda c: f"/incidents/organizations/{c.org.public_id}/privacy/", admin_only(200)),
+    page("incidents:privacy-list",
+         lambda c: f"/incidents/organizations/{c.org.public_id}/privacy/", admin_only(200),
+         "POST", {"title": ""}),
+    page("incidents:privacy", lambda c: f"/incidents/privacy/{cast_incident(c)}/",
+         admin_only(200)),
+    page("incidents:privacy-affected",
+         lambda c: f"/incidents/privacy/{cast_incident(c)}/affected/", admin_only(302),
+         "POST"),
+    page("incidents:privacy-notify",
+         lambda c: f"/incidents/privacy/{cast_incident(c)}/notifications/", admin_only(302),
+         "POST"),
+    page("incidents:privacy-sent",
+         lambda c: "/incidents/privacy/{}/notifications/{}/sent/".format(
+             cast_incident(c), c.__dict__["notification"].public_id), admin_only(302),
+         "POST"),
     page("audit:my-access", lambda c: "/audit/mine/", signed_in_only(200)),
     page("audit:trail", lambda c: "/audit/", expect(200, anon=302, m=403, om=403)),
     page("audit:export", lambda c: "/audit/export.csv",

@@ -16,7 +16,7 @@ def fixed_links():
              "password_reset": "accounts:password-reset", "login": "accounts:login",
              "my_access": "audit:my-access", "audit_trail": "audit:trail",
              "security_report": "audit:security", "my_consent": "consent:mine",
-             "my_notes": "notes:mine"}
+             "my_notes": "notes:mine", "my_disclosures": "disclosures:mine"}
     return {key: reverse(name) for key, name in names.items()}
 
 

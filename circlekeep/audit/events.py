@@ -79,6 +79,22 @@ EVENT_TYPES = {
     "note.progress.signed": _("Progress note signed"),
     "note.progress.cosigned": _("Progress note co-signed"),
     "note.addendum.added": _("Addendum added to a progress note"),
+    "disclosure.authorization.signed": _("Authorization to release information signed"),
+    "disclosure.authorization.revoked": _("Authorization to release information revoked"),
+    "disclosure.recorded": _("Information released under an authorization"),
+    "disclosure.legal.recorded": _("Information disclosed under a legal duty"),
+    "disclosure.accounting.suspended": _("Accounting of a disclosure suspended"),
+    "concern.reported": _("Concern reported"),
+    "concern.acknowledged": _("Concern acknowledged"),
+    "concern.assessed": _("Concern assessed"),
+    "concern.raised_in_group": _("Concern put on a meeting's agenda"),
+    "concern.decided": _("Consequence applied after a concern"),
+    "concern.decision.responded": _("Member responded to a decision"),
+    "concern.closed": _("Concern closed"),
+    "incident.recorded": _("Privacy incident recorded"),
+    "incident.affected.found": _("People affected by an incident found"),
+    "incident.notification.drafted": _("Incident notification drafted"),
+    "incident.notification.sent": _("Incident notification sent"),
 }
 
 

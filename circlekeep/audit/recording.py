@@ -71,11 +71,13 @@ def _append(cursor, values):
 
 
 def record(event_type, *, actor, target, organization=None, circle=None, subject=None,
-           reason="", data=None, actor_role=None):
+           reason="", data=None, actor_role=None, anonymous=False):
     """Append one audit event inside the caller's transaction; returns its sequence.
 
     ``data`` holds ids and field names with old/new values, never protected text; keys
     that name protected content are refused so that a slip fails in tests, not in a clinic.
+    An ``anonymous`` event names no actor and carries no request id, so nothing links it
+    to the person or to anything else they did in the same request.
     """
     from circlekeep.audit.models import to_microseconds
     from circlekeep.orgs.access import role_label
@@ -90,6 +92,10 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         raise ValueError(f"Audit data may not carry protected fields: {sorted(leaked)}")
     if circle is not None and organization is None:
         organization = circle.organization
+    if anonymous:
+        if actor is not None:
+            raise ValueError("An anonymous audit event names no actor")
+        actor_role = "anonymous"
     if actor_role is None:
         actor_role = role_label(actor, organization=organization, circle=circle, subject=subject)
     values = [
@@ -105,7 +111,7 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         subject.pk if subject is not None else None,
         reason,
         canonical_data(data),
-        current_request_id(),
+        "" if anonymous else current_request_id(),
     ]
     with connection.cursor() as cursor:
         appended = _append(cursor, values)

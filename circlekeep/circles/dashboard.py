@@ -159,9 +159,19 @@ def member_circles(user):
 
 
 def facilitated_circles(user):
-    """Circles the user facilitates, each with its roster: two queries."""
+    """Circles the user facilitates, each with its roster and its concerns waiting past
+    the 48-hour acknowledgement target: two queries."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from circlekeep.incidents.models import ACKNOWLEDGE_WITHIN
+
+    overdue = Q(concerns__acknowledged_at__isnull=True, concerns__closed_at__isnull=True,
+                concerns__about_facilitator=False,
+                concerns__reported_at__lt=timezone.now() - ACKNOWLEDGE_WITHIN)
     circles = list(
         Circle.objects.filter(facilitations__user=user)
+        .annotate(overdue_concerns=Count("concerns", filter=overdue))
         .prefetch_related(Prefetch(
             "memberships",
             queryset=Membership.objects.filter(status__in=Membership.LIVE_STATUSES)
@@ -193,3 +203,12 @@ def wards_of(user):
         ))
     )
     return links
+
+
+def open_incidents(user):
+    """Open privacy incidents of the organizations the user administers: one query."""
+    from circlekeep.incidents.models import PrivacyIncident
+    from circlekeep.orgs.access import admin_organizations
+
+    return list(PrivacyIncident.objects.filter(
+        organization__in=admin_organizations(user), closed_at__isnull=True))

@@ -23,7 +23,12 @@ from circlekeep.circles.access import (
     access_membership,
     may_manage_circle,
 )
-from circlekeep.circles.dashboard import facilitated_circles, member_circles, wards_of
+from circlekeep.circles.dashboard import (
+    facilitated_circles,
+    member_circles,
+    open_incidents,
+    wards_of,
+)
 from circlekeep.circles.forms import (
     AddFacilitatorForm,
     CircleForm,
@@ -57,6 +62,8 @@ def home(request):
         "facilitated": facilitated_circles(user) if staff else [],
         "wards": wards_of(user) if guardian else [],
         "offer_two_factor": not user.is_verified(),
+        "incidents": open_incidents(user) if staff else [],
+        "now": timezone.now(),
     })
 
 

@@ -73,13 +73,16 @@ class AgendaItem(models.Model):
     class Kind(models.TextChoices):
         FACILITATOR = "facilitator", _("From the facilitator")
         TOPIC = "topic", _("Topic proposed by a member")
+        CONCERN = "concern", _("A confidentiality concern")
+        RECOMMIT = "recommit", _("The circle recommits to its agreement")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    # None for items the system adds, and for concerns raised without a name.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
     class Meta:

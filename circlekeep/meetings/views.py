@@ -158,6 +158,7 @@ def ritual(request, meeting_id):
         "version": agreement.current_version,
         "limits": document.reporting_categories if document else [],
         "online_rules": ONLINE_RULES if meeting.is_online else [],
+        "recommit": meeting.agenda.filter(kind="recommit").exists(),
         "roster": _roster(meeting) if role == "staff" else None,
         "acknowledged": None if role == "staff" else Acknowledgement.objects.filter(
             meeting=meeting, membership=membership).first(),

@@ -1,0 +1,336 @@
+"""State changes for concerns (report, acknowledge, assess, raise in the group, decide,
+respond, close) and for privacy incidents (record, affected people, notifications)."""
+
+from datetime import date, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circlekeep import audit, vault
+from circlekeep.circles.access import may_manage_circle
+from circlekeep.circles.models import Membership
+from circlekeep.incidents.models import (
+    AnonymousReportCount,
+    Concern,
+    Decision,
+    IncidentNotification,
+    PrivacyIncident,
+)
+from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.orgs.access import is_org_admin
+from circlekeep.orgs.actions import check_org_admin
+
+ANONYMOUS_PER_CIRCLE_PER_DAY = 5
+
+
+def check_handles(actor, concern):
+    """Who handles a concern: the circle's facilitators, or only the organization's admins
+    when it is about the facilitator."""
+    organization = concern.circle.organization
+    if concern.about_facilitator:
+        if actor is None or not is_org_admin(actor, organization):
+            raise ActionForbidden(_("A concern about the facilitator is handled by the "
+                                    "organization's admins."))
+    elif actor is None or not may_manage_circle(actor, concern.circle):
+        raise ActionForbidden(_("Only the circle's facilitators handle its concerns."))
+
+
+def _text(value, field, message, limit=4000):
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field=field)
+    if len(value) > limit:
+        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
+                          field=field)
+    return value
+
+
+def _next_meeting(circle):
+    from circlekeep.meetings.models import Meeting
+
+    return Meeting.objects.filter(circle=circle, status="scheduled",
+                                  ends_at__gt=timezone.now()).order_by("starts_at").first()
+
+
+def _agenda_item(meeting, kind, title, author):
+    from circlekeep.meetings.models import AgendaItem
+
+    return AgendaItem.objects.create(meeting=meeting, kind=kind, title=title, author=author,
+                                     created_at=timezone.now())
+
+
+@action
+def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
+                      about_facilitator=False, raise_in_group="no"):
+    """Report a concern. Fully anonymous reports store no identity anywhere: not on the
+    concern, not as the audit event's actor, not even the request's id."""
+    from circlekeep.circles.onboarding import check_cleared
+
+    staff = may_manage_circle(actor, circle)
+    if not staff:
+        membership = Membership.objects.filter(
+            circle=circle, user=actor, status=Membership.Status.ACTIVE).select_related(
+            "circle", "circle__organization", "user").first()
+        if membership is None:
+            raise ActionForbidden(_("Only the circle's members and facilitators report "
+                                    "concerns here."))
+        check_cleared(membership)
+    if kind not in Concern.Kind.values:
+        raise DomainError(_("Choose what kind of concern it is."), field="kind")
+    if visibility not in Concern.Visibility.values:
+        raise DomainError(_("Choose how visible you want to be."), field="visibility")
+    if raise_in_group not in Concern.RaiseInGroup.values:
+        raise DomainError(_("Choose whether to raise it in the group."), field="raise_in_group")
+    if visibility != "named" and raise_in_group == "named":
+        raise DomainError(_("To be named in the group, choose to be named to the circle."),
+                          field="raise_in_group")
+    body = _text(body, "body", _("Say what happened."))
+    affected = list(affected)
+    if any(m.circle_id != circle.pk or not m.is_live for m in affected):
+        raise DomainError(_("Choose affected people from this circle."), field="affected")
+    anonymous = visibility == Concern.Visibility.ANONYMOUS
+    if anonymous:
+        today = timezone.localdate()
+        counter, _created = AnonymousReportCount.objects.select_for_update().get_or_create(
+            circle=circle, day=today)
+        if counter.count >= ANONYMOUS_PER_CIRCLE_PER_DAY:
+            raise DomainError(_("This circle has received many anonymous reports today. "
+                                "Please try again tomorrow, or report with your name known "
+                                "only to the facilitators."))
+        AnonymousReportCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+    now = timezone.now()
+    concern = Concern(circle=circle, reporter=None if anonymous else actor,
+                      visibility=visibility, kind=kind, raise_in_group=raise_in_group,
+                      about_facilitator=bool(about_facilitator), reported_at=now)
+    vault.seal(concern, "body", body)
+    concern.save()
+    concern.affected.set(affected)
+    audit.record("concern.reported", actor=None if anonymous else actor, target=concern,
+                 circle=circle, anonymous=anonymous,
+                 data={"kind": kind, "visibility": visibility,
+                       "about_facilitator": bool(about_facilitator),
+                       "raise_in_group": raise_in_group})
+    return concern
+
+
+@action
+def do_acknowledge_concern(concern, *, actor):
+    check_handles(actor, concern)
+    if concern.acknowledged_at is not None:
+        raise DomainError(_("This concern is already acknowledged."))
+    concern.acknowledged_at, concern.acknowledged_by = timezone.now(), actor
+    concern.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    audit.record("concern.acknowledged", actor=actor, target=concern, circle=concern.circle,
+                 data={"within_48_hours": concern.acknowledged_at <= concern.acknowledge_by})
+    return concern
+
+
+def _check_open(concern):
+    if concern.closed_at is not None:
+        raise DomainError(_("This concern is closed."))
+    if concern.acknowledged_at is None:
+        raise DomainError(_("Acknowledge the concern first."))
+
+
+@action
+def do_assess_concern(concern, *, assessment, actor):
+    check_handles(actor, concern)
+    _check_open(concern)
+    vault.seal(concern, "assessment", _text(assessment, "assessment",
+                                            _("Write your assessment.")))
+    concern.assessed_at = timezone.now()
+    concern.save(update_fields=["assessment", "assessed_at"])
+    audit.record("concern.assessed", actor=actor, target=concern, circle=concern.circle)
+    return concern
+
+
+@action
+def do_raise_concern_in_group(concern, *, meeting, actor):
+    """Put the concern on a meeting's agenda (the reporter's wish, carried out by the
+    facilitator), unnamed unless the reporter asked to be named in the group."""
+    check_handles(actor, concern)
+    _check_open(concern)
+    if meeting.circle_id != concern.circle_id or meeting.status != "scheduled" or \
+            meeting.ends_at <= timezone.now():
+        raise DomainError(_("Choose an upcoming meeting of this circle."), field="meeting")
+    if concern.agenda_item_id is not None and concern.agenda_item.meeting_id == meeting.pk:
+        raise DomainError(_("This concern is already on that meeting's agenda."))
+    named = concern.raise_in_group == "named" and concern.reporter is not None
+    title = (_("A confidentiality concern, raised by %(name)s")
+             % {"name": concern.reporter.display_name} if named
+             else _("A confidentiality concern"))
+    concern.agenda_item = _agenda_item(meeting, "concern", title, actor)
+    concern.save(update_fields=["agenda_item"])
+    audit.record("concern.raised_in_group", actor=actor, target=concern,
+                 circle=concern.circle)
+    return concern
+
+
+@action
+def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_until=None):
+    """Apply a step of the circle's own consequence ladder to a membership. Suspension and
+    revocation take effect at once; the whole circle recommits at the next meeting."""
+    from circlekeep.circles.actions import _move
+
+    check_handles(actor, concern)
+    _check_open(concern)
+    if membership.circle_id != concern.circle_id or not membership.is_live:
+        raise DomainError(_("Choose a member of this circle."), field="membership")
+    ladder = concern.circle.agreement.current_version.ladder_steps
+    if step not in ladder:
+        raise DomainError(_("That consequence is not on this circle's ladder. The agreement "
+                            "lists: %(steps)s.") % {"steps": ", ".join(ladder)}, field="step")
+    reasons = _text(reasons, "reasons", _("Give the reasons; the member will read them."))
+    if step == "suspension":
+        if not isinstance(suspended_until, date) or suspended_until <= timezone.localdate():
+            raise DomainError(_("A suspension needs an end date in the future."),
+                              field="suspended_until")
+    else:
+        suspended_until = None
+    decision = Decision(concern=concern, membership=membership, step=step,
+                        suspended_until=suspended_until, decided_at=timezone.now(),
+                        decided_by=actor)
+    vault.seal(decision, "reasons", reasons)
+    decision.save()
+    membership = Membership.objects.select_for_update().select_related(
+        "circle", "circle__organization", "user").get(pk=membership.pk)
+    if step == "suspension" and membership.status == "active":
+        _move(membership, "suspended", actor=actor,
+              reason=_("Suspended until %(date)s after a concern.")
+              % {"date": suspended_until.isoformat()})
+    elif step == "revocation":
+        _move(membership, "revoked", actor=actor, reason=_("Revoked after a concern."))
+    audit.record("concern.decided", actor=actor, target=decision, circle=concern.circle,
+                 subject=membership.user, data={"step": step})
+    meeting = _next_meeting(concern.circle)
+    if meeting is not None and not meeting.agenda.filter(kind="recommit").exists():
+        _agenda_item(meeting, "recommit", _("The circle recommits to its agreement"), None)
+    return decision
+
+
+@action
+def do_end_suspension(decision):
+    """When a suspension's date has passed, the member takes part again (run daily by
+    ``manage.py concerns end-suspensions``)."""
+    from circlekeep.circles.actions import _move
+
+    if decision.step != "suspension" or decision.suspended_until is None or \
+            decision.suspended_until > timezone.localdate():
+        raise DomainError(_("This suspension has not ended yet."))
+    membership = Membership.objects.select_for_update().select_related(
+        "circle", "circle__organization", "user").get(pk=decision.membership_id)
+    if membership.status != "suspended":
+        raise DomainError(_("This membership is no longer suspended."))
+    _move(membership, "active", actor=None,
+          reason=_("The suspension ended on %(date)s.")
+          % {"date": decision.suspended_until.isoformat()})
+    return membership
+
+
+@action
+def do_respond_to_decision(decision, *, response, actor):
+    if actor is None or actor.pk != decision.membership.user_id:
+        raise ActionForbidden(_("Only the member concerned responds to this decision."))
+    if decision.responded_at is not None:
+        raise DomainError(_("You have already responded."))
+    vault.seal(decision, "response", _text(response, "response", _("Write your response.")))
+    decision.responded_at = timezone.now()
+    decision.save(update_fields=["response", "responded_at"])
+    audit.record("concern.decision.responded", actor=actor, target=decision,
+                 circle=decision.concern.circle, subject=actor)
+    return decision
+
+
+@action
+def do_close_concern(concern, *, summary, actor):
+    """Close with a short summary for the reporter and the affected members."""
+    check_handles(actor, concern)
+    _check_open(concern)
+    vault.seal(concern, "summary", _text(summary, "summary",
+                                         _("Write a short summary for the people involved.")))
+    concern.closed_at = timezone.now()
+    concern.save(update_fields=["summary", "closed_at"])
+    audit.record("concern.closed", actor=actor, target=concern, circle=concern.circle)
+    return concern
+
+
+# Privacy incidents -------------------------------------------------------------------------
+
+
+@action
+def do_record_privacy_incident(organization, *, title, discovered_at, exposed, actor):
+    check_org_admin(actor, organization)
+    if actor is None:
+        raise ActionForbidden(_("Only an admin records privacy incidents."))
+    title = " ".join(_text(title, "title", _("Give the incident a short title."),
+                           200).split())
+    exposed = _text(exposed, "exposed", _("Describe what kinds of information were "
+                                          "exposed, without copying any of it."))
+    if discovered_at is None or discovered_at > timezone.now():
+        raise DomainError(_("The discovery time cannot be in the future."),
+                          field="discovered_at")
+    incident = PrivacyIncident.objects.create(
+        organization=organization, title=title, discovered_at=discovered_at,
+        exposed=exposed, recorded_by=actor, recorded_at=timezone.now())
+    audit.record("incident.recorded", actor=actor, target=incident, organization=organization)
+    return incident
+
+
+def accessed_by(organization, reader, since, until):
+    """The people whose protected information ``reader`` read in the window, from the
+    audit trail's access events."""
+    from circlekeep.accounts.models import User
+    from circlekeep.audit.models import AuditEvent, to_microseconds
+
+    subjects = AuditEvent.objects.filter(
+        event_type="vault.revealed", actor_id=reader.pk, organization_id=organization.pk,
+        at_us__gte=to_microseconds(since), at_us__lte=to_microseconds(until),
+        subject_id__isnull=False).values("subject_id")
+    return User.objects.filter(pk__in=subjects)
+
+
+@action
+def do_find_affected(incident, *, reader, since, until, actor):
+    """Add everyone whose information ``reader`` read between ``since`` and ``until``."""
+    check_org_admin(actor, incident.organization)
+    if since is None or until is None or since >= until:
+        raise DomainError(_("Choose a time window that ends after it starts."),
+                          field="until")
+    if until - since > timedelta(days=366):
+        raise DomainError(_("Choose a window of at most a year."), field="until")
+    people = list(accessed_by(incident.organization, reader, since, until))
+    incident.affected.add(*people)
+    audit.record("incident.affected.found", actor=actor, target=incident,
+                 organization=incident.organization,
+                 data={"found": len(people), "total": incident.affected.count()})
+    return people
+
+
+@action
+def do_draft_notification(incident, *, kind, recipient, draft, actor):
+    check_org_admin(actor, incident.organization)
+    if kind not in IncidentNotification.Kind.values:
+        raise DomainError(_("Choose who is notified."), field="kind")
+    notification = IncidentNotification.objects.create(
+        incident=incident, kind=kind,
+        recipient=" ".join(_text(recipient, "recipient", _("Name the recipient."),
+                                 200).split()),
+        draft=_text(draft, "draft", _("Write the notification."), 10000),
+        recorded_by=actor, created_at=timezone.now())
+    audit.record("incident.notification.drafted", actor=actor, target=notification,
+                 organization=incident.organization, data={"kind": kind})
+    return notification
+
+
+@action
+def do_mark_notification_sent(notification, *, actor):
+    check_org_admin(actor, notification.incident.organization)
+    if notification.sent_at is not None:
+        raise DomainError(_("This notification is already recorded as sent."))
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["sent_at"])
+    audit.record("incident.notification.sent", actor=actor, target=notification,
+                 organization=notification.incident.organization,
+                 data={"kind": notification.kind})
+    return notification
