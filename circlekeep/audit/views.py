@@ -20,12 +20,10 @@ from circlekeep.audit.events import label_for
 from circlekeep.audit.forms import AuditFilterForm, ReportForm
 from circlekeep.audit.reports import security_report
 from circlekeep.circles.access import circles_managed_by
+from circlekeep.lib.errors import forbidden
 
 PAGE_SIZE = 50
 
-
-def _forbidden(request, message):
-    return render(request, "errors/403.html", {"message": message}, status=403)
 
 
 def _page(request, events):
@@ -47,7 +45,7 @@ def my_access(request):
 @login_required
 def trail(request):
     if not may_read_trail(request.user):
-        return _forbidden(request, _("The audit trail is for facilitators, admins and "
+        return forbidden(request, _("The audit trail is for facilitators, admins and "
                                      "auditors. Your own history is under “Who has seen my "
                                      "information”."))
     form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
@@ -79,7 +77,7 @@ class _Echo:
 @login_required
 def export(request):
     if not audit_organizations(request.user).exists():
-        return _forbidden(request, _("Only auditors and organization admins export the trail."))
+        return forbidden(request, _("Only auditors and organization admins export the trail."))
     form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
     events = events_visible_to(request.user)
     if form.is_bound and form.is_valid():
@@ -110,7 +108,7 @@ def export(request):
 def security(request):
     organizations = list(audit_organizations(request.user))
     if not organizations:
-        return _forbidden(request, _("The security report is for admins and auditors."))
+        return forbidden(request, _("The security report is for admins and auditors."))
     default_since = (timezone.localdate() - timedelta(days=30)).isoformat()
     form = ReportForm(request.GET or {"since": default_since})
     reports = []

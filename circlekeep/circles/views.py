@@ -43,6 +43,7 @@ from circlekeep.circles.forms import (
 )
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
+from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.orgs.models import StaffRole
 
@@ -322,9 +323,6 @@ def _onboarding_membership(request, membership_id):
     return membership, is_self
 
 
-def _forbidden(request, message):
-    return render(request, "errors/403.html", {"message": message}, status=403)
-
 
 def _step_done(request, message):
     messages.success(request, message)
@@ -344,7 +342,7 @@ def onboarding_orientation(request, membership_id):
     membership, is_self = _onboarding_membership(request, membership_id)
     if request.method == "POST":
         if not is_self:
-            return _forbidden(request, _("Only the member confirms their orientation."))
+            return forbidden(request, _("Only the member confirms their orientation."))
         try:
             actions.do_read_orientation(membership, actor=request.user)
         except DomainError as error:
@@ -407,7 +405,7 @@ def onboarding_questions(request, membership_id):
 def onboarding_questions_settled(request, membership_id):
     membership, is_self = _onboarding_membership(request, membership_id)
     if not is_self:
-        return _forbidden(request, _("Only the member says they have no more questions."))
+        return forbidden(request, _("Only the member says they have no more questions."))
     try:
         actions.do_settle_questions(membership, actor=request.user)
     except DomainError as error:
@@ -425,7 +423,7 @@ def onboarding_online_rules(request, membership_id):
     membership, is_self = _onboarding_membership(request, membership_id)
     if request.method == "POST":
         if not is_self:
-            return _forbidden(request, _("Only the member agrees to the online rules."))
+            return forbidden(request, _("Only the member agrees to the online rules."))
         try:
             actions.do_accept_online_rules(membership, actor=request.user)
         except DomainError as error:
@@ -483,7 +481,7 @@ def onboarding_relationships(request, membership_id):
         if is_self and screening is None else None
     if request.method == "POST":
         if form is None:
-            return _forbidden(request, _("Only the member declares their relationships, "
+            return forbidden(request, _("Only the member declares their relationships, "
                                          "once."))
         if form.is_valid():
             try:
@@ -512,7 +510,7 @@ def onboarding_relationships(request, membership_id):
 def onboarding_screening_decision(request, membership_id):
     membership, is_self = _onboarding_membership(request, membership_id)
     if is_self:
-        return _forbidden(request, _("The circle's facilitators decide about relationships."))
+        return forbidden(request, _("The circle's facilitators decide about relationships."))
     form = ScreeningDecisionForm(request.POST)
     if form.is_valid():
         try:

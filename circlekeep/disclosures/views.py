@@ -20,11 +20,8 @@ from circlekeep.disclosures.forms import (
 )
 from circlekeep.disclosures.models import Authorization, Information
 from circlekeep.lib.actions import DomainError
+from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
-
-
-def _forbidden(request, message):
-    return render(request, "errors/403.html", {"message": message}, status=403)
 
 
 def _labels(items):
@@ -61,7 +58,7 @@ def membership_page(request, membership_id):
     form = AuthorizationForm(request.POST or None) if is_self else None
     if request.method == "POST":
         if form is None:
-            return _forbidden(request, _("Only the member authorizes the release of their "
+            return forbidden(request, _("Only the member authorizes the release of their "
                                          "information."))
         if form.is_valid():
             try:
@@ -107,7 +104,7 @@ def revoke(request, authorization_id):
 def record(request, authorization_id):
     authorization = access_authorization(request.user, authorization_id)
     if not may_manage_circle(request.user, authorization.membership.circle):
-        return _forbidden(request, _("Only the circle's facilitators record disclosures."))
+        return forbidden(request, _("Only the circle's facilitators record disclosures."))
     form = DisclosureForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what was released and summarise it."))
@@ -128,7 +125,7 @@ def record(request, authorization_id):
 def legal(request, membership_id):
     membership = access_membership(request.user, membership_id)
     if not may_manage_circle(request.user, membership.circle):
-        return _forbidden(request, _("Only the circle's facilitators record disclosures."))
+        return forbidden(request, _("Only the circle's facilitators record disclosures."))
     form = LegalDisclosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,7 +146,7 @@ def legal(request, membership_id):
 def suspend(request, disclosure_id):
     disclosure = access_disclosure(request.user, disclosure_id)
     if not may_manage_circle(request.user, disclosure.membership.circle):
-        return _forbidden(request, _("Only the circle's facilitators do this."))
+        return forbidden(request, _("Only the circle's facilitators do this."))
     form = SuspensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the legal reason and the end date."))

@@ -12,5 +12,10 @@ def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
+def forbidden(request, message):
+    """A 403 page that says why (for refusals a view decides itself)."""
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
 def server_error(request):
     return render(request, "errors/500.html", status=500)

@@ -14,6 +14,7 @@ from circlekeep.circles.access import access_circle, access_membership, may_mana
 from circlekeep.circles.models import Membership
 from circlekeep.circles.onboarding import ONLINE_RULES, progress_for
 from circlekeep.lib.actions import DomainError
+from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import access_meeting, viewer_role
@@ -35,17 +36,13 @@ from circlekeep.meetings.models import (
 )
 
 
-def _forbidden(request, message):
-    return render(request, "errors/403.html", {"message": message}, status=403)
-
-
 def _meeting_for(request, meeting_id):
     """(meeting, role, membership) or a 403 response with the reason."""
     meeting = access_meeting(request.user, meeting_id)
     try:
         role, membership = viewer_role(request.user, meeting)
     except DomainError as error:
-        return meeting, None, _forbidden(request, error.message)
+        return meeting, None, forbidden(request, error.message)
     return meeting, role, membership
 
 
@@ -57,11 +54,11 @@ def circle_meetings(request, circle_id):
         try:
             actions.cleared_membership(request.user, circle)
         except DomainError as error:
-            return _forbidden(request, error.message)
+            return forbidden(request, error.message)
     form = ScheduleForm(request.POST or None) if staff else None
     if request.method == "POST":
         if form is None:
-            return _forbidden(request, _("Only the circle's facilitators schedule meetings."))
+            return forbidden(request, _("Only the circle's facilitators schedule meetings."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -142,7 +139,7 @@ def ritual(request, meeting_id):
         return membership
     if request.method == "POST":
         if role != "member":
-            return _forbidden(request, _("In room mode, record each member's "
+            return forbidden(request, _("In room mode, record each member's "
                                          "acknowledgement by name."))
         try:
             actions.do_acknowledge_ritual(meeting, membership, actor=request.user)
@@ -177,7 +174,7 @@ def _member_of(meeting, membership_id, user):
 def acknowledge_member(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return _forbidden(request, _("Only the facilitator records acknowledgements in "
+        return forbidden(request, _("Only the facilitator records acknowledgements in "
                                      "room mode."))
     membership = _member_of(meeting, membership_id, request.user)
     try:
@@ -195,7 +192,7 @@ def acknowledge_member(request, meeting_id, membership_id):
 def record_attendance(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return _forbidden(request, _("Only the circle's facilitators record attendance."))
+        return forbidden(request, _("Only the circle's facilitators record attendance."))
     membership = _member_of(meeting, membership_id, request.user)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
@@ -217,7 +214,7 @@ def record_attendance(request, meeting_id, membership_id):
 def record_pledge(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return _forbidden(request, _("Only the circle's facilitators record pledges."))
+        return forbidden(request, _("Only the circle's facilitators record pledges."))
     membership = _member_of(meeting, membership_id, request.user)
     form = PledgeForm(request.POST)
     if not form.is_valid():
@@ -259,7 +256,7 @@ def add_agenda_item(request, meeting_id):
 def cancel(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return _forbidden(request, _("Only the circle's facilitators cancel meetings."))
+        return forbidden(request, _("Only the circle's facilitators cancel meetings."))
     try:
         count = actions.do_cancel_meeting(meeting, actor=request.user,
                                           whole_series=request.POST.get("series") == "1")
@@ -274,7 +271,7 @@ def cancel(request, meeting_id):
 def move(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return _forbidden(request, _("Only the circle's facilitators move meetings."))
+        return forbidden(request, _("Only the circle's facilitators move meetings."))
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

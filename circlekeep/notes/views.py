@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from circlekeep import vault
 from circlekeep.circles.access import access_membership, may_manage_circle
 from circlekeep.lib.actions import DomainError
+from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.meetings.access import access_meeting
 from circlekeep.meetings.models import Attendance
@@ -21,15 +22,11 @@ from circlekeep.notes.forms import AddendumForm, GroupNoteForm
 from circlekeep.notes.models import GroupNote
 
 
-def _forbidden(request, message):
-    return render(request, "errors/403.html", {"message": message}, status=403)
-
-
 @login_required
 def write(request, meeting_id):
     meeting = access_meeting(request.user, meeting_id)
     if not may_manage_circle(request.user, meeting.circle):
-        return _forbidden(request, _("Only the circle's facilitators write its notes."))
+        return forbidden(request, _("Only the circle's facilitators write its notes."))
     attendees = [a.membership for a in Attendance.objects.filter(
         meeting=meeting, status__in=Attendance.ATTENDED).select_related(
         "membership__user").order_by("membership__user__display_name")]
@@ -68,10 +65,10 @@ def progress_note(request, progress_id):
     staff = may_manage_circle(request.user, note.membership.circle)
     if not staff:
         if not note.membership.circle.organization.members_read_notes:
-            return _forbidden(request, _("Your organization does not let members read their "
+            return forbidden(request, _("Your organization does not let members read their "
                                          "progress notes here. Ask your facilitator."))
         if not note.is_signed:
-            return _forbidden(request, _("This note is not signed yet."))
+            return forbidden(request, _("This note is not signed yet."))
     context = {"note": note, "staff": staff, "addendum_form": AddendumForm()}
     addenda = list(note.addenda.select_related("author", "membership__user",
                                                "membership__circle"))
@@ -105,7 +102,7 @@ def progress_note(request, progress_id):
 def _staff_note(request, progress_id):
     note = access_progress_note(request.user, progress_id)
     if not may_manage_circle(request.user, note.membership.circle):
-        return note, _forbidden(request, _("Only the circle's facilitators do this."))
+        return note, forbidden(request, _("Only the circle's facilitators do this."))
     return note, None
 
 
@@ -198,7 +195,7 @@ def export(request, membership_id):
     membership = access_membership(request.user, membership_id)
     is_self = membership.user_id == request.user.pk
     if not is_self and not may_manage_circle(request.user, membership.circle):
-        return _forbidden(request, _("Only the member and the circle's facilitators export "
+        return forbidden(request, _("Only the member and the circle's facilitators export "
                                      "this record."))
     why = (_("Member exporting their own record") if is_self
            else _("Facilitator exporting a member's record"))
