@@ -3,6 +3,8 @@
 from functools import cache
 
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from circlekeep.orgs.models import StaffRole
 
@@ -20,15 +22,35 @@ def fixed_links():
     return {key: reverse(name) for key, name in names.items()}
 
 
+LABELS = {
+    "skip": _("Skip to main content"), "main": _("Main"), "dashboard": _("Dashboard"),
+    "new_circle": _("New circle"), "circles": _("Circles"), "staff": _("Staff"),
+    "invitations": _("Invitations"), "organization": _("Organization"),
+    "audit_trail": _("Audit trail"), "security_report": _("Security report"),
+    "my_consent": _("My consent"), "my_notes": _("My notes"),
+    "my_disclosures": _("Disclosures"), "my_access": _("Who has seen my information"),
+    "profile": _("Profile"), "security": _("Security"), "sign_out": _("Sign out"),
+    "promise": _("What is said in the circle stays in the circle."),
+}
+
+
+@cache
+def labels_in(language):
+    """The frame's words in one language, translated once per process (every page shows
+    them, and a {% translate %} tag costs more than a variable)."""
+    return {key: str(text) for key, text in LABELS.items()}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
+    labels = labels_in(get_language())
     if user is None or not user.is_authenticated:
-        return {"nav": None, "links": fixed_links()}
+        return {"nav": None, "links": fixed_links(), "labels": labels}
 
     if getattr(user, "flag_staff", True) is False:
         # Members: the menu needs no query.
         return {"nav": {"admin_of": [], "facilitates": False, "auditor_of": [],
-                        "is_staff": False}, "links": fixed_links()}
+                        "is_staff": False}, "links": fixed_links(), "labels": labels}
 
     def build():
         roles = list(StaffRole.objects.filter(user=user).select_related("organization"))
@@ -39,7 +61,7 @@ def navigation(request):
             "is_staff": bool(roles),
         }
 
-    return {"nav": _Lazy(build), "links": fixed_links()}
+    return {"nav": _Lazy(build), "links": fixed_links(), "labels": labels}
 
 
 class _Lazy:
