@@ -734,6 +734,45 @@ API += [
              api_circle_staff(200, member=200)),
 ]
 
+API += [
+    endpoint("POST", "/circles/{circle_id}/concerns",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/concerns",
+             api_circle_staff(400, member=400),
+             {"kind": "nonsense", "body": "x", "visibility": "facilitators"}),
+    endpoint("GET", "/concerns/{concern_id}",
+             lambda c: f"{V1}/concerns/{new_concern(c).public_id}",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/concerns/{concern_id}/acknowledge",
+             lambda c: f"{V1}/concerns/{new_concern(c).public_id}/acknowledge",
+             api_circle_staff(200, member=403)),
+    endpoint("POST", "/concerns/{concern_id}/decisions",
+             lambda c: f"{V1}/concerns/{new_concern(c, acknowledged=True).public_id}"
+                       "/decisions",
+             api_circle_staff(400, member=403),
+             {"membership_id": "MEMBERSHIP", "step": "nonsense", "reasons": "x"}),
+    endpoint("POST", "/concern-decisions/{decision_id}/response",
+             lambda c: f"{V1}/concern-decisions/{new_decision(c)}/response",
+             api_circle_staff(403, member=204), {"text": "I hear it."}),
+    endpoint("POST", "/concerns/{concern_id}/close",
+             lambda c: f"{V1}/concerns/{new_concern(c, acknowledged=True).public_id}/close",
+             api_circle_staff(200, member=403), {"text": "Resolved together."}),
+    endpoint("POST", "/memberships/{membership_id}/authorizations",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/authorizations",
+             api_circle_staff(403, member=400),
+             {"recipient": "", "information": [], "purpose": "", "expires_on": "2030-01-01",
+              "typed_name": ""}),
+    endpoint("POST", "/authorizations/{authorization_id}/revoke",
+             lambda c: f"{V1}/authorizations/{new_authorization(c)}/revoke",
+             api_circle_staff(403, member=200)),
+    endpoint("POST", "/memberships/{membership_id}/legal-disclosures",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/legal-disclosures",
+             api_circle_staff(400, member=403),
+             {"basis": "", "recipient": "x", "information": ["safety"], "summary": "x",
+              "reason": "x"}),
+    endpoint("GET", "/me/disclosures", lambda c: f"{V1}/me/disclosures",
+             expect(200, anon=401)),
+]
+
 ROWS = WEB + API
 API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"
 API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}

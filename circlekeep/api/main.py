@@ -10,6 +10,7 @@ from circlekeep.api.auth import TokenAuth
 from circlekeep.audit.api import router as audit_router
 from circlekeep.circles.api import router as circles_router
 from circlekeep.consent.api import router as consent_router
+from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
 from circlekeep.orgs.api import router as orgs_router
@@ -50,4 +51,5 @@ api.add_router("", circles_router)
 api.add_router("", agreements_router)
 api.add_router("", consent_router)
 api.add_router("", meetings_router)
+api.add_router("", incidents_router)
 api.add_router("", audit_router)

@@ -275,3 +275,29 @@ def test_a_suspension_ends_on_its_date(cast, pat):
     out = io.StringIO()
     call_command("concerns", "end-suspensions", stdout=out)
     assert "0 suspensions ended" in out.getvalue()
+
+
+def test_the_api_reports_anonymously_without_a_way_back_and_lists_the_accounting(cast):
+    import json
+
+    from django.test import Client
+
+    from circlekeep.accounts.actions import do_create_api_token
+    from circlekeep.disclosures.actions import do_record_legal_disclosure
+
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    mark = audit_mark()
+    response = client.post(
+        f"/api/v1/circles/{cast.circle.public_id}/concerns", content_type="application/json",
+        data=json.dumps({"kind": "accidental", "body": "It slipped out.",
+                         "visibility": "anonymous"}))
+    assert response.status_code == 201 and response.json() == {"id": None}
+    assert Concern.objects.get().reporter is None
+    assert AuditEvent.objects.get(sequence__gt=mark, event_type="concern.reported").actor_id \
+        is None
+    do_record_legal_disclosure(cast.membership, basis="court_order", recipient="County court",
+                               information=["attendance"], summary="Attendance dates",
+                               reason="Subpoena", confirmed=True, actor=cast.facilitator)
+    rows = client.get("/api/v1/me/disclosures").json()
+    assert [(r["recipient"], r["basis"]) for r in rows] == [("County court", "court_order")]
