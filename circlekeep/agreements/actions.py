@@ -19,7 +19,7 @@ from circlekeep.agreements.text import language_for, render_text
 from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
-from circlekeep.lib.canonical import same_name
+from circlekeep.lib.canonical import check_typed_name, sha256_of
 from circlekeep.orgs.actions import check_org_admin
 
 MAX_CLAUSES = 40
@@ -88,8 +88,6 @@ def _new_version(agreement, *, clauses, ladder, actor):
               .first() or 0) + 1
     text = render_text(number, clauses, ladder,
                        language=language_for(agreement.circle.organization))
-    from circlekeep.lib.canonical import sha256_of
-
     version = AgreementVersion.objects.create(
         agreement=agreement, number=number, clauses=clauses, ladder=ladder, text=text,
         sha256=sha256_of(text), created_at=timezone.now(), created_by=actor)
@@ -269,17 +267,12 @@ def do_sign_agreement(version, *, typed_name, actor):
         raise DomainError(_("Version %(old)d has been replaced by version %(new)d. Read and "
                             "sign version %(new)d instead.")
                           % {"old": version.number, "new": current.number})
-    if not actor.full_name:
-        raise DomainError(_("Add your full name to your profile first; you type it to sign."),
-                          field="typed_name")
-    if not same_name(typed_name, actor.full_name):
-        raise DomainError(_("The name you typed is not the full name on your account. Type "
-                            "it as it appears in your profile."), field="typed_name")
+    typed_name = check_typed_name(typed_name, actor)
     if Signature.objects.filter(version=version, membership=membership).exists():
         raise DomainError(_("You have already signed version %(number)d.")
                           % {"number": version.number})
     signature = Signature.objects.create(
-        version=version, membership=membership, typed_name=" ".join(typed_name.split()),
+        version=version, membership=membership, typed_name=typed_name,
         text_sha256=version.sha256, signed_at=timezone.now())
     audit.record("agreement.signed", actor=actor, target=signature, circle=agreement.circle,
                  subject=actor, data={"version": version.number, "sha256": version.sha256})

@@ -20,7 +20,7 @@ from circlekeep.circles.models import (
     RelationshipDeclaration,
     RelationshipScreening,
 )
-from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
 from circlekeep.orgs.access import staff_role
 from circlekeep.orgs.models import StaffRole
 
@@ -285,13 +285,7 @@ def _check_own_onboarding(membership, actor):
 
 
 def _check_text(text, *, field, what, limit=4000):
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_("Write your %(what)s first.") % {"what": what}, field=field)
-    if len(text) > limit:
-        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
-                          field=field)
-    return text
+    return required_text(text, field, _("Write your %(what)s first.") % {"what": what}, limit)
 
 
 @action

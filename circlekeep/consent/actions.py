@@ -9,7 +9,7 @@ from circlekeep.circles.models import Membership
 from circlekeep.consent import defaults
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
-from circlekeep.lib.canonical import canonical, same_name, sha256_of
+from circlekeep.lib.canonical import canonical, check_typed_name, sha256_of
 from circlekeep.orgs.actions import check_org_admin
 from circlekeep.orgs.models import Organization
 
@@ -157,18 +157,13 @@ def do_give_consent(document, *, typed_name, actor, ward=None):
     if not _has_live_membership(subject, organization):
         raise DomainError(_("Consent is given when joining one of the organization's "
                             "circles."))
-    if not actor.full_name:
-        raise DomainError(_("Add your full name to your profile first; you type it to sign."),
-                          field="typed_name")
-    if not same_name(typed_name, actor.full_name):
-        raise DomainError(_("The name you typed is not the full name on your account. Type "
-                            "it as it appears in your profile."), field="typed_name")
+    typed_name = check_typed_name(typed_name, actor)
     if ConsentRecord.objects.filter(document=document, subject=subject, role=role,
                                     withdrawn_at__isnull=True).exists():
         raise DomainError(_("This consent is already given."))
     record = ConsentRecord.objects.create(
         document=document, organization=organization, signer=actor, subject=subject,
-        role=role, typed_name=" ".join(typed_name.split()), text_sha256=document.sha256,
+        role=role, typed_name=typed_name, text_sha256=document.sha256,
         given_at=timezone.now())
     audit.record("consent.given", actor=actor, target=record, organization=organization,
                  subject=subject, data={"role": role, "version": document.version,

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from circlekeep import audit, vault
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.disclosures.models import Authorization, Disclosure, Information
-from circlekeep.lib.actions import ActionForbidden, DomainError, action
-from circlekeep.lib.canonical import same_name
+from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
+from circlekeep.lib.canonical import check_typed_name
 
 ACCOUNTING_YEARS = 6
 LEGAL_BASES = [b for b in Disclosure.Basis.values if b != "authorization"]
@@ -23,16 +23,6 @@ def _check_information(information):
     return information
 
 
-def _check_text(value, field, message, limit=2000):
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(message, field=field)
-    if len(value) > limit:
-        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
-                          field=field)
-    return value
-
-
 @action
 def do_sign_authorization(membership, *, recipient, information, purpose, expires_on,
                           typed_name, actor, expiry_event=""):
@@ -41,21 +31,19 @@ def do_sign_authorization(membership, *, recipient, information, purpose, expire
     if actor is None or actor.pk != membership.user_id:
         raise ActionForbidden(_("Only the member authorizes the release of their "
                                 "information."))
-    recipient = " ".join(_check_text(recipient, "recipient",
+    recipient = " ".join(required_text(recipient, "recipient",
                                      _("Name who receives the information."), 200).split())
     information = _check_information(information)
-    purpose = _check_text(purpose, "purpose", _("Say what the information is for."))
+    purpose = required_text(purpose, "purpose", _("Say what the information is for."))
     if not isinstance(expires_on, date) or expires_on <= timezone.localdate():
         raise DomainError(_("Choose an expiry date in the future."), field="expires_on")
     if expires_on > timezone.localdate() + timedelta(days=366 * 2):
         raise DomainError(_("An authorization lasts at most two years."), field="expires_on")
-    if not same_name(typed_name, actor.full_name):
-        raise DomainError(_("The name you typed is not the full name on your account. Type "
-                            "it as it appears in your profile."), field="typed_name")
+    typed_name = check_typed_name(typed_name, actor)
     authorization = Authorization(
         membership=membership, recipient=recipient, information=information,
         expires_on=expires_on, expiry_event=(expiry_event or "").strip()[:200],
-        typed_name=" ".join(typed_name.split()), signed_at=timezone.now())
+        typed_name=typed_name, signed_at=timezone.now())
     vault.seal(authorization, "purpose", purpose)
     authorization.save()
     audit.record("disclosure.authorization.signed", actor=actor, target=authorization,
@@ -99,7 +87,7 @@ def do_record_disclosure(authorization, *, information, summary, actor):
         raise DomainError(_("The authorization does not cover: %(items)s.")
                           % {"items": ", ".join(str(labels[i]) for i in outside)},
                           field="information")
-    summary = _check_text(summary, "summary", _("Summarise what was released."))
+    summary = required_text(summary, "summary", _("Summarise what was released."))
     disclosure = Disclosure(
         membership=membership, authorization=authorization, basis="authorization",
         recipient=authorization.recipient, information=information,
@@ -136,12 +124,12 @@ def do_record_legal_disclosure(membership, *, basis, recipient, information, sum
     law_named = (law_named or "").strip()
     if basis == "other_law" and not law_named:
         raise DomainError(_("Name the law that requires this disclosure."), field="law_named")
-    recipient = " ".join(_check_text(recipient, "recipient",
+    recipient = " ".join(required_text(recipient, "recipient",
                                      _("Name who receives the information."), 200).split())
     information = _check_information(information)
-    summary = _check_text(summary, "summary",
+    summary = required_text(summary, "summary",
                           _("Summarise the minimum necessary that was disclosed."))
-    reason = _check_text(reason, "reason", _("Give the reason for disclosing."))
+    reason = required_text(reason, "reason", _("Give the reason for disclosing."))
     if not confirmed:
         raise DomainError(_("Confirm that the law requires this disclosure and that only "
                             "the minimum necessary was shared."), field="confirmed")
@@ -170,7 +158,7 @@ def do_suspend_accounting(disclosure, *, legal_reason, ends_on, actor):
     """Withhold one disclosure from the member's accounting until a date, for a recorded
     legal reason (for example a law-enforcement request)."""
     check_may_manage_circle(actor, disclosure.membership.circle)
-    legal_reason = _check_text(legal_reason, "legal_reason",
+    legal_reason = required_text(legal_reason, "legal_reason",
                                _("Give the legal reason for the suspension."), 300)
     if not isinstance(ends_on, date) or ends_on <= timezone.localdate():
         raise DomainError(_("Choose an end date in the future."), field="ends_on")

@@ -22,6 +22,7 @@ from circlekeep.disclosures.models import Authorization, Information
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.views import run_then_redirect
 
 
 def _labels(items):
@@ -88,15 +89,10 @@ def membership_page(request, membership_id):
 @require_POST
 def revoke(request, authorization_id):
     authorization = access_authorization(request.user, authorization_id)
-    try:
-        actions.do_revoke_authorization(authorization, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The authorization is revoked. Nothing more may be "
-                                    "released under it."))
-    return redirect("disclosures:membership",
-                    membership_id=authorization.membership.public_id)
+    return run_then_redirect(
+        request, lambda: actions.do_revoke_authorization(authorization, actor=request.user),
+        _("The authorization is revoked. Nothing more may be released under it."),
+        "disclosures:membership", membership_id=authorization.membership.public_id)
 
 
 @login_required
@@ -106,19 +102,15 @@ def record(request, authorization_id):
     if not may_manage_circle(request.user, authorization.membership.circle):
         return forbidden(request, _("Only the circle's facilitators record disclosures."))
     form = DisclosureForm(request.POST)
+    back = {"membership_id": authorization.membership.public_id}
     if not form.is_valid():
         messages.error(request, _("Choose what was released and summarise it."))
-    else:
-        try:
-            actions.do_record_disclosure(authorization, actor=request.user,
-                                         **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The disclosure is recorded in the member's "
-                                        "accounting."))
-    return redirect("disclosures:membership",
-                    membership_id=authorization.membership.public_id)
+        return redirect("disclosures:membership", **back)
+    return run_then_redirect(
+        request, lambda: actions.do_record_disclosure(authorization, actor=request.user,
+                                                      **form.cleaned_data),
+        _("The disclosure is recorded in the member's accounting."),
+        "disclosures:membership", **back)
 
 
 @login_required
@@ -148,17 +140,15 @@ def suspend(request, disclosure_id):
     if not may_manage_circle(request.user, disclosure.membership.circle):
         return forbidden(request, _("Only the circle's facilitators do this."))
     form = SuspensionForm(request.POST)
+    back = {"membership_id": disclosure.membership.public_id}
     if not form.is_valid():
         messages.error(request, _("Give the legal reason and the end date."))
-    else:
-        try:
-            actions.do_suspend_accounting(disclosure, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The disclosure is withheld from the member's "
-                                        "accounting until that date."))
-    return redirect("disclosures:membership", membership_id=disclosure.membership.public_id)
+        return redirect("disclosures:membership", **back)
+    return run_then_redirect(
+        request, lambda: actions.do_suspend_accounting(disclosure, actor=request.user,
+                                                       **form.cleaned_data),
+        _("The disclosure is withheld from the member's accounting until that date."),
+        "disclosures:membership", **back)
 
 
 

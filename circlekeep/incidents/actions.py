@@ -17,7 +17,7 @@ from circlekeep.incidents.models import (
     IncidentNotification,
     PrivacyIncident,
 )
-from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
 from circlekeep.orgs.access import is_org_admin
 from circlekeep.orgs.actions import check_org_admin
 
@@ -34,16 +34,6 @@ def check_handles(actor, concern):
                                     "organization's admins."))
     elif actor is None or not may_manage_circle(actor, concern.circle):
         raise ActionForbidden(_("Only the circle's facilitators handle its concerns."))
-
-
-def _text(value, field, message, limit=4000):
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(message, field=field)
-    if len(value) > limit:
-        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
-                          field=field)
-    return value
 
 
 def _next_meeting(circle):
@@ -85,11 +75,14 @@ def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
     if visibility != "named" and raise_in_group == "named":
         raise DomainError(_("To be named in the group, choose to be named to the circle."),
                           field="raise_in_group")
-    body = _text(body, "body", _("Say what happened."))
+    body = required_text(body, "body", _("Say what happened."))
     affected = list(affected)
     if any(m.circle_id != circle.pk or not m.is_live for m in affected):
         raise DomainError(_("Choose affected people from this circle."), field="affected")
     anonymous = visibility == Concern.Visibility.ANONYMOUS
+    if anonymous and any(m.user_id == actor.pk for m in affected):
+        raise DomainError(_("An anonymous report cannot list you among the people affected: "
+                            "that would show who wrote it."), field="affected")
     if anonymous:
         today = timezone.localdate()
         counter, _created = AnonymousReportCount.objects.select_for_update().get_or_create(
@@ -137,7 +130,7 @@ def _check_open(concern):
 def do_assess_concern(concern, *, assessment, actor):
     check_handles(actor, concern)
     _check_open(concern)
-    vault.seal(concern, "assessment", _text(assessment, "assessment",
+    vault.seal(concern, "assessment", required_text(assessment, "assessment",
                                             _("Write your assessment.")))
     concern.assessed_at = timezone.now()
     concern.save(update_fields=["assessment", "assessed_at"])
@@ -181,7 +174,7 @@ def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_un
     if step not in ladder:
         raise DomainError(_("That consequence is not on this circle's ladder. The agreement "
                             "lists: %(steps)s.") % {"steps": ", ".join(ladder)}, field="step")
-    reasons = _text(reasons, "reasons", _("Give the reasons; the member will read them."))
+    reasons = required_text(reasons, "reasons", _("Give the reasons; the member will read them."))
     if step == "suspension":
         if not isinstance(suspended_until, date) or suspended_until <= timezone.localdate():
             raise DomainError(_("A suspension needs an end date in the future."),
@@ -234,7 +227,7 @@ def do_respond_to_decision(decision, *, response, actor):
         raise ActionForbidden(_("Only the member concerned responds to this decision."))
     if decision.responded_at is not None:
         raise DomainError(_("You have already responded."))
-    vault.seal(decision, "response", _text(response, "response", _("Write your response.")))
+    vault.seal(decision, "response", required_text(response, "response", _("Write your response.")))
     decision.responded_at = timezone.now()
     decision.save(update_fields=["response", "responded_at"])
     audit.record("concern.decision.responded", actor=actor, target=decision,
@@ -247,7 +240,7 @@ def do_close_concern(concern, *, summary, actor):
     """Close with a short summary for the reporter and the affected members."""
     check_handles(actor, concern)
     _check_open(concern)
-    vault.seal(concern, "summary", _text(summary, "summary",
+    vault.seal(concern, "summary", required_text(summary, "summary",
                                          _("Write a short summary for the people involved.")))
     concern.closed_at = timezone.now()
     concern.save(update_fields=["summary", "closed_at"])
@@ -263,9 +256,9 @@ def do_record_privacy_incident(organization, *, title, discovered_at, exposed, a
     check_org_admin(actor, organization)
     if actor is None:
         raise ActionForbidden(_("Only an admin records privacy incidents."))
-    title = " ".join(_text(title, "title", _("Give the incident a short title."),
+    title = " ".join(required_text(title, "title", _("Give the incident a short title."),
                            200).split())
-    exposed = _text(exposed, "exposed", _("Describe what kinds of information were "
+    exposed = required_text(exposed, "exposed", _("Describe what kinds of information were "
                                           "exposed, without copying any of it."))
     if discovered_at is None or discovered_at > timezone.now():
         raise DomainError(_("The discovery time cannot be in the future."),
@@ -314,9 +307,9 @@ def do_draft_notification(incident, *, kind, recipient, draft, actor):
         raise DomainError(_("Choose who is notified."), field="kind")
     notification = IncidentNotification.objects.create(
         incident=incident, kind=kind,
-        recipient=" ".join(_text(recipient, "recipient", _("Name the recipient."),
+        recipient=" ".join(required_text(recipient, "recipient", _("Name the recipient."),
                                  200).split()),
-        draft=_text(draft, "draft", _("Write the notification."), 10000),
+        draft=required_text(draft, "draft", _("Write the notification."), 10000),
         recorded_by=actor, created_at=timezone.now())
     audit.record("incident.notification.drafted", actor=actor, target=notification,
                  organization=incident.organization, data={"kind": kind})

@@ -31,6 +31,7 @@ from circlekeep.incidents.forms import (
 from circlekeep.incidents.models import IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.models import Meeting
 from circlekeep.orgs.access import access_organization
 
@@ -147,13 +148,8 @@ def _handled_concern(request, concern_id):
 
 
 def _after(request, concern, do):
-    try:
-        do()
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("incidents:concern", concern_id=concern.public_id)
+    return run_then_redirect(request, do, _("Saved."), "incidents:concern",
+                             concern_id=concern.public_id)
 
 
 @login_required

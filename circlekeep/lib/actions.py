@@ -24,6 +24,19 @@ class DomainError(Exception):
         self.field = field
 
 
+def required_text(value, field, message, limit=4000):
+    """Stripped text, or a DomainError: ``message`` when empty, a length limit when long."""
+    from django.utils.translation import gettext as _
+
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field=field)
+    if len(value) > limit:
+        raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": limit},
+                          field=field)
+    return value
+
+
 class ActionForbidden(PermissionDenied):
     """The actor may see the object but may not do this to it (HTTP 403)."""
 

@@ -8,6 +8,8 @@ import hashlib
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -27,3 +29,16 @@ def same_name(typed: str, expected: str) -> bool:
         return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
 
     return bool(fold(expected)) and fold(typed) == fold(expected)
+
+
+def check_typed_name(typed: str, user):
+    """Refuse a signature whose typed name is not the account's full name."""
+    from circlekeep.lib.actions import DomainError
+
+    if not user.full_name:
+        raise DomainError(_("Add your full name to your profile first; you type it to sign."),
+                          field="typed_name")
+    if not same_name(typed, user.full_name):
+        raise DomainError(_("The name you typed is not the full name on your account. Type "
+                            "it as it appears in your profile."), field="typed_name")
+    return " ".join(typed.split())

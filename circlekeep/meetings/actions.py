@@ -83,6 +83,11 @@ def do_schedule_meetings(circle, *, starts_at, duration_minutes, recurrence, mod
                                 "no end."), field="until")
         if until is not None and until < first_local.date():
             raise DomainError(_("The end date is before the first meeting."), field="until")
+        if until is not None and (until - first_local.date()).days // STEP[recurrence].days \
+                >= MAX_OCCURRENCES:
+            raise DomainError(_("A series can have at most %(max)d meetings; choose an earlier "
+                                "end date, or no end date.") % {"max": MAX_OCCURRENCES},
+                              field="until")
     else:
         until = None
     now = timezone.now()

@@ -13,6 +13,7 @@ from circlekeep.circles.access import access_membership, may_manage_circle
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.access import access_meeting
 from circlekeep.meetings.models import Attendance
 from circlekeep.notes import actions
@@ -119,14 +120,10 @@ def adjust(request, progress_id):
         except ValueError:
             continue
         keep.append([start, end])
-    try:
-        actions.do_adjust_redactions(note, keep=keep, actor=request.user,
-                                     add_phrase=request.POST.get("add_phrase", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The redactions are updated."))
-    return redirect("notes:progress", progress_id=note.public_id)
+    return run_then_redirect(
+        request, lambda: actions.do_adjust_redactions(
+            note, keep=keep, actor=request.user, add_phrase=request.POST.get("add_phrase", "")),
+        _("The redactions are updated."), "notes:progress", progress_id=note.public_id)
 
 
 @login_required
@@ -135,14 +132,10 @@ def sign(request, progress_id):
     note, refused = _staff_note(request, progress_id)
     if refused:
         return refused
-    try:
-        actions.do_sign_progress_note(note, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Signed. The note is locked; later changes are "
-                                    "addenda."))
-    return redirect("notes:progress", progress_id=note.public_id)
+    return run_then_redirect(
+        request, lambda: actions.do_sign_progress_note(note, actor=request.user),
+        _("Signed. The note is locked; later changes are addenda."), "notes:progress",
+        progress_id=note.public_id)
 
 
 @login_required
@@ -151,13 +144,9 @@ def cosign(request, progress_id):
     note, refused = _staff_note(request, progress_id)
     if refused:
         return refused
-    try:
-        actions.do_cosign_progress_note(note, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Co-signed."))
-    return redirect("notes:progress", progress_id=note.public_id)
+    return run_then_redirect(
+        request, lambda: actions.do_cosign_progress_note(note, actor=request.user),
+        _("Co-signed."), "notes:progress", progress_id=note.public_id)
 
 
 @login_required
@@ -169,14 +158,11 @@ def addendum(request, progress_id):
     form = AddendumForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write the addendum first."))
-    else:
-        try:
-            actions.do_add_addendum(note, body=form.cleaned_data["body"], actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The addendum is added."))
-    return redirect("notes:progress", progress_id=note.public_id)
+        return redirect("notes:progress", progress_id=note.public_id)
+    return run_then_redirect(
+        request, lambda: actions.do_add_addendum(note, body=form.cleaned_data["body"],
+                                                 actor=request.user),
+        _("The addendum is added."), "notes:progress", progress_id=note.public_id)
 
 
 @login_required

@@ -78,6 +78,12 @@ def test_an_anonymous_report_stores_nothing_that_links_the_reporter(cast, next_m
     assert client.get(f"/incidents/concerns/{concern.public_id}/").status_code == 404
 
 
+def test_an_anonymous_reporter_cannot_name_themself_among_the_affected(cast):
+    with pytest.raises(DomainError, match="would show who wrote it"):
+        report(cast, visibility="anonymous", affected=[cast.membership])
+    assert not Concern.objects.exists()
+
+
 def test_anonymous_reports_are_rate_limited_per_circle_without_identity(cast):
     for _ in range(actions.ANONYMOUS_PER_CIRCLE_PER_DAY):
         report(cast, visibility="anonymous")

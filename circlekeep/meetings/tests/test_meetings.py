@@ -69,6 +69,11 @@ def test_scheduling_refuses_the_past_and_endless_series_without_confirmation(cas
     with pytest.raises(ActionForbidden):
         actions.do_schedule_meetings(cast.circle, starts_at=soon(), duration_minutes=60,
                                      recurrence="none", mode="online", actor=cast.member)
+    with pytest.raises(DomainError, match="at most 104 meetings"):
+        actions.do_schedule_meetings(cast.circle, starts_at=soon(), duration_minutes=60,
+                                     recurrence="weekly", mode="online",
+                                     until=(timezone.now() + timedelta(weeks=110)).date(),
+                                     actor=cast.facilitator)
     assert not Meeting.objects.exists()
     assert_events(mark, [])
     series = actions.do_schedule_meetings(cast.circle, starts_at=soon(), duration_minutes=60,
