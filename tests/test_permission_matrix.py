@@ -609,7 +609,7 @@ API = [
              api_circle_staff(200, member=200)),
     endpoint("POST", "/memberships/{membership_id}/erase-protected",
              lambda c: f"{V1}/memberships/{c.membership.public_id}/erase-protected",
-             expect(404, anon=401, a=400, f=403, m=403), {"reason": ""}),
+             expect(404, anon=401, a=400, f=403, m=403), {"reason": "", "confirmation": "x"}),
     endpoint("POST", "/memberships/{membership_id}/status",
              lambda c: f"{V1}/memberships/{c.membership.public_id}/status",
              api_circle_staff(400), {"status": "nonsense"}),

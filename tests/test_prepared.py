@@ -20,5 +20,5 @@ def test_a_prepared_query_returns_what_the_orm_returns(cast):
 
 def test_it_refuses_a_query_that_ignores_its_parameter(db):
     broken = PreparedQuery(lambda value: Membership.objects.all())
-    with pytest.raises(ValueError, match="does not use its parameter"):
+    with pytest.raises(ValueError, match="does not use each of its parameters"):
         broken.rows(1)

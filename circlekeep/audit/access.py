@@ -1,7 +1,14 @@
 """Who may read which audit events.
 
-Members see the events whose subject is them. Facilitators see their circles' events;
-admins and auditors their organization's. Events carry metadata only, never protected text.
+Every query is scoped by the organization an event belongs to, never by its subject
+alone: a person in two organizations has two separate histories, and an organization
+that has only invited someone sees nothing of their history elsewhere. Members see the
+events whose subject is them. Facilitators see their circles' events; admins and auditors
+their organization's, plus the security events of the accounts of its people (failed
+sign-ins, lockouts, two-step and password changes), which belong to no organization. Events about an object the reader may not see
+(a concern about the facilitator, say) follow that object: a facilitator does not see
+them at all, and a reader who sees the event but not the object does not see who acted.
+Events carry metadata only, never protected text.
 """
 
 from django.db.models import Q
@@ -9,20 +16,28 @@ from django.db.models import Q
 from circlekeep.audit.models import AuditEvent
 from circlekeep.orgs.models import StaffRole
 
-
-def organization_people(organization):
-    from circlekeep.accounts.models import User
-
-    return User.objects.filter(
-        Q(staff_roles__organization=organization)
-        | Q(memberships__circle__organization=organization)
-    ).values("pk")
+# Target types whose events follow the visibility of the concern they are about.
+CONCERN_TARGETS = ("incidents.concern", "incidents.decision")
 
 
 def organization_events(organization):
-    return AuditEvent.objects.filter(
-        Q(organization=organization) | Q(subject__in=organization_people(organization))
-    )
+    """An organization's own events, and the account security events of its people."""
+    return AuditEvent.objects.filter(_organization_scope([organization]))
+
+
+def _organization_scope(organizations):
+    from circlekeep.audit.events import ACCOUNT_SECURITY_EVENTS
+    from circlekeep.circles.models import Membership
+
+    organizations = list(organizations)
+    if not organizations:
+        return Q(pk__in=[])
+    staff = StaffRole.objects.filter(organization__in=organizations).values("user")
+    members = Membership.objects.ever_accepted().filter(
+        circle__organization__in=organizations).values("user")
+    return Q(organization__in=organizations) | (
+        Q(organization__isnull=True, event_type__in=ACCOUNT_SECURITY_EVENTS)
+        & (Q(subject__in=staff) | Q(subject__in=members)))
 
 
 def my_events(user):
@@ -42,20 +57,62 @@ def audit_organizations(user):
         staff__user=user, staff__role__in=(StaffRole.Role.ADMIN, StaffRole.Role.AUDITOR))
 
 
+def _concern_targets(concerns):
+    """(concern ids, decision ids) as the trail stores them."""
+    from circlekeep.incidents.models import Decision
+
+    concern_ids = [str(c) for c in concerns.values_list("public_id", flat=True)]
+    decision_ids = [str(d) for d in Decision.objects.filter(concern__in=concerns)
+                    .values_list("public_id", flat=True)]
+    return concern_ids, decision_ids
+
+
+def _about(concern_ids, decision_ids):
+    return (Q(target_type="incidents.concern", target_id__in=concern_ids)
+            | Q(target_type="incidents.decision", target_id__in=decision_ids))
+
+
 def events_visible_to(user):
     """The staff audit view: organizations for admins and auditors, circles for
     facilitators. Members see only ``my_events``."""
     from circlekeep.circles.models import Facilitation
+    from circlekeep.incidents.access import concerns_visible_to
+    from circlekeep.incidents.models import Concern
 
     if not user.is_authenticated:
         return AuditEvent.objects.none()
-    query = Q(pk__in=[])
-    for organization in audit_organizations(user):
-        query |= Q(organization=organization) | Q(
-            subject__in=organization_people(organization))
+    query = _organization_scope(audit_organizations(user))
     circles = Facilitation.objects.filter(user=user).values("circle")
-    query |= Q(circle__in=circles)
-    return AuditEvent.objects.filter(query)
+    hidden = Concern.objects.filter(circle__in=circles).exclude(
+        pk__in=concerns_visible_to(user).values("pk"))
+    circle_events = Q(circle__in=circles)
+    if hidden.exists():
+        circle_events &= ~_about(*_concern_targets(hidden))
+    return AuditEvent.objects.filter(query | circle_events)
+
+
+def withhold_hidden_actors(user, events):
+    """Blank the actor of events about concerns ``user`` may not see (an auditor reading
+    "Concern reported" learns that one was, not who reported it). Marks them
+    ``actor_withheld``; returns the events."""
+    from circlekeep.incidents.access import concerns_visible_to
+    from circlekeep.incidents.models import Concern, Decision
+
+    events = list(events)
+    about = [e for e in events if e.target_type in CONCERN_TARGETS]
+    if not about:
+        return events
+    visible = concerns_visible_to(user)
+    seen = {str(c) for c in visible.values_list("public_id", flat=True)}
+    seen |= {str(d) for d in Decision.objects.filter(
+        concern__in=Concern.objects.filter(pk__in=visible.values("pk")))
+        .values_list("public_id", flat=True)}
+    for event in about:
+        event.actor_withheld = event.target_id not in seen
+        if event.actor_withheld:
+            event.actor, event.actor_id, event.actor_role = None, None, ""
+            event.request_id = ""
+    return events
 
 
 def may_read_trail(user) -> bool:

@@ -11,6 +11,7 @@ from circlekeep.audit.access import (
     events_visible_to,
     may_read_trail,
     my_events,
+    withhold_hidden_actors,
 )
 from circlekeep.audit.events import label_for
 from circlekeep.audit.models import to_microseconds
@@ -65,18 +66,19 @@ def event_to_dict(e):
             "circle": e.circle.name if e.circle else None, "reason": e.reason}
 
 
-def _page(events, number):
+def _page(request, events, number):
     paginator = Paginator(events.select_related("actor", "subject", "circle")
                           .order_by("-sequence"), PAGE_SIZE)
     page = paginator.get_page(number)
     return {"page": page.number, "pages": paginator.num_pages,
-            "events": [event_to_dict(e) for e in page.object_list]}
+            "events": [event_to_dict(e)
+                       for e in withhold_hidden_actors(request.user, page.object_list)]}
 
 
 @router.get("/me/access-log", response=EventPage)
 def my_access_log(request, page: int = 1):
     """Who has seen or changed my information, newest first."""
-    return _page(my_events(request.user), page)
+    return _page(request, my_events(request.user), page)
 
 
 @router.get("/audit/events", response=EventPage)
@@ -94,7 +96,7 @@ def trail(request, filters: Query[TrailFilters]):
     if filters.until:
         events = events.filter(at_us__lt=to_microseconds(timezone.make_aware(
             datetime.combine(filters.until + timedelta(days=1), time.min))))
-    return _page(events, filters.page)
+    return _page(request, events, filters.page)
 
 
 @router.get("/audit/security-report", response=list[ReportOut])
@@ -108,7 +110,7 @@ def report(request, since: date):
     until = timezone.now() + timedelta(seconds=1)
     out = []
     for org in organizations:
-        r = security_report(org, since=start, until=until)
+        r = security_report(org, since=start, until=until, viewer=request.user)
         out.append({"organization": org.name, "failed_sign_ins": r.failed_sign_ins,
                     "lockouts": r.lockouts, "two_factor_disabled": r.two_factor_disabled,
                     "reads_outside_usual_hours": len(r.outside_hours),

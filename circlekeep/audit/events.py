@@ -34,6 +34,8 @@ EVENT_TYPES = {
     "account.locked_out": _("Sign-in paused after repeated failures"),
     "vault.revealed": _("Protected information read"),
     "vault.keys.destroyed": _("Protected information erased"),
+    "vault.erasure.elsewhere": _("Another organization erased its share of this person's "
+                                 "information"),
     "vault.data_key.rotated": _("Data key rotated"),
     "vault.kek.rotated": _("Data keys re-wrapped under a new key-encryption key"),
     "circle.created": _("Circle created"),
@@ -96,6 +98,16 @@ EVENT_TYPES = {
     "incident.notification.drafted": _("Incident notification drafted"),
     "incident.notification.sent": _("Incident notification sent"),
 }
+
+
+# Events about an account rather than anything an organization holds. They carry no
+# organization; each organization the person belongs to sees them in its trail and report.
+ACCOUNT_SECURITY_EVENTS = (
+    "account.sign_in.failed", "account.locked_out", "account.otp.failed",
+    "account.otp.disabled", "account.otp.reset", "account.otp.enrolled",
+    "account.password.changed", "account.password.reset", "account.signed_out_everywhere",
+    "account.api_token.created", "account.api_token.revoked",
+)
 
 
 def label_for(event_type: str) -> str:

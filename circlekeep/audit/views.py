@@ -15,6 +15,7 @@ from circlekeep.audit.access import (
     events_visible_to,
     may_read_trail,
     my_events,
+    withhold_hidden_actors,
 )
 from circlekeep.audit.events import label_for
 from circlekeep.audit.forms import AuditFilterForm, ReportForm
@@ -30,6 +31,7 @@ def _page(request, events):
     paginator = Paginator(events.select_related("actor", "subject", "circle")
                           .order_by("-sequence"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = withhold_hidden_actors(request.user, page.object_list)
     for event in page.object_list:
         event.label = label_for(event.event_type)
     return page
@@ -90,18 +92,36 @@ def export(request):
         yield writer.writerow(["sequence", "time_utc", "actor", "actor_role", "event_type",
                                "target_type", "target_id", "organization", "circle",
                                "subject", "reason", "request_id", "hash"])
-        for e in events.iterator(chunk_size=2000):
-            yield writer.writerow([spreadsheet_safe(value) for value in (
-                e.sequence, e.created_at.isoformat(), e.actor.public_id if e.actor else "",
-                e.actor_role, e.event_type, e.target_type, e.target_id,
-                e.organization.public_id if e.organization else "",
-                e.circle.public_id if e.circle else "",
-                e.subject.public_id if e.subject else "", e.reason, e.request_id, e.hash,
-            )])
+        for chunk in _chunks(events.iterator(chunk_size=2000), 2000):
+            for e in withhold_hidden_actors(request.user, chunk):
+                yield _csv_row(writer, e)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="circlekeep-audit.csv"'
     return response
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _csv_row(writer, e):
+    return writer.writerow([spreadsheet_safe(value) for value in (
+        e.sequence, e.created_at.isoformat(),
+        "withheld" if getattr(e, "actor_withheld", False) else
+        (e.actor.public_id if e.actor else ""),
+        e.actor_role, e.event_type, e.target_type, e.target_id,
+        e.organization.public_id if e.organization else "",
+        e.circle.public_id if e.circle else "",
+        e.subject.public_id if e.subject else "", e.reason, e.request_id, e.hash,
+    )])
 
 
 @login_required
@@ -115,6 +135,7 @@ def security(request):
     if form.is_valid():
         since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min))
         until = timezone.now() + timedelta(seconds=1)
-        reports = [(org, security_report(org, since=since, until=until))
+        reports = [(org, security_report(org, since=since, until=until,
+                                         viewer=request.user))
                    for org in organizations]
     return render(request, "audit/security_report.html", {"form": form, "reports": reports})

@@ -84,6 +84,10 @@ class ErasureForm(forms.Form):
         help_text=_("For example, the member's request and when it was made. It goes into "
                     "the audit trail."),
     )
+    confirmation = forms.CharField(
+        label=_("Type the person's name to confirm"), max_length=254,
+        help_text=_("Their name as shown above, or their e-mail address."),
+    )
 
 
 class MessageForm(forms.Form):

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.vault.fields import SealedTextField
@@ -79,6 +80,24 @@ class Facilitation(models.Model):
         return f"{self.get_role_display()} of circle {self.circle_id}"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def live(self):
+        """Invited, onboarding, active or suspended: the membership holds a place."""
+        return self.filter(status__in=Membership.LIVE_STATUSES)
+
+    def accepted(self):
+        """Live memberships the person has accepted (onboarding, active, suspended). A
+        pending invitation grants nothing, so only these count as belonging."""
+        return self.filter(status__in=Membership.ACCEPTED_STATUSES)
+
+    def ever_accepted(self):
+        """Memberships the person accepted at some point, ended ones included: the
+        organization holds information about them. An invitation that was withdrawn or
+        never answered is not one."""
+        return self.filter(Exists(MembershipChange.objects.filter(
+            membership=OuterRef("pk"), to_status=Membership.Status.ONBOARDING)))
+
+
 class Membership(models.Model):
     """A person's place in a circle and where it stands in its life cycle.
 
@@ -95,6 +114,7 @@ class Membership(models.Model):
         LEFT = "left", _("Left")
 
     LIVE_STATUSES = ("invited", "onboarding", "active", "suspended")
+    ACCEPTED_STATUSES = ("onboarding", "active", "suspended")
     # Who may move a membership from one status to another. "self" is the member.
     TRANSITIONS = {
         ("invited", "onboarding"): "self",
@@ -118,6 +138,8 @@ class Membership(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

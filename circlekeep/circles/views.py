@@ -285,28 +285,28 @@ def guardian_invite(request, membership_id):
 
 @login_required
 def member_erase(request, membership_id):
-    """An organization admin crypto-shreds a member's protected information (for example
-    at the member's request)."""
-    from circlekeep.orgs.access import administers_person
-    from circlekeep.vault.actions import do_destroy_member_keys
+    """An organization admin crypto-shreds what the organization holds about a member (for
+    example at the member's request); other organizations' share is never touched."""
+    from circlekeep.vault.actions import check_may_erase, do_destroy_member_keys
 
     membership = access_membership(request.user, membership_id)
-    if not administers_person(request.user, membership.user):
-        return render(request, "errors/403.html", {
-            "message": _("Only an admin of the person's organization may erase their "
-                         "information.")}, status=403)
+    organization = membership.circle.organization
+    check_may_erase(request.user, membership.user, organization)
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_destroy_member_keys(membership.user, actor=request.user,
-                                   reason=form.cleaned_data["reason"])
+            do_destroy_member_keys(membership.user, organization=organization,
+                                   actor=request.user, reason=form.cleaned_data["reason"],
+                                   confirmation=form.cleaned_data["confirmation"])
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("%(name)s's protected information is erased.")
-                             % {"name": membership.user.display_name or membership.user.email})
+            messages.success(request, _("What %(organization)s held about %(name)s is erased.")
+                             % {"organization": organization.name,
+                                "name": membership.user.display_name or membership.user.email})
             return redirect("circles:membership", membership_id=membership.public_id)
     return render(request, "circles/member_erase.html", {"membership": membership,
+                                                         "organization": organization,
                                                          "form": form})
 
 

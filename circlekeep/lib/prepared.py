@@ -13,38 +13,46 @@ from django.db import connections
 class PreparedQuery:
     SENTINEL = -7_391_024_117  # an id no row has; marks where the parameter goes
 
-    def __init__(self, build, using="default"):
-        """``build(sentinel)`` returns the queryset, filtering on ``sentinel``."""
+    def __init__(self, build, using="default", arity=1):
+        """``build(*sentinels)`` returns the queryset, filtering on each of ``arity``
+        sentinels (one per parameter)."""
         self._build = build
         self._using = using
+        self._arity = arity
         self._compiled = {}
+
+    def _sentinels(self):
+        return [self.SENTINEL - n for n in range(self._arity)]
 
     def _sql(self):
         vendor = connections[self._using].vendor
         if vendor not in self._compiled:
-            queryset = self._build(self.SENTINEL)
+            sentinels = self._sentinels()
+            queryset = self._build(*sentinels)
             sql, params = queryset.query.sql_with_params()
-            slots = [i for i, p in enumerate(params) if p == self.SENTINEL]
-            if not slots:
-                raise ValueError("the prepared query does not use its parameter")
+            slots = [(i, sentinels.index(p)) for i, p in enumerate(params) if p in sentinels]
+            if {n for _i, n in slots} != set(range(self._arity)):
+                raise ValueError("the prepared query does not use each of its parameters")
             self._compiled[vendor] = (queryset.model, sql, list(params), slots)
         return self._compiled[vendor]
 
-    def _params(self, value):
+    def _params(self, values):
+        if len(values) != self._arity:
+            raise TypeError(f"this prepared query takes {self._arity} parameter(s)")
         model, sql, params, slots = self._sql()
         params = list(params)
-        for slot in slots:
-            params[slot] = value
+        for slot, n in slots:
+            params[slot] = values[n]
         return model, sql, params
 
-    def rows(self, value):
+    def rows(self, *values):
         """Tuples, as ``values_list`` gives them."""
-        _model, sql, params = self._params(value)
+        _model, sql, params = self._params(values)
         with connections[self._using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def instances(self, value):
+    def instances(self, *values):
         """Model instances, annotations included as attributes."""
-        model, sql, params = self._params(value)
+        model, sql, params = self._params(values)
         return list(model.objects.raw(sql, params))

@@ -1,5 +1,6 @@
 """Who holds which staff role where; every staff permission check starts here."""
 
+from django.db.models import Q
 from django.http import Http404
 
 from circlekeep.lib.ids import parse_public_id
@@ -67,18 +68,36 @@ def access_staff_role(user, public_id, *, for_update=False) -> StaffRole:
         raise Http404 from None
 
 
-def administers_person(actor, user) -> bool:
-    """Whether ``actor`` is an admin of an organization ``user`` belongs to (as staff or
-    through a circle)."""
+def organizations_of(user):
+    """Organizations that hold information about the person: where they are staff, or
+    where they accepted a circle's invitation (ended memberships included). A pending
+    invitation grants nothing, so an organization that has only invited someone is not
+    among them."""
     from circlekeep.circles.models import Membership
 
+    if user is None or user.pk is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        Q(staff__user=user)
+        | Q(pk__in=Membership.objects.ever_accepted().filter(user=user)
+            .values("circle__organization"))).distinct()
+
+
+def administers_person(actor, user) -> bool:
+    """Whether ``actor`` is an admin of an organization that holds information about
+    ``user`` (see ``organizations_of``)."""
     if actor is None or not actor.is_authenticated:
         return False
-    orgs = set(Membership.objects.filter(user=user).values_list("circle__organization",
-                                                                 flat=True))
-    orgs |= set(StaffRole.objects.filter(user=user).values_list("organization", flat=True))
-    return StaffRole.objects.filter(user=actor, role=StaffRole.Role.ADMIN,
-                                    organization__in=orgs).exists()
+    return admin_organizations(actor).filter(pk__in=organizations_of(user).values("pk")).exists()
+
+
+def may_erase_person(actor, user, organization) -> bool:
+    """Whether ``actor`` may erase what ``organization`` holds about ``user``: an admin of
+    that organization, while it holds information about them. No one erases another
+    organization's share."""
+    if actor is None or organization is None or not is_org_admin(actor, organization):
+        return False
+    return organizations_of(user).filter(pk=organization.pk).exists()
 
 
 def role_label(actor, *, organization=None, circle=None, subject=None) -> str:

@@ -32,17 +32,29 @@ class SealedTextField(models.TextField):
     """Protected text, stored encrypted with its owner's data key.
 
     ``scope`` is "member" or "circle"; ``owner`` is the path from the model to that member
-    or circle (for example "membership__user"). Assign only through ``vault.seal``; a
-    plain string is refused so that nothing is ever stored in clear by mistake.
+    or circle (for example "membership__user"). A member's text is sealed with their key
+    for the organization it belongs to, found through the same membership
+    ("membership__circle__organization_id"). Assign only through ``vault.seal``; a plain
+    string is refused so that nothing is ever stored in clear by mistake.
     """
 
     def __init__(self, *args, scope, owner, **kwargs):
         if scope not in ("member", "circle"):
             raise ValueError("scope must be 'member' or 'circle'")
+        if scope == "member" and not owner.endswith("membership__user"):
+            raise ValueError("a member's protected text belongs to a membership "
+                             "(owner '...membership__user')")
         self.scope, self.owner = scope, owner
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+
+    @property
+    def organization_path(self):
+        """Path to the organization a member's text belongs to (None for circle scope)."""
+        if self.scope != "member":
+            return None
+        return self.owner[: -len("user")] + "circle__organization_id"
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

@@ -20,10 +20,13 @@ def _current_key_query(scope):
     from circlekeep.lib.prepared import PreparedQuery
     from circlekeep.vault.models import DataKey
 
-    owner = "user_id" if scope == "member" else "circle_id"
-    return PreparedQuery(lambda owner_id: DataKey.objects.filter(
-        scope=scope, retired_at=None, **{owner: owner_id}).values_list(
-        "id", "key_id", "wrapped", "kek_id", "destroyed_at"))
+    columns = ("id", "key_id", "wrapped", "kek_id", "destroyed_at")
+    if scope == "member":
+        return PreparedQuery(lambda user_id, organization_id: DataKey.objects.filter(
+            scope=scope, retired_at=None, user_id=user_id,
+            organization_id=organization_id).values_list(*columns), arity=2)
+    return PreparedQuery(lambda circle_id: DataKey.objects.filter(
+        scope=scope, retired_at=None, circle_id=circle_id).values_list(*columns))
 
 
 # Every seal looks up its owner's key; compile that query once per scope.
@@ -38,9 +41,19 @@ class CurrentKey(NamedTuple):
     kek_id: str
 
 
-def current_key_for(scope, owner):
-    """The owner's current data key, created on first use (inside the caller's
-    transaction)."""
+def key_owner_filter(scope, owner, organization_id=None):
+    """The DataKey filter for an owner's keys: a circle's, or a member's in one
+    organization."""
+    if scope == "member":
+        if organization_id is None:
+            raise ValueError("a member's key belongs to an organization")
+        return {"scope": scope, "user": owner, "organization_id": organization_id}
+    return {"scope": scope, "circle": owner}
+
+
+def current_key_for(scope, owner, organization_id=None):
+    """The owner's current data key (a member's: for ``organization_id``), created on
+    first use (inside the caller's transaction)."""
     from circlekeep.vault.models import DataKey
 
     if not transaction.get_connection().in_atomic_block:
@@ -48,13 +61,13 @@ def current_key_for(scope, owner):
     query = CURRENT_KEY.get(scope)
     if query is None:
         query = CURRENT_KEY[scope] = _current_key_query(scope)
-    rows = query.rows(owner.pk)
+    rows = (query.rows(owner.pk, organization_id) if scope == "member"
+            else query.rows(owner.pk))
     if rows and rows[0][4] is None:
         _pk, key_id, wrapped, kek_id, _destroyed = rows[0]
         return CurrentKey(key_id if isinstance(key_id, uuid.UUID) else uuid.UUID(str(key_id)),
                           bytes(wrapped), kek_id)
-    filters = {"scope": scope, "retired_at": None,
-               ("user" if scope == "member" else "circle"): owner}
+    filters = {**key_owner_filter(scope, owner, organization_id), "retired_at": None}
     key = DataKey.objects.select_for_update().filter(**filters).first()
     if key is not None:
         if key.destroyed_at is None:

@@ -11,6 +11,11 @@ from django.db.models import Q
 class DataKey(models.Model):
     """An AES-256 key that encrypts one member's or one circle's protected text.
 
+    A member has one key per organization that holds information about them, so that an
+    organization erasing its share cannot touch what another organization holds. Keys made
+    before that rule have no organization; erasure moves the other organizations' text off
+    such a key before destroying it.
+
     ``wrapped`` is the key encrypted with the key-encryption key ``kek_id``. Destroying a
     member's keys (crypto-shredding) empties ``wrapped``: their protected text is then
     unreadable everywhere, backups included.
@@ -26,6 +31,8 @@ class DataKey(models.Model):
                              on_delete=models.PROTECT, related_name="+")
     circle = models.ForeignKey("circles.Circle", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey("orgs.Organization", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
     wrapped = models.BinaryField()
     kek_id = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,8 +46,9 @@ class DataKey(models.Model):
                            | Q(scope="circle", circle__isnull=False, user__isnull=True)),
                 name="data_key_has_one_owner",
             ),
-            models.UniqueConstraint(fields=["user"], condition=Q(retired_at=None, scope="member"),
-                                    name="one_current_member_key"),
+            models.UniqueConstraint(fields=["user", "organization"],
+                                    condition=Q(retired_at=None, scope="member"),
+                                    name="one_current_member_key_per_org"),
             models.UniqueConstraint(fields=["circle"],
                                     condition=Q(retired_at=None, scope="circle"),
                                     name="one_current_circle_key"),

@@ -45,7 +45,9 @@ def seal(instance, field_name, plaintext):
     if not plaintext:
         setattr(instance, field_name, Sealed(""))
         return
-    key = current_key_for(field.scope, owner_of(instance, field.owner))
+    organization_id = (owner_of(instance, field.organization_path)
+                       if field.scope == "member" else None)
+    key = current_key_for(field.scope, owner_of(instance, field.owner), organization_id)
     dek = dek_for(key)
     setattr(instance, field_name, Sealed(crypto.encrypt(
         dek, key.key_id, plaintext, _aad(instance, field_name, key.key_id))))

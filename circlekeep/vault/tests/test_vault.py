@@ -77,7 +77,8 @@ def test_erasing_a_member_makes_their_protected_text_unreadable_for_good(cast):
     mine = suspend(cast, cast.membership, "Mina's private reason")
     theirs = suspend(cast, cast.other_membership, "Otto's reason")
     mark = audit_mark()
-    assert do_destroy_member_keys(cast.member, actor=cast.admin, reason="Member's request") == 1
+    assert do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                                  reason="Member's request", confirmation="Mina") == 1
     assert_events(mark, [("vault.keys.destroyed", cast.admin, cast.member)])
     mine.refresh_from_db()
     text = vault.reveal(mine, "reason", actor=cast.admin, reason="check")
@@ -95,11 +96,34 @@ def test_erasing_a_member_makes_their_protected_text_unreadable_for_good(cast):
 def test_erasure_needs_an_admin_of_the_persons_organization_and_a_reason(cast):
     suspend(cast, cast.membership, "secret")
     for actor in (cast.facilitator, cast.other_admin, cast.member, cast.auditor):
-        with pytest.raises(ActionForbidden):
-            do_destroy_member_keys(cast.member, actor=actor, reason="x")
+        for organization in (cast.org, cast.other_org):
+            with pytest.raises(ActionForbidden):
+                do_destroy_member_keys(cast.member, organization=organization, actor=actor,
+                                       reason="x", confirmation="Mina")
+    with pytest.raises(ActionForbidden):  # only the operator erases every share at once
+        do_destroy_member_keys(cast.member, actor=cast.admin, reason="x", confirmation="Mina")
     with pytest.raises(DomainError, match="Give the reason"):
-        do_destroy_member_keys(cast.member, actor=cast.admin, reason=" ")
+        do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                               reason=" ", confirmation="Mina")
     assert DataKey.objects.get(user=cast.member).destroyed_at is None
+
+
+@pytest.mark.parametrize("typed", ["", "Min", "Otto", "ada@riverside.test"])
+def test_erasure_needs_the_persons_name_typed(cast, typed):
+    suspend(cast, cast.membership, "secret")
+    with pytest.raises(DomainError) as error:
+        do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                               reason="Asked in writing", confirmation=typed)
+    assert error.value.field == "confirmation"
+    assert DataKey.objects.get(user=cast.member).destroyed_at is None
+
+
+@pytest.mark.parametrize("typed", ["mina", "  Mina  ", "MINA@example.test", "Mina Tester"])
+def test_erasure_accepts_the_name_in_any_case_or_the_address(cast, typed):
+    suspend(cast, cast.membership, "secret")
+    do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                           reason="Asked in writing", confirmation=typed)
+    assert DataKey.objects.get(user=cast.member).destroyed_at is not None
 
 
 def test_rotating_a_data_key_re_encrypts_the_members_text(cast):
@@ -223,7 +247,7 @@ def test_ciphertext_is_bound_to_its_field_and_key(cast):
     change = suspend(cast, cast.membership, "Bound to one field")
     key_id, nonce, body = crypto.parse_envelope(change.reason.envelope)
     with transaction.atomic():
-        dek = dek_for(current_key_for("member", cast.member))
+        dek = dek_for(current_key_for("member", cast.member, cast.org.pk))
     assert crypto.decrypt(dek, nonce, body, _aad(change, "reason", key_id)) == \
         "Bound to one field"
     for wrong in (_aad(change, "notes", key_id),
@@ -242,8 +266,11 @@ def test_an_admin_erases_a_member_from_the_page_and_the_api(cast):
     admin = signed_in_client(cast.admin)
     url = f"/circles/memberships/{cast.membership.public_id}/erase/"
     assert "This field is required." in admin.post(url, {"reason": ""}).content.decode()
+    page = admin.post(url, {"reason": "Asked", "confirmation": "Otto"}).content.decode()
+    assert "not the person&#x27;s name" in page
     assert DataKey.objects.get(user=cast.member).destroyed_at is None
-    response = admin.post(url, {"reason": "The member asked to be forgotten"})
+    response = admin.post(url, {"reason": "The member asked to be forgotten",
+                                "confirmation": "Mina"})
     assert response.status_code == 302
     change.refresh_from_db()
     assert vault.reveal(change, "reason", actor=cast.admin, reason="x").erased
@@ -256,6 +283,16 @@ def test_an_admin_erases_a_member_from_the_page_and_the_api(cast):
         f"/api/v1/memberships/{cast.other_membership.public_id}/erase-protected",
         data=json.dumps({"reason": "Request"}), content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 422  # the typed name is required
+    response = Client().post(
+        f"/api/v1/memberships/{cast.other_membership.public_id}/erase-protected",
+        data=json.dumps({"reason": "Request", "confirmation": "Felix"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 400 and response.json()["field"] == "confirmation"
+    response = Client().post(
+        f"/api/v1/memberships/{cast.other_membership.public_id}/erase-protected",
+        data=json.dumps({"reason": "Request", "confirmation": "Otto"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 204
     other.refresh_from_db()
     assert vault.reveal(other, "reason", actor=cast.admin, reason="x").erased

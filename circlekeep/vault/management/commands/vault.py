@@ -31,6 +31,9 @@ class Command(BaseCommand):
                                "information (a dry run unless --for-real).")
         shred.add_argument("email")
         shred.add_argument("--reason", required=True)
+        shred.add_argument("--organization", metavar="UUID",
+                           help="Erase only what this organization holds (default: every "
+                                "organization's share).")
         shred.add_argument("--for-real", action="store_true")
 
     def handle(self, *args, verb, **options):
@@ -84,17 +87,35 @@ class Command(BaseCommand):
         count = do_rotate_data_key(owner, actor=None)
         self.stdout.write(f"Re-encrypted {count} protected values under a new data key.")
 
-    def erase_member(self, *, email, reason, for_real, **options):
+    def erase_member(self, *, email, reason, organization, for_real, **options):
+        from django.core.exceptions import ObjectDoesNotExist
+        from django.db.models import Q
+        from django.http import Http404
+
         from circlekeep.accounts.models import User
+        from circlekeep.lib.ids import parse_public_id
+        from circlekeep.orgs.access import organizations_of
 
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             raise CommandError(f"No account for {email}.")
-        keys = DataKey.objects.filter(user=user, destroyed_at=None).count()
+        keys = DataKey.objects.filter(user=user, destroyed_at=None)
+        where = "every organization"
+        if organization:
+            try:
+                org = organizations_of(user).get(public_id=parse_public_id(organization))
+            except (Http404, ObjectDoesNotExist):
+                raise CommandError("That organization holds no information about "
+                                   f"{email}.") from None
+            keys = keys.filter(Q(organization=org) | Q(organization=None))
+            where = org.name
+        else:
+            org = None
+        count = keys.count()
         if not for_real:
-            self.stdout.write(f"Dry run: would destroy {keys} data keys of {email}, making "
-                              "their protected information unreadable for good. "
-                              "Add --for-real to do it.")
+            self.stdout.write(f"Dry run: would destroy {count} data keys of {email} "
+                              f"({where}), making that protected information unreadable for "
+                              "good. Add --for-real to do it.")
             return
-        do_destroy_member_keys(user, actor=None, reason=reason)
-        self.stdout.write(f"Destroyed {keys} data keys of {email}.")
+        do_destroy_member_keys(user, actor=None, reason=reason, organization=org)
+        self.stdout.write(f"Destroyed {count} data keys of {email} ({where}).")
