@@ -5,9 +5,10 @@ alone: a person in two organizations has two separate histories, and an organiza
 that has only invited someone sees nothing of their history elsewhere. Members see the
 events whose subject is them. Facilitators see their circles' events; admins and auditors
 their organization's, plus the security events of the accounts of its people (failed
-sign-ins, lockouts, two-step and password changes), which belong to no organization. Events about an object the reader may not see
-(a concern about the facilitator, say) follow that object: a facilitator does not see
-them at all, and a reader who sees the event but not the object does not see who acted.
+sign-ins, lockouts, two-step and password changes), which belong to no organization.
+Events about an object the reader may not see (a concern about the facilitator, say)
+follow that object: a facilitator does not see them at all, and a reader who sees the
+event but not the object does not see who acted.
 Events carry metadata only, never protected text.
 """
 
