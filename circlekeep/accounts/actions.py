@@ -22,7 +22,7 @@ from circlekeep.accounts.models import (
     User,
     hash_secret,
 )
-from circlekeep.accounts.twofactor import two_factor_required
+from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
 from circlekeep.orgs.models import StaffRole
@@ -198,6 +198,9 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
                          organization=invitation.organization, circle=invitation.circle,
                          subject=invitation.ward)
     else:
+        if user.is_minor and not invitation.circle.allows_minors:
+            raise DomainError(_("This circle is for adults only. Ask the person who invited "
+                                "you about a circle that welcomes younger members."))
         membership = Membership.objects.get(circle=invitation.circle, user=user,
                                             status=Membership.Status.INVITED)
         do_change_membership_status(membership, Membership.Status.ONBOARDING, actor=user)
@@ -246,6 +249,11 @@ def do_invite_guardian(membership, *, email, actor):
 
     check_may_manage_circle(actor, membership.circle)
     ward = membership.user
+    if not membership.accepted:
+        # Before the person accepts, nothing about their account (its age included) may
+        # show through the circle.
+        raise DomainError(_("Invite the guardian once the member has accepted their "
+                            "invitation."), field="email")
     if not ward.is_minor:
         raise DomainError(_("Only a minor member has a guardian here."), field="email")
     if not membership.is_live:
@@ -477,7 +485,7 @@ def do_disable_two_factor(user, *, actor):
     _check_self(user, actor)
     for flag in ("flag_staff", "flag_member_2fa"):
         user.__dict__.pop(flag, None)
-    if two_factor_required(user):
+    if two_factor_expected(user):
         raise DomainError(_("Your role or your organization requires two-step sign-in, so it "
                             "cannot be turned off."))
     if not TOTPDevice.objects.filter(user=user).exists():

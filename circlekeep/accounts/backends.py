@@ -16,9 +16,8 @@ def user_with_flags():
 
     return User.objects.annotate(
         flag_staff=Exists(StaffRole.objects.filter(user=OuterRef("pk"))),
-        flag_member_2fa=Exists(Membership.objects.filter(
-            user=OuterRef("pk"), status__in=Membership.LIVE_STATUSES,
-            circle__organization__require_member_2fa=True)),
+        flag_member_2fa=Exists(Membership.objects.accepted().filter(
+            user=OuterRef("pk"), circle__organization__require_member_2fa=True)),
         flag_guardian=Exists(Guardianship.objects.filter(guardian=OuterRef("pk"))),
     )
 

@@ -36,7 +36,7 @@ from circlekeep.accounts.forms import (
     SignInForm,
 )
 from circlekeep.accounts.middleware import start_idle_clock
-from circlekeep.accounts.twofactor import two_factor_required
+from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
 
@@ -180,7 +180,7 @@ def otp_setup(request):
                 otp_login(request, device)
                 return render(request, "accounts/backup_codes.html",
                               {"codes": codes, "just_enrolled": True})
-    context = {"device": device, "form": form, "required": two_factor_required(user)}
+    context = {"device": device, "form": form, "required": two_factor_expected(user)}
     if device is not None:
         secret = _totp_secret(device)
         context["secret_groups"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
@@ -260,7 +260,7 @@ def security(request):
     backup_left = StaticToken.objects.filter(device__user=user).count()
     return render(request, "accounts/security.html", {
         "has_totp": has_totp, "backup_left": backup_left,
-        "required": two_factor_required(user),
+        "required": two_factor_expected(user),
     })
 
 

@@ -8,7 +8,12 @@ by the circle's facilitators and admins, never by other members.
 from django.http import Http404
 
 from circlekeep.agreements.models import Agreement, AgreementVersion, Proposal, Signature
-from circlekeep.circles.access import access_circle, circles_managed_by, circles_visible_to
+from circlekeep.circles.access import (
+    access_circle,
+    circles_managed_by,
+    circles_visible_to,
+    own_memberships,
+)
 from circlekeep.lib.ids import parse_public_id
 
 
@@ -49,7 +54,7 @@ def signatures_visible_to(user):
     from django.db.models import Q
 
     return Signature.objects.filter(
-        Q(membership__user=user)
+        Q(membership__in=own_memberships(user))
         | Q(membership__circle__in=circles_managed_by(user)))
 
 

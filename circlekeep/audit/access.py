@@ -92,6 +92,37 @@ def events_visible_to(user):
     return AuditEvent.objects.filter(query | circle_events)
 
 
+def present_events(viewer, events):
+    """The events as ``viewer`` may read them: see ``withhold_hidden_actors`` and
+    ``withhold_strangers``."""
+    return withhold_strangers(viewer, withhold_hidden_actors(viewer, events))
+
+
+def withhold_strangers(viewer, events):
+    """Blank the subject of events whose subject does not belong to the event's
+    organization (someone only invited): an invitation must not show the name or id of
+    an account that exists elsewhere. Marks them ``subject_withheld``."""
+    from circlekeep.circles.models import Membership
+
+    events = list(events)
+    pairs = {(e.organization_id, e.subject_id) for e in events
+             if e.subject_id and e.organization_id and e.subject_id != viewer.pk}
+    if not pairs:
+        return events
+    people = {p for _o, p in pairs}
+    orgs = {o for o, _p in pairs}
+    belong = set(StaffRole.objects.filter(user__in=people, organization__in=orgs)
+                 .values_list("organization_id", "user_id"))
+    belong |= set(Membership.objects.ever_accepted().filter(
+        user__in=people, circle__organization__in=orgs)
+        .values_list("circle__organization_id", "user_id"))
+    for event in events:
+        if (event.organization_id, event.subject_id) in pairs - belong:
+            event.subject_withheld = True
+            event.subject, event.subject_id = None, None
+    return events
+
+
 def withhold_hidden_actors(user, events):
     """Blank the actor of events about concerns ``user`` may not see (an auditor reading
     "Concern reported" learns that one was, not who reported it). Marks them

@@ -11,7 +11,7 @@ from circlekeep.audit.access import (
     events_visible_to,
     may_read_trail,
     my_events,
-    withhold_hidden_actors,
+    present_events,
 )
 from circlekeep.audit.events import label_for
 from circlekeep.audit.models import to_microseconds
@@ -72,7 +72,7 @@ def _page(request, events, number):
     page = paginator.get_page(number)
     return {"page": page.number, "pages": paginator.num_pages,
             "events": [event_to_dict(e)
-                       for e in withhold_hidden_actors(request.user, page.object_list)]}
+                       for e in present_events(request.user, page.object_list)]}
 
 
 @router.get("/me/access-log", response=EventPage)

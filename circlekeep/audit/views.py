@@ -15,7 +15,7 @@ from circlekeep.audit.access import (
     events_visible_to,
     may_read_trail,
     my_events,
-    withhold_hidden_actors,
+    present_events,
 )
 from circlekeep.audit.events import label_for
 from circlekeep.audit.forms import AuditFilterForm, ReportForm
@@ -31,7 +31,7 @@ def _page(request, events):
     paginator = Paginator(events.select_related("actor", "subject", "circle")
                           .order_by("-sequence"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = withhold_hidden_actors(request.user, page.object_list)
+    page.object_list = present_events(request.user, page.object_list)
     for event in page.object_list:
         event.label = label_for(event.event_type)
     return page
@@ -93,7 +93,7 @@ def export(request):
                                "target_type", "target_id", "organization", "circle",
                                "subject", "reason", "request_id", "hash"])
         for chunk in _chunks(events.iterator(chunk_size=2000), 2000):
-            for e in withhold_hidden_actors(request.user, chunk):
+            for e in present_events(request.user, chunk):
                 yield _csv_row(writer, e)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

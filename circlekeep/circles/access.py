@@ -6,6 +6,7 @@ from django.http import Http404
 from circlekeep.circles.models import Circle, Facilitation, Membership
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.orgs.access import locked_organizations
 from circlekeep.orgs.models import StaffRole
 
 
@@ -24,8 +25,20 @@ def circles_managed_by(user):
     )
 
 
+def own_memberships(user):
+    """The user's memberships that this session may open: all of them, except those in
+    organizations that require two-step sign-in of members when this session has not
+    passed it (see ``orgs.access.locked_organizations``)."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).exclude(
+        circle__organization__in=locked_organizations(user))
+
+
 def circles_visible_to(user):
-    """Circles the user runs, and circles where the user holds a live membership.
+    """Circles the user runs, and circles where the user has accepted a membership that
+    is still live. A pending invitation shows nothing: the invitee reaches the circle
+    through the invitation's own page.
 
     Auditors see no circles: they read the audit trail and nothing else.
     """
@@ -34,8 +47,7 @@ def circles_visible_to(user):
     return Circle.objects.filter(
         Q(Exists(Facilitation.objects.filter(circle=OuterRef("pk"), user=user)))
         | Q(_admin_of(OuterRef("organization"), user))
-        | Q(Exists(Membership.objects.filter(circle=OuterRef("pk"), user=user,
-                                             status__in=Membership.LIVE_STATUSES)))
+        | Q(Exists(own_memberships(user).accepted().filter(circle=OuterRef("pk"))))
     )
 
 
@@ -85,7 +97,7 @@ def memberships_visible_to(user):
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(
-        Q(user=user) | Q(circle__in=circles_managed_by(user))
+        Q(pk__in=own_memberships(user).values("pk")) | Q(circle__in=circles_managed_by(user))
     )
 
 

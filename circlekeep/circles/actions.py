@@ -166,10 +166,10 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
     email = check_email(email)
     if is_minor and not circle.allows_minors:
         raise DomainError(_("This circle does not accept minors."), field="is_minor")
+    # Whether the address has an account, and anything about that account (its name, its
+    # age), stays unknown here: the invitation reads the same either way, and an account
+    # that cannot join this circle is told so when it accepts.
     user = _provision_user(email, is_minor=is_minor)
-    if user.is_minor and not circle.allows_minors:
-        raise DomainError(_("This person is a minor and this circle does not accept minors."),
-                          field="email")
     if Facilitation.objects.filter(circle=circle, user=user).exists():
         raise DomainError(_("This person facilitates the circle and cannot also be a member."),
                           field="email")
@@ -191,7 +191,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
         role="member", circle=circle, actor=actor,
     )
     audit.record("circle.member.invited", actor=actor, target=membership, circle=circle,
-                 subject=user, data={"minor": user.is_minor})
+                 subject=user, data={"minor": bool(is_minor)})
     audit.record("account.invitation.sent", actor=actor, target=invitation, circle=circle,
                  subject=user, data={"kind": "member"})
     return invitation, token

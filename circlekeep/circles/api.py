@@ -64,8 +64,8 @@ class NewCircleIn(CircleIn):
 class MembershipOut(Schema):
     id: UUID
     circle_id: UUID
-    user_id: UUID
-    display_name: str
+    user_id: UUID | None  # none until the person accepts: an invitation reveals no account
+    display_name: str  # the invited address until the person accepts
     status: str
     status_changed_at: datetime
 
@@ -129,8 +129,10 @@ def circle_to_dict(circle, viewer=None):
 
 
 def membership_to_dict(membership):
+    accepted = membership.accepted
     return {"id": membership.public_id, "circle_id": membership.circle.public_id,
-            "user_id": membership.user.public_id, "display_name": membership.user.display_name,
+            "user_id": membership.user.public_id if accepted else None,
+            "display_name": membership.staff_label,
             "status": membership.status, "status_changed_at": membership.status_changed_at}
 
 
@@ -173,8 +175,9 @@ def update_circle(request, circle_id: str, payload: CircleIn):
 @router.get("/circles/{circle_id}/members", response=list[MembershipOut])
 def list_members(request, circle_id: str):
     circle = access_managed_circle(request.user, circle_id)
-    return [membership_to_dict(m) for m in
-            circle.memberships.select_related("user", "circle").order_by("user__display_name")]
+    memberships = sorted(circle.memberships.with_acceptance().select_related("user", "circle"),
+                         key=lambda m: m.staff_label.casefold())
+    return [membership_to_dict(m) for m in memberships]
 
 
 @router.post("/circles/{circle_id}/invitations", response={201: InvitationOut})

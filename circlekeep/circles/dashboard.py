@@ -56,6 +56,10 @@ class MemberCircle:
     steps: list = field(default_factory=list)  # remaining onboarding steps, in order
     onboarding_url: str = ""
     review_due: bool = False
+    # The organization requires two-step sign-in of members and this session has not
+    # passed it: the circle stays closed until it does.
+    locked: bool = False
+    organization_name: str = ""
 
 
 @cache
@@ -93,7 +97,8 @@ def _member_circles_query(user_id, *, minor):
                      "circle__name", "circle__facilitations__user__display_name",
                      "signed_current", "own_consent", "guardian_consent",
                      "circle__agreement__last_reviewed_at",
-                     "circle__agreement__review_every_days")
+                     "circle__agreement__review_every_days",
+                     "circle__organization__require_member_2fa", "circle__organization__name")
     )
 
 
@@ -119,8 +124,11 @@ def member_circles(user):
     labels = _status_labels(get_language())
     url_pattern = _circle_url_pattern()
     now = timezone.now()
+    from circlekeep.orgs.access import session_verified
+
+    verified = session_verified(user)
     for (membership_id, status, changed, circle_id, name, facilitator, signed, own_consent,
-         guardian_consent, reviewed, every) in rows:
+         guardian_consent, reviewed, every, needs_2fa, organization_name) in rows:
         entry = circles.get(membership_id)
         if entry is None:
             circle_id = convert["uuid"](circle_id)
@@ -137,11 +145,13 @@ def member_circles(user):
                 circle_id, name, status_label=labels[status],
                 next_step=str(next_step) if next_step else "",
                 url=url_pattern.format(circle_id), review_due=due,
+                locked=bool(needs_2fa) and not verified, organization_name=organization_name,
             )
         if facilitator:
             entry.facilitators.append(facilitator)
     result = list(circles.values())
-    onboarding_ids = [c.membership_id for c in result if c.status == Membership.Status.ONBOARDING]
+    onboarding_ids = [c.membership_id for c in result
+                      if c.status == Membership.Status.ONBOARDING and not c.locked]
     if onboarding_ids:
         from circlekeep.circles.onboarding import progress_for
 
@@ -176,13 +186,16 @@ def facilitated_circles(user):
             "memberships",
             queryset=Membership.objects.filter(status__in=Membership.LIVE_STATUSES)
             .select_related("user").only("status", "public_id", "circle_id",
-                                         "user__display_name", "user__pronouns")
-            .order_by("user__display_name"),
+                                         "user__display_name", "user__pronouns",
+                                         "user__email"),
             to_attr="roster",
         ))
         .order_by("name")
     )
     for circle in circles:
+        # Sorted by what staff see: an invited account's own name must not show, even
+        # through the order.
+        circle.roster.sort(key=lambda m: m.staff_label.casefold())
         circle.counts = dict.fromkeys(Membership.LIVE_STATUSES, 0)
         for membership in circle.roster:
             circle.counts[membership.status] += 1

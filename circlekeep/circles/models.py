@@ -97,6 +97,11 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(Exists(MembershipChange.objects.filter(
             membership=OuterRef("pk"), to_status=Membership.Status.ONBOARDING)))
 
+    def with_acceptance(self):
+        """Annotate ``was_accepted`` (see ``ever_accepted``) for ``staff_label``."""
+        return self.annotate(was_accepted=Exists(MembershipChange.objects.filter(
+            membership=OuterRef("pk"), to_status=Membership.Status.ONBOARDING)))
+
 
 class Membership(models.Model):
     """A person's place in a circle and where it stands in its life cycle.
@@ -157,6 +162,28 @@ class Membership(models.Model):
     @property
     def is_live(self):
         return self.status in self.LIVE_STATUSES
+
+    @property
+    def accepted(self):
+        """Whether the person accepted the invitation at some point. Until they do, the
+        circle's staff know only the address they typed: an account that exists
+        elsewhere must not show its name, pronouns or age through an invitation."""
+        known = self.__dict__.get("was_accepted")
+        if known is not None:
+            return bool(known)
+        if self.status in self.ACCEPTED_STATUSES:
+            return True
+        if self.status == self.Status.INVITED:
+            return False
+        return self.changes.filter(to_status=self.Status.ONBOARDING).exists()
+
+    @property
+    def staff_label(self):
+        """How the circle's staff see this person: their display name once they have
+        accepted, the invited address before."""
+        if self.accepted:
+            return self.user.display_name or self.user.email
+        return self.user.email
 
 
 class MembershipChange(models.Model):

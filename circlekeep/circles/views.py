@@ -126,9 +126,9 @@ def circle_detail(request, circle_id):
                 status="scheduled", ends_at__gt=timezone.now()).first()
             if state and state.cleared else None,
         })
-    memberships = list(circle.memberships.select_related("user", "circle",
-                                                        "circle__organization")
-                       .order_by("user__display_name"))
+    # Sorted by what staff see: ordering by an invited account's own name would hint at it.
+    memberships = sorted(circle.memberships.with_acceptance().select_related(
+        "user", "circle", "circle__organization"), key=lambda m: m.staff_label.casefold())
     live = [m for m in memberships if m.is_live]
     states = onboarding.progress_for([m for m in live if m.status != "invited"])
     for membership in live:

@@ -9,20 +9,23 @@ onboarding step is done).
 from django.db.models import Q
 from django.http import Http404
 
+from circlekeep.circles.access import own_memberships
 from circlekeep.circles.models import Membership
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.orgs.access import locked_organizations
 from circlekeep.orgs.models import Organization
 
 
 def organizations_for_consent(user):
     """Organizations where the user, or a minor they are guardian for, holds a live
-    membership."""
+    membership they accepted (an invitation alone asks for nothing)."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    live = Membership.objects.filter(status__in=Membership.LIVE_STATUSES)
+    live = Membership.objects.accepted()
     return Organization.objects.filter(
-        Q(pk__in=live.filter(user=user).values("circle__organization"))
+        Q(pk__in=live.filter(pk__in=own_memberships(user).values("pk"))
+          .values("circle__organization"))
         | Q(pk__in=live.filter(user__guardian_links__guardian=user)
             .values("circle__organization"))
     )
@@ -48,7 +51,8 @@ def access_consent_document(user, public_id) -> ConsentDocument:
 def consent_records_visible_to(user):
     if not user.is_authenticated:
         return ConsentRecord.objects.none()
-    return ConsentRecord.objects.filter(Q(signer=user) | Q(subject=user))
+    return ConsentRecord.objects.filter(Q(signer=user) | Q(subject=user)).exclude(
+        organization__in=locked_organizations(user))
 
 
 def access_consent_record(user, public_id) -> ConsentRecord:

@@ -126,8 +126,8 @@ def _check_in_force(document):
 
 
 def _has_live_membership(user, organization):
-    return Membership.objects.filter(user=user, circle__organization=organization,
-                                     status__in=Membership.LIVE_STATUSES).exists()
+    return Membership.objects.accepted().filter(user=user,
+                                                circle__organization=organization).exists()
 
 
 @action

@@ -25,12 +25,12 @@ from circlekeep.lib.forms import add_domain_error
 def _wards_in(user, organization):
     return list(User.objects.filter(
         guardian_links__guardian=user, memberships__circle__organization=organization,
-        memberships__status__in=Membership.LIVE_STATUSES).distinct().order_by("display_name"))
+        memberships__status__in=Membership.ACCEPTED_STATUSES).distinct().order_by("display_name"))
 
 
 def _takes_part(user, organization):
-    return Membership.objects.filter(user=user, circle__organization=organization,
-                                     status__in=Membership.LIVE_STATUSES).exists()
+    return Membership.objects.accepted().filter(user=user,
+                                                circle__organization=organization).exists()
 
 
 @login_required

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from circlekeep.circles.access import circles_managed_by
+from circlekeep.circles.access import circles_managed_by, own_memberships
 from circlekeep.disclosures.models import Authorization, Disclosure
 from circlekeep.lib.ids import parse_public_id
 
@@ -11,7 +11,7 @@ from circlekeep.lib.ids import parse_public_id
 def _visible(model, user):
     if not user.is_authenticated:
         return model.objects.none()
-    return model.objects.filter(Q(membership__user=user)
+    return model.objects.filter(Q(membership__in=own_memberships(user))
                                 | Q(membership__circle__in=circles_managed_by(user)))
 
 

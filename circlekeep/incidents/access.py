@@ -8,7 +8,7 @@ concerns and the affected members see their own part; no other member sees it at
 from django.db.models import Q
 from django.http import Http404
 
-from circlekeep.circles.access import circles_managed_by
+from circlekeep.circles.access import circles_managed_by, own_memberships
 from circlekeep.incidents.models import Concern, Decision, PrivacyIncident
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.access import admin_organizations
@@ -25,11 +25,12 @@ def concerns_handled_by(user):
 def concerns_visible_to(user):
     if not user.is_authenticated:
         return Concern.objects.none()
+    own = own_memberships(user)
     return Concern.objects.filter(
         Q(pk__in=concerns_handled_by(user).values("pk"))
-        | Q(reporter=user)
-        | Q(decisions__membership__user=user)
-        | Q(affected__user=user)).distinct()
+        | Q(reporter=user, circle__in=own.values("circle"))
+        | Q(decisions__membership__in=own)
+        | Q(affected__in=own)).distinct()
 
 
 def access_concern(user, public_id) -> Concern:
@@ -44,7 +45,7 @@ def access_concern(user, public_id) -> Concern:
 def access_decision(user, public_id) -> Decision:
     try:
         return Decision.objects.filter(
-            Q(membership__user=user) | Q(concern__in=concerns_handled_by(user))
+            Q(membership__in=own_memberships(user)) | Q(concern__in=concerns_handled_by(user))
         ).select_related("concern", "concern__circle", "membership", "membership__user",
                          "membership__circle").get(public_id=parse_public_id(public_id))
     except Decision.DoesNotExist:

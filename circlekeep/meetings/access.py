@@ -8,8 +8,7 @@ the meeting's details stay hidden, with the reason.
 from django.db.models import Q
 from django.http import Http404
 
-from circlekeep.circles.access import circles_managed_by, may_manage_circle
-from circlekeep.circles.models import Membership
+from circlekeep.circles.access import circles_managed_by, may_manage_circle, own_memberships
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.meetings.models import Meeting
 
@@ -19,8 +18,7 @@ def meetings_visible_to(user):
     gated by ``check_may_see``)."""
     if not user.is_authenticated:
         return Meeting.objects.none()
-    live = Membership.objects.filter(user=user, status__in=("onboarding", "active",
-                                                            "suspended"))
+    live = own_memberships(user).accepted()
     return Meeting.objects.filter(Q(circle__in=circles_managed_by(user))
                                   | Q(circle__in=live.values("circle")))
 

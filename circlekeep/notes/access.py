@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from circlekeep.circles.access import circles_managed_by
+from circlekeep.circles.access import circles_managed_by, own_memberships
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.notes.models import ProgressNote
 
@@ -11,7 +11,7 @@ from circlekeep.notes.models import ProgressNote
 def progress_notes_visible_to(user):
     if not user.is_authenticated:
         return ProgressNote.objects.none()
-    return ProgressNote.objects.filter(Q(membership__user=user)
+    return ProgressNote.objects.filter(Q(membership__in=own_memberships(user))
                                        | Q(membership__circle__in=circles_managed_by(user)))
 
 

@@ -83,6 +83,23 @@ def organizations_of(user):
             .values("circle__organization"))).distinct()
 
 
+def session_verified(user) -> bool:
+    """Whether this request's session (or token) passed two-step sign-in. Code that runs
+    outside a request (actions called by commands and tests) is not gated."""
+    verified = getattr(user, "is_verified", None)
+    return True if verified is None else bool(verified())
+
+
+def locked_organizations(user):
+    """Organizations whose members' circles stay closed in this session: they require
+    two-step sign-in of members, and this session has not passed it. Each organization's
+    rule applies to its own circles only; it never changes how the person reaches
+    another organization's."""
+    if not getattr(user, "is_authenticated", False) or session_verified(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(require_member_2fa=True)
+
+
 def administers_person(actor, user) -> bool:
     """Whether ``actor`` is an admin of an organization that holds information about
     ``user`` (see ``organizations_of``)."""

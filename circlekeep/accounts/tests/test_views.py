@@ -96,7 +96,13 @@ def test_members_are_offered_two_step_and_an_org_can_require_it(cast):
     assert b"Set up two-step sign-in" in client.get("/").content
     do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
                            require_member_2fa=True, actor=cast.admin)
-    assert client.get("/")["Location"] == reverse("accounts:otp-setup")
+    # The organization's circles close until the session passes two-step sign-in; the
+    # dashboard says why and how.
+    home = client.get("/").content.decode()
+    assert "Riverside Collective asks everyone in its circles to use two-step sign-in" in home
+    assert reverse("accounts:otp-setup") in home
+    assert client.get(f"/circles/{cast.circle.public_id}/").status_code == 404
+    assert client.get(f"/circles/memberships/{cast.membership.public_id}/").status_code == 404
 
 
 def test_an_idle_session_ends(cast):

@@ -40,7 +40,8 @@ def test_a_facilitator_runs_a_circle_through_the_api(cast):
     dup = api(f, "POST", f"/circles/{circle_id}/invitations", {"email": "X@example.test"})
     assert dup.status_code == 400 and "already a member" in dup.json()["detail"]
     members = api(f, "GET", f"/circles/{circle_id}/members").json()
-    assert [(m["display_name"], m["status"]) for m in members] == [("", "invited")]
+    assert [(m["display_name"], m["status"], m["user_id"]) for m in members] == [
+        ("x@example.test", "invited", None)]
 
 
 def test_a_full_circle_answers_with_a_clear_error(cast):
