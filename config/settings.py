@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "circlekeep.lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "circlekeep.lib.notrace.NoTraceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,12 +269,28 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Circlekeep <no-reply@localho
 # one, or an action that writes without an audit event, raises.
 GUARD_ACTION_WRITES = TESTING
 
+# Paths whose requests leave no session write and no per-request log line: the concern
+# report (page and API), which may be anonymous. See circlekeep/lib/notrace.py.
+NO_TRACE_PATHS = [
+    r"^/incidents/circles/[^/]+/report/$",
+    r"^/api/v1/circles/[^/]+/concerns$",
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_trace": {"()": "circlekeep.lib.notrace.NoTraceFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_trace"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Access lines (runserver's, and gunicorn's if its access log is turned on) and
+        # request warnings go through the same filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
+                          "filters": ["no_trace"]},
+        "django.request": {"filters": ["no_trace"]},
+        "gunicorn.access": {"filters": ["no_trace"]},
+    },
 }
 
 if TESTING:

@@ -93,6 +93,10 @@ def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
                                 "only to the facilitators."))
         AnonymousReportCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
     now = timezone.now()
+    if anonymous:
+        # A time finer than the day could be joined to whatever else the reporter did
+        # then; the 48-hour clock starts at the beginning of the day, never later.
+        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
     concern = Concern(circle=circle, reporter=None if anonymous else actor,
                       visibility=visibility, kind=kind, raise_in_group=raise_in_group,
                       about_facilitator=bool(about_facilitator), reported_at=now)

@@ -6,6 +6,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+
+def start_of_today():
+    """Keys are dated to the day: a circle's first key may be made while an anonymous
+    report is sealed, and a finer time would tell when that report was sent."""
+    return timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class DataKey(models.Model):
@@ -35,7 +42,7 @@ class DataKey(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     wrapped = models.BinaryField()
     kek_id = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=start_of_today)
     retired_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
 

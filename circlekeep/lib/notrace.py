@@ -1,0 +1,66 @@
+"""Requests that must leave nothing behind that could be joined to the person making them.
+
+Anonymous reports are sent on ordinary, signed-in requests (the person must be a member
+of the circle), so the ordinary traces of a request would name them: the session row
+that the idle-timeout refresh writes (its expiry gives the time to the millisecond) and
+the access log line with the address, the browser and the time. For the paths listed in
+``settings.NO_TRACE_PATHS`` (the concern report form and its API twin), the session is
+never written and no per-request log line is kept. The form's page is covered too:
+visiting it says that someone means to report.
+"""
+
+import logging
+import re
+from functools import cache
+
+from django.conf import settings
+
+
+@cache
+def _patterns():
+    return [re.compile(pattern) for pattern in settings.NO_TRACE_PATHS]
+
+
+def is_no_trace_path(path: str) -> bool:
+    return any(pattern.match(path or "") for pattern in _patterns())
+
+
+class NoTraceMiddleware:
+    """Placed right after SessionMiddleware, so that on the way out it runs after every
+    other middleware that might touch the session (messages, the idle clock)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_no_trace_path(request.path_info):
+            session = getattr(request, "session", None)
+            if session is not None:
+                session.modified = False
+            response.headers.pop("X-Request-Id", None)
+        return response
+
+
+def _path_of(record):
+    request = getattr(record, "request", None)
+    path = getattr(request, "path_info", None) or getattr(request, "path", None)
+    if isinstance(path, str):
+        return path
+    # django.server and gunicorn.access put the request line in the arguments.
+    args = record.args if isinstance(record.args, tuple) else ()
+    for arg in args:
+        if isinstance(arg, str) and " " in arg:
+            parts = arg.split(" ")
+            if len(parts) >= 2:
+                return parts[1].split("?", 1)[0]
+    if isinstance(record.args, dict):
+        return record.args.get("U")
+    return None
+
+
+class NoTraceFilter(logging.Filter):
+    """Drop per-request log lines (access logs, 4xx warnings) about no-trace paths."""
+
+    def filter(self, record):
+        return not is_no_trace_path(_path_of(record) or "")
