@@ -15,6 +15,7 @@ from circlekeep.testing import (
     assert_events,
     audit_mark,
     invitation_token_from_mail,
+    just_signed_in,
     make_member,
     totp_now,
 )
@@ -229,23 +230,25 @@ def test_profile_changes_are_audited_with_field_names_only(cast):
 def test_changing_password_needs_the_current_one(cast):
     with pytest.raises(DomainError, match="current password"):
         actions.do_change_password(cast.member, old_password="wrong", new_password="x" * 20,
-                                   actor=cast.member)
+                                   actor=cast.member, proof=just_signed_in(cast.member))
     mark = audit_mark()
     actions.do_change_password(cast.member, old_password=PASSWORD,
-                               new_password="another-long-passphrase", actor=cast.member)
+                               new_password="another-long-passphrase", actor=cast.member,
+                               proof=just_signed_in(cast.member))
     assert User.objects.get(pk=cast.member.pk).check_password("another-long-passphrase")
     assert_events(mark, [("account.password.changed", cast.member, cast.member)])
 
 
 def test_totp_enrollment_rejects_a_wrong_code_and_accepts_the_right_one(cast):
     user = cast.member
-    device = actions.do_start_totp_enrollment(user, actor=user)
+    device = actions.do_start_totp_enrollment(user, actor=user, proof=just_signed_in(user))
     with pytest.raises(DomainError, match="not right"):
         actions.do_confirm_totp(user, "000000" if totp_now(device) != "000000" else "111111",
-                                actor=user)
+                                actor=user, proof=just_signed_in(user))
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     mark = audit_mark()
-    device, codes = actions.do_confirm_totp(user, totp_now(device), actor=user)
+    device, codes = actions.do_confirm_totp(user, totp_now(device), actor=user,
+                                            proof=just_signed_in(user))
     assert device.confirmed and len(codes) == 10 and len(set(codes)) == 10
     assert_events(mark, [("account.otp.enrolled", user, user)])
 
@@ -260,7 +263,8 @@ def test_a_totp_code_cannot_be_used_twice(cast):
 
 
 def test_a_backup_code_works_once(cast):
-    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                               proof=just_signed_in(cast.facilitator))
     assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is not None
     assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is None
     assert StaticToken.objects.filter(device__user=cast.facilitator).count() == 9
@@ -268,13 +272,15 @@ def test_a_backup_code_works_once(cast):
 
 def test_staff_cannot_turn_off_two_factor_but_members_can(cast):
     with pytest.raises(DomainError, match="requires two-step"):
-        actions.do_disable_two_factor(cast.facilitator, actor=cast.facilitator)
+        actions.do_disable_two_factor(cast.facilitator, actor=cast.facilitator,
+                                      proof=just_signed_in(cast.facilitator))
     from circlekeep.testing import enroll_totp
 
     enroll_totp(cast.member)
     epoch = cast.member.session_epoch
     mark = audit_mark()
-    actions.do_disable_two_factor(cast.member, actor=cast.member)
+    actions.do_disable_two_factor(cast.member, actor=cast.member,
+                                  proof=just_signed_in(cast.member))
     assert not TOTPDevice.objects.filter(user=cast.member).exists()
     assert User.objects.get(pk=cast.member.pk).session_epoch == epoch + 1
     assert_events(mark, [("account.otp.disabled", cast.member, cast.member)])
@@ -291,16 +297,18 @@ def test_sign_out_everywhere_changes_the_session_hash(cast):
 def test_api_tokens_are_stored_hashed_and_expire(cast):
     mark = audit_mark()
     token, secret = actions.do_create_api_token(cast.admin, name="reports", days=30,
-                                                actor=cast.admin)
+                                                actor=cast.admin, proof=just_signed_in(cast.admin))
     assert secret.startswith("ck_") and secret not in token.token_hash
     assert not ApiToken.objects.filter(token_hash=secret).exists()
     assert 29 <= (token.expires_at - timezone.now()).days <= 30
     assert_events(mark, [("account.api_token.created", cast.admin, cast.admin)])
-    for days in (0, 366, "soon"):
-        with pytest.raises(DomainError, match="expire within"):
-            actions.do_create_api_token(cast.admin, name="x", days=days, actor=cast.admin)
+    for days in (0, 91, "soon"):
+        with pytest.raises(DomainError, match="expire within 1 to 90 days"):
+            actions.do_create_api_token(cast.admin, name="x", days=days, actor=cast.admin,
+                                        proof=just_signed_in(cast.admin))
     with pytest.raises(DomainError, match="name"):
-        actions.do_create_api_token(cast.admin, name=" ", days=30, actor=cast.admin)
+        actions.do_create_api_token(cast.admin, name=" ", days=30, actor=cast.admin,
+                                    proof=just_signed_in(cast.admin))
     mark = audit_mark()
     actions.do_revoke_api_token(token, actor=cast.admin)
     assert_events(mark, [("account.api_token.revoked", cast.admin, cast.admin)])
@@ -322,16 +330,19 @@ def test_sign_in_records_last_login_and_failures(cast):
 
 
 def test_regenerating_backup_codes_replaces_the_old_ones(cast):
-    old = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    old = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                             proof=just_signed_in(cast.facilitator))
     mark = audit_mark()
-    new = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    new = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                             proof=just_signed_in(cast.facilitator))
     assert set(old).isdisjoint(new)
     assert actions.do_verify_second_factor(cast.facilitator, old[0]) is None
     assert_events(mark,
                   [("account.otp.backup_codes.generated", cast.facilitator, cast.facilitator),
                    ("account.otp.failed", cast.facilitator, cast.facilitator)])
     with pytest.raises(DomainError, match="Turn on two-step"):
-        actions.do_regenerate_backup_codes(cast.member, actor=cast.member)
+        actions.do_regenerate_backup_codes(cast.member, actor=cast.member,
+                                           proof=just_signed_in(cast.member))
 
 
 def test_a_reset_password_is_validated_and_audited(cast):
@@ -358,7 +369,8 @@ def test_a_lockout_is_recorded_against_the_account(cast):
 
 
 def test_backup_codes_are_not_stored_in_clear(cast):
-    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                               proof=just_signed_in(cast.facilitator))
     stored = set(StaticToken.objects.filter(device__user=cast.facilitator)
                  .values_list("token", flat=True))
     assert len(stored) == 10 and stored.isdisjoint(codes)
