@@ -580,9 +580,11 @@ def do_create_api_token(user, *, name, days=None, actor, proof):
         raise DomainError(_("A token must expire within 1 to %(max)d days: the longest your "
                             "organization allows.") % {"max": limit}, field="days")
     secret = "ck_" + secrets.token_urlsafe(32)
+    now = timezone.now()
     token = ApiToken.objects.create(
         user=user, name=name, token_hash=hash_secret(secret), prefix=secret[:10],
-        expires_at=timezone.now() + timedelta(days=days), second_factor=proof.second_factor,
+        created_at=now, expires_at=now + timedelta(days=days),
+        second_factor=proof.second_factor,
     )
     audit.record("account.api_token.created", actor=actor, target=token, subject=user,
                  data={"expires_at": token.expires_at.isoformat(),
