@@ -166,8 +166,8 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
-@login_required
 @sensitive_post_parameters("password", "code")
+@login_required
 @never_cache
 def reauthenticate(request):
     """Confirm it's you: the password, and a code where the person has two-step sign-in,
