@@ -17,11 +17,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from circlekeep.accounts.actions import (
     do_accept_invitation,
     do_confirm_totp,
+    do_create_api_token,
     do_invite_guardian,
     do_invite_staff,
     do_start_totp_enrollment,
 )
 from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
+from circlekeep.accounts.reauth import SESSION_KEY as REAUTH_KEY
+from circlekeep.accounts.reauth import RecentSignIn
 from circlekeep.agreements.actions import do_sign_agreement
 from circlekeep.circles.actions import (
     do_accept_online_rules,
@@ -61,10 +64,29 @@ def make_staff(organization, email, role, *, name, actor=None, enroll=True):
     return user
 
 
+def just_signed_in(user):
+    """The proof a page gets from a person who signed in a moment ago, with the second
+    step if they have it: what set-up code passes to actions that need one."""
+    import time
+
+    from django_otp import user_has_device
+
+    return RecentSignIn(user_id=user.pk, at=time.time(), second_factor=user_has_device(user))
+
+
 def enroll_totp(user):
-    device = do_start_totp_enrollment(user, actor=user)
-    device, _codes = do_confirm_totp(user, totp_now(device), actor=user)
+    device = do_start_totp_enrollment(user, actor=user, proof=just_signed_in(user))
+    device, _codes = do_confirm_totp(user, totp_now(device), actor=user,
+                                     proof=just_signed_in(user))
     return device
+
+
+def make_api_token(user, *, name="t", days=1):
+    """An API token made on the web by ``user`` just after signing in; returns
+    (token, the ``Authorization`` header for the test client)."""
+    token, secret = do_create_api_token(user, name=name, days=days, actor=user,
+                                        proof=just_signed_in(user))
+    return token, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def make_member(circle, email, *, name, actor, status="active", is_minor=False,
@@ -194,8 +216,9 @@ def build_cast() -> Cast:
     )
 
 
-def signed_in_client(user, *, verified=None) -> Client:
-    """A test client with a session for ``user``, past two-step sign-in if they have it."""
+def signed_in_client(user, *, verified=None, signed_in_ago=0) -> Client:
+    """A test client with a session for ``user``, past two-step sign-in if they have it,
+    that signed in ``signed_in_ago`` seconds ago (what re-authentication looks at)."""
     import time
 
     from django.conf import settings
@@ -215,6 +238,8 @@ def signed_in_client(user, *, verified=None) -> Client:
         verified = device is not None
     if verified and device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[REAUTH_KEY] = {"user": user.pk, "at": time.time() - signed_in_ago,
+                           "second_factor": bool(verified and device is not None)}
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return client

@@ -193,6 +193,9 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 IDLE_TIMEOUT_MEMBER = timedelta(minutes=env_int("IDLE_TIMEOUT_MEMBER_MINUTES", 30))
 IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("IDLE_TIMEOUT_STAFF_MINUTES", 15))
+# How recently a person must have proved themselves (password, and the second step where
+# they have it) to change the password or two-step sign-in, or make an API token.
+REAUTHENTICATION_WINDOW = timedelta(minutes=env_int("REAUTHENTICATION_MINUTES", 10))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -238,7 +241,6 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 BACKUP_CODE_COUNT = 10
 
 INVITATION_LIFETIME = timedelta(days=7)
-API_TOKEN_MAX_DAYS = 365
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from circlekeep.accounts.actions import do_create_api_token
 from circlekeep.agreements.actions import do_propose_change
 from circlekeep.agreements.models import Signature
 from circlekeep.api.main import api
@@ -23,7 +22,7 @@ from circlekeep.circles.models import Facilitation
 from circlekeep.consent.actions import do_give_consent
 from circlekeep.consent.models import ConsentRecord
 from circlekeep.orgs.models import Organization, StaffRole
-from circlekeep.testing import make_staff, signed_in_client
+from circlekeep.testing import make_api_token, make_staff, signed_in_client
 
 PRINCIPALS = ["anonymous", "other_member", "member", "other_facilitator", "facilitator",
               "auditor", "other_admin", "admin"]
@@ -73,7 +72,7 @@ def auditor_role(c):
 
 
 def new_admin_token(c):
-    return do_create_api_token(c.admin, name="t", days=9, actor=c.admin)[0].public_id
+    return make_api_token(c.admin, days=9)[0].public_id
 
 
 def mina_membership(c):
@@ -241,6 +240,10 @@ WEB = [
          expect(302), "POST"),
     page("accounts:otp-verify", lambda c: "/accounts/two-step/verify/",
          expect(302, m=200, om=200)),
+    page("accounts:reauthenticate", lambda c: "/accounts/two-step/confirm-its-you/",
+         signed_in_only(200)),
+    page("accounts:reauthenticate", lambda c: "/accounts/two-step/confirm-its-you/",
+         signed_in_only(200), "POST", {"password": ""}),
     page("accounts:otp-setup", lambda c: "/accounts/two-step/setup/",
          expect(302, m=200, om=200)),
     page("accounts:otp-backup-codes", lambda c: "/accounts/two-step/backup-codes/",
@@ -532,18 +535,19 @@ API = [
     endpoint("PUT", "/me", lambda c: f"{V1}/me", expect(400, anon=401),
              {"display_name": "", "language": "en", "time_zone": "UTC"}),
     endpoint("POST", "/me/sign-out-everywhere", lambda c: f"{V1}/me/sign-out-everywhere",
-             expect(204, anon=401)),
-    # Staff already have two-step sign-in (400 "already on"); members may set it up.
+             expect(200, anon=401)),
+    # Two-step settings, backup codes and new tokens need a fresh sign-in on the web: a
+    # token is refused for everyone (403 "do this on the web, signed in").
     endpoint("POST", "/me/two-step/setup", lambda c: f"{V1}/me/two-step/setup",
-             expect(400, anon=401, m=201, om=201)),
+             expect(403, anon=401)),
     endpoint("POST", "/me/two-step/confirm", lambda c: f"{V1}/me/two-step/confirm",
-             expect(400, anon=401), {"code": "000000"}),
+             expect(403, anon=401), {"code": "000000"}),
     endpoint("POST", "/me/two-step/backup-codes", lambda c: f"{V1}/me/two-step/backup-codes",
-             expect(200, anon=401, m=400, om=400)),
+             expect(403, anon=401)),
     endpoint("POST", "/me/two-step/turn-off", lambda c: f"{V1}/me/two-step/turn-off",
-             expect(400, anon=401)),
+             expect(403, anon=401)),
     endpoint("GET", "/tokens", lambda c: f"{V1}/tokens", expect(200, anon=401)),
-    endpoint("POST", "/tokens", lambda c: f"{V1}/tokens", expect(201, anon=401),
+    endpoint("POST", "/tokens", lambda c: f"{V1}/tokens", expect(403, anon=401),
              {"name": "script", "days": 7}),
     endpoint("POST", "/tokens/{token_id}/revoke",
              lambda c: f"{V1}/tokens/{new_admin_token(c)}/revoke",
@@ -840,8 +844,7 @@ def _client_for(cast, principal, is_api):
     client = Client()
     if user is None:
         return client, {}
-    _token, secret = do_create_api_token(user, name="matrix", days=1, actor=user)
-    return client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return client, make_api_token(user, name="matrix")[1]
 
 
 def _resolve_placeholders(cast, data):
@@ -874,8 +877,7 @@ def test_malformed_and_unknown_ids_are_404_not_500(cast):
     for url in ("/circles/not-a-uuid/", "/circles/00000000-0000-0000-0000-000000000000/",
                 "/org/123/settings/", "/circles/memberships/%27%3B--/"):
         assert admin.get(url).status_code == 404
-    _token, secret = do_create_api_token(cast.admin, name="t", days=1, actor=cast.admin)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    _token, headers = make_api_token(cast.admin)
     for url in ("/api/v1/circles/not-a-uuid", "/api/v1/memberships/1",
                 "/api/v1/circles/00000000-0000-0000-0000-000000000000/members"):
         assert Client().get(url, **headers).status_code == 404

@@ -22,6 +22,8 @@ from circlekeep.accounts.models import (
     User,
     hash_secret,
 )
+from circlekeep.accounts.reauth import check_sign_in_proof
+from circlekeep.accounts.tokens import api_token_days_limit
 from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
@@ -315,28 +317,39 @@ def do_update_profile(user, *, display_name, pronouns, language, time_zone, acto
     return user
 
 
+# Password, sessions, two-step sign-in --------------------------------------------------------
+#
+# The changes below that hand out or remove a credential take ``proof``: the RecentSignIn
+# that ``reauth.check_recent_authentication`` gives a page whose person confirmed who they
+# are a moment ago. An API call has none to pass, so it cannot reach them.
+
+
 @action
-def do_change_password(user, *, old_password, new_password, actor):
-    """Change a password; every other session of the person ends with the old hash."""
+def do_change_password(user, *, old_password, new_password, actor, proof):
+    """Change a password; every other session of the person ends with the old hash, and
+    every API token of theirs is revoked. Returns the revoked tokens."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only change your own password."))
+    check_sign_in_proof(proof, user)
     if not user.check_password(old_password):
         raise DomainError(_("Your current password is not right."), field="old_password")
     check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record("account.password.changed", actor=actor, target=user, subject=user)
-    return user
+    return _end_api_tokens(user, actor=actor, because=ENDED_BY_PASSWORD_CHANGE)
 
 
 @action
 def do_reset_password(user, *, new_password):
-    """Set a new password from a valid reset link (the link is the proof)."""
+    """Set a new password from a valid reset link (the link is the proof). Every API token
+    of the person is revoked: whoever knew the old password may have made them. Returns
+    the revoked tokens."""
     check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record("account.password.reset", actor=user, target=user, subject=user)
-    return user
+    return _end_api_tokens(user, actor=user, because=ENDED_BY_PASSWORD_RESET)
 
 
 @action
@@ -345,6 +358,19 @@ def do_record_sign_in(user):
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     audit.record("account.signed_in", actor=user, target=user, subject=user)
+
+
+@action
+def do_record_reauthentication(user, *, second_factor):
+    """Note that a signed-in person confirmed who they are before a sensitive change."""
+    audit.record("account.reauthenticated", actor=user, target=user, subject=user,
+                 data={"second_factor": bool(second_factor)})
+
+
+@action
+def do_record_failed_reauthentication(user):
+    """Note a wrong password on the confirm page (a wrong code is noted as such)."""
+    audit.record("account.reauthentication.failed", actor=user, target=user, subject=user)
 
 
 def _record_against_account(event_type, email):
@@ -371,13 +397,14 @@ def do_record_sign_out(user):
 
 @action
 def do_sign_out_everywhere(user, *, actor):
-    """End every session of ``user`` on every device, including the current one."""
+    """End every session of ``user`` on every device, including the current one, and every
+    API token of theirs. Returns the revoked tokens."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only sign yourself out everywhere."))
     user.session_epoch += 1
     user.save(update_fields=["session_epoch"])
     audit.record("account.signed_out_everywhere", actor=actor, target=user, subject=user)
-    return user
+    return _end_api_tokens(user, actor=actor, because=ENDED_BY_SIGN_OUT_EVERYWHERE)
 
 
 # Two-step sign-in -------------------------------------------------------------------------
@@ -389,10 +416,11 @@ def _check_self(user, actor):
 
 
 @action
-def do_start_totp_enrollment(user, *, actor):
+def do_start_totp_enrollment(user, *, actor, proof):
     """Create an unconfirmed authenticator for the person to scan; replaces any earlier
     unconfirmed one."""
     _check_self(user, actor)
+    check_sign_in_proof(proof, user)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise DomainError(_("Two-step sign-in is already on for this account."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -420,13 +448,14 @@ def _new_backup_codes(user):
 
 
 @action
-def do_confirm_totp(user, code, *, actor):
+def do_confirm_totp(user, code, *, actor, proof):
     """Turn on two-step sign-in once the person proves their app shows the right code.
 
     Returns (device, backup codes); the codes are shown once and stored only as tokens
     that are deleted when used.
     """
     _check_self(user, actor)
+    check_sign_in_proof(proof, user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         raise DomainError(_("Start the setup again: no authenticator is waiting to be "
@@ -469,9 +498,10 @@ def do_verify_second_factor(user, code):
 
 
 @action
-def do_regenerate_backup_codes(user, *, actor):
+def do_regenerate_backup_codes(user, *, actor, proof):
     """Replace all backup codes; the old ones stop working."""
     _check_self(user, actor)
+    check_sign_in_proof(proof, user)
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise DomainError(_("Turn on two-step sign-in first."))
     codes = _new_backup_codes(user)
@@ -480,9 +510,11 @@ def do_regenerate_backup_codes(user, *, actor):
 
 
 @action
-def do_disable_two_factor(user, *, actor):
-    """Turn off two-step sign-in where it is optional; ends every session of the person."""
+def do_disable_two_factor(user, *, actor, proof):
+    """Turn off two-step sign-in where it is optional; ends every session and every API
+    token of the person. Returns the revoked tokens."""
     _check_self(user, actor)
+    check_sign_in_proof(proof, user)
     for flag in ("flag_staff", "flag_member_2fa"):
         user.__dict__.pop(flag, None)
     if two_factor_expected(user):
@@ -495,14 +527,14 @@ def do_disable_two_factor(user, *, actor):
     user.session_epoch += 1
     user.save(update_fields=["session_epoch"])
     audit.record("account.otp.disabled", actor=actor, target=user, subject=user)
-    return user
+    return _end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_OFF)
 
 
 @action
 def do_reset_two_factor(user, *, actor, reason):
     """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
-    backup codes are removed and every session of theirs ends; staff must set it up again
-    at their next sign-in."""
+    backup codes are removed and every session and API token of theirs ends; staff must
+    set it up again at their next sign-in. Returns the revoked tokens."""
     from circlekeep.orgs.access import administers_person
 
     if actor is None or actor.pk == user.pk or not administers_person(actor, user):
@@ -520,37 +552,51 @@ def do_reset_two_factor(user, *, actor, reason):
     user.session_epoch += 1
     user.save(update_fields=["session_epoch"])
     audit.record("account.otp.reset", actor=actor, target=user, subject=user, reason=reason)
-    return user
+    return _end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_RESET)
 
 
 # API tokens --------------------------------------------------------------------------------
 
 
 @action
-def do_create_api_token(user, *, name, days, actor):
-    """Create a personal access token; returns (token record, the secret shown once)."""
+def do_create_api_token(user, *, name, days=None, actor, proof):
+    """Create a personal access token; returns (token record, the secret shown once).
+
+    Only from a recent interactive sign-in (``proof``), so a token cannot mint another or
+    outlive itself through a successor. The token remembers whether that sign-in passed
+    the second step. ``days`` is at most the strictest limit among the person's
+    organizations; ``None`` takes that limit.
+    """
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only create tokens for yourself."))
-    name = (name or "").strip()
+    check_sign_in_proof(proof, user)
+    # One line: the name is repeated in e-mails when the token is revoked.
+    name = " ".join((name or "").split())
     if not name:
         raise DomainError(_("Give the token a name so you can recognise it later."),
                           field="name")
     if len(name) > 60:
         raise DomainError(_("A token name can have at most 60 characters."), field="name")
+    limit = api_token_days_limit(user)
+    if days is None:
+        days = limit
     try:
         days = int(days)
     except (TypeError, ValueError):
         days = 0
-    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
-        raise DomainError(_("A token must expire within 1 to %(max)d days.")
-                          % {"max": settings.API_TOKEN_MAX_DAYS}, field="days")
+    if not 1 <= days <= limit:
+        raise DomainError(_("A token must expire within 1 to %(max)d days: the longest your "
+                            "organization allows.") % {"max": limit}, field="days")
     secret = "ck_" + secrets.token_urlsafe(32)
+    now = timezone.now()
     token = ApiToken.objects.create(
         user=user, name=name, token_hash=hash_secret(secret), prefix=secret[:10],
-        expires_at=timezone.now() + timedelta(days=days),
+        created_at=now, expires_at=now + timedelta(days=days),
+        second_factor=proof.second_factor,
     )
     audit.record("account.api_token.created", actor=actor, target=token, subject=user,
-                 data={"expires_at": token.expires_at.isoformat()})
+                 data={"expires_at": token.expires_at.isoformat(),
+                       "second_factor": token.second_factor})
     return token, secret
 
 
@@ -564,3 +610,37 @@ def do_revoke_api_token(token, *, actor):
     token.save(update_fields=["revoked_at"])
     audit.record("account.api_token.revoked", actor=actor, target=token, subject=token.user)
     return token
+
+
+# Ending a person's API tokens ---------------------------------------------------------------
+
+# Why a person's tokens were ended; the e-mail and the audit event say which.
+ENDED_BY_SIGN_OUT_EVERYWHERE = "signed_out_everywhere"
+ENDED_BY_PASSWORD_CHANGE = "password_changed"
+ENDED_BY_PASSWORD_RESET = "password_reset"
+ENDED_BY_TWO_FACTOR_OFF = "two_factor_disabled"
+ENDED_BY_TWO_FACTOR_RESET = "two_factor_reset"
+
+
+def _end_api_tokens(user, *, actor, because):
+    """Revoke every live token of ``user`` inside the calling action, one audit event per
+    token, and tell the person by e-mail which ones ended (by name, nothing else).
+
+    A token is a credential like a session: whatever ends the sessions because the
+    account may be in other hands ends the tokens too. Returns the revoked tokens.
+    """
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update()
+                  .filter(user=user, revoked_at=None, expires_at__gt=now)
+                  .order_by("created_at"))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record("account.api_token.revoked", actor=actor, target=token, subject=user,
+                     data={"because": because})
+    if tokens:
+        send_templated_email(
+            "api-tokens-revoked", to=user.email, language=user.language,
+            context={"token_names": [t.name for t in tokens], "because": because},
+        )
+    return tokens

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from circlekeep.accounts import actions
 from circlekeep.accounts.access import access_api_token, access_invitation, api_tokens_visible_to
+from circlekeep.accounts.reauth import check_recent_authentication
 
 router = Router(tags=["accounts"])
 
@@ -34,7 +35,7 @@ class ProfileIn(Schema):
 
 class TokenIn(Schema):
     name: str
-    days: int = 90
+    days: int | None = None  # the longest the person's organizations allow
 
 
 class TokenOut(Schema):
@@ -48,6 +49,15 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str
+
+
+class EndedTokenOut(Schema):
+    id: UUID
+    name: str
+
+
+class SignedOutOut(Schema):
+    revoked_tokens: list[EndedTokenOut]
 
 
 class AcceptIn(Schema):
@@ -103,10 +113,11 @@ def update_me(request, payload: ProfileIn):
     return user_to_dict(user)
 
 
-@router.post("/me/sign-out-everywhere", response={204: None})
+@router.post("/me/sign-out-everywhere", response=SignedOutOut)
 def sign_out_everywhere(request):
-    actions.do_sign_out_everywhere(request.user, actor=request.user)
-    return Status(204, None)
+    """End every session and every API token, this one included; lists the tokens ended."""
+    revoked = actions.do_sign_out_everywhere(request.user, actor=request.user)
+    return {"revoked_tokens": [{"id": t.public_id, "name": t.name} for t in revoked]}
 
 
 class TwoStepSetupOut(Schema):
@@ -122,32 +133,44 @@ class BackupCodesOut(Schema):
     backup_codes: list[str]
 
 
+# Two-step settings, backup codes and new tokens need a fresh interactive sign-in: with a
+# token, each of these answers 403 "do this on the web, signed in".
+
+
 @router.post("/me/two-step/setup", response={201: TwoStepSetupOut})
 def start_two_step(request):
-    """Begin two-step setup: add the returned URI (or secret) to an authenticator app."""
+    """Begin two-step setup (on the web only: an API token is refused)."""
     import base64
 
-    device = actions.do_start_totp_enrollment(request.user, actor=request.user)
+    proof = check_recent_authentication(request)
+    device = actions.do_start_totp_enrollment(request.user, actor=request.user, proof=proof)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return Status(201, {"otpauth_uri": device.config_url, "secret": secret})
 
 
 @router.post("/me/two-step/confirm", response=BackupCodesOut)
 def confirm_two_step(request, payload: CodeIn):
-    """Turn two-step sign-in on with a current code; the backup codes are shown once."""
-    _device, codes = actions.do_confirm_totp(request.user, payload.code, actor=request.user)
+    """Turn two-step sign-in on (on the web only: an API token is refused)."""
+    proof = check_recent_authentication(request)
+    _device, codes = actions.do_confirm_totp(request.user, payload.code, actor=request.user,
+                                             proof=proof)
     return {"backup_codes": codes}
 
 
 @router.post("/me/two-step/backup-codes", response=BackupCodesOut)
 def regenerate_backup_codes(request):
+    """Make new backup codes (on the web only: an API token is refused)."""
+    proof = check_recent_authentication(request)
     return {"backup_codes": actions.do_regenerate_backup_codes(request.user,
-                                                               actor=request.user)}
+                                                               actor=request.user,
+                                                               proof=proof)}
 
 
 @router.post("/me/two-step/turn-off", response={204: None})
 def turn_off_two_step(request):
-    actions.do_disable_two_factor(request.user, actor=request.user)
+    """Turn two-step sign-in off (on the web only: an API token is refused)."""
+    proof = check_recent_authentication(request)
+    actions.do_disable_two_factor(request.user, actor=request.user, proof=proof)
     return Status(204, None)
 
 
@@ -158,8 +181,12 @@ def list_tokens(request):
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def create_token(request, payload: TokenIn):
+    """Create a token (on the web only: a token cannot make another, so none can extend
+    itself through a successor)."""
+    proof = check_recent_authentication(request)
     token, secret = actions.do_create_api_token(request.user, actor=request.user,
-                                                name=payload.name, days=payload.days)
+                                                name=payload.name, days=payload.days,
+                                                proof=proof)
     return Status(201, token_to_dict(token, secret))
 
 

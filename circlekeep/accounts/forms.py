@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from circlekeep.accounts.models import TIME_ZONES, User
 from circlekeep.lib.widgets import FastSelect
@@ -32,6 +33,26 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "autofocus": True}),
     )
+
+
+class ReauthenticateForm(forms.Form):
+    """Confirm it's you: the password, and a code where the person has two-step sign-in."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                          "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("Code"), max_length=12,
+        help_text=_("The six digits your authenticator app shows, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, with_code, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]
 
 
 class ConfirmCodeForm(forms.Form):
@@ -115,10 +136,14 @@ class ChangePasswordForm(forms.Form):
 class ResetPasswordForm(SetPasswordForm):
     """Django's reset form, saving through the action so the change is audited."""
 
+    revoked_tokens = ()
+
     def save(self, commit=True):
         from circlekeep.accounts.actions import do_reset_password
 
-        return do_reset_password(self.user, new_password=self.cleaned_data["new_password1"])
+        self.revoked_tokens = do_reset_password(self.user,
+                                                new_password=self.cleaned_data["new_password1"])
+        return self.user
 
 
 class RequestPasswordResetForm(PasswordResetForm):
@@ -134,7 +159,13 @@ class RequestPasswordResetForm(PasswordResetForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60,
                            help_text=_("What the token is for, e.g. \"reporting script\"."))
-    days = forms.TypedChoiceField(
-        label=_("Expires after"), coerce=int, initial=90,
-        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
-    )
+    days = forms.IntegerField(label=_("Expires after (days)"), min_value=1)
+
+    def __init__(self, *args, limit, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The action enforces the limit; the form offers it and says what it is.
+        self.fields["days"].initial = limit
+        self.fields["days"].widget.attrs["max"] = limit
+        self.fields["days"].help_text = ngettext(
+            "At most %(limit)d day, as your organization allows.",
+            "At most %(limit)d days, as your organization allows.", limit) % {"limit": limit}

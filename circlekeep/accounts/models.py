@@ -152,7 +152,12 @@ class Invitation(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal access token for the API: shown once, stored hashed, expiring."""
+    """A personal access token for the API: shown once, stored hashed, expiring.
+
+    ``second_factor`` records whether the session that made it had passed two-step
+    sign-in; where two-step sign-in is required, a token made without it never works.
+    ``expires_at`` is set once, at creation, and nothing moves it later.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -163,6 +168,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    second_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="logout-everywhere"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
+    # Under two-step/ so that someone who must still set up two-step sign-in can reach it.
+    path("two-step/confirm-its-you/", views.reauthenticate, name="reauthenticate"),
     path("two-step/setup/", views.otp_setup, name="otp-setup"),
     path("two-step/backup-codes/", views.otp_backup_codes, name="otp-backup-codes"),
     path("two-step/turn-off/", views.otp_disable, name="otp-disable"),

@@ -5,7 +5,13 @@ import time
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
+from django.contrib.auth import (
+    authenticate,
+    get_user_model,
+    login,
+    logout,
+    update_session_auth_hash,
+)
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,6 +20,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -31,11 +38,18 @@ from circlekeep.accounts.forms import (
     CodeForm,
     ConfirmCodeForm,
     FullProfileForm,
+    ReauthenticateForm,
     RequestPasswordResetForm,
     ResetPasswordForm,
     SignInForm,
 )
 from circlekeep.accounts.middleware import start_idle_clock
+from circlekeep.accounts.reauth import (
+    note_recent_authentication,
+    note_second_factor,
+    recent_authentication_required,
+)
+from circlekeep.accounts.tokens import api_token_days_limit
 from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
@@ -62,6 +76,7 @@ def _complete_sign_in(request, user, device=None, next_url=None):
     if device is not None:
         otp_login(request, device)
     start_idle_clock(request, user)
+    note_recent_authentication(request, user, second_factor=device is not None)
     actions.do_record_sign_in(user)
     return redirect(next_url or reverse("home"))
 
@@ -131,6 +146,7 @@ def otp_verify(request):
         if device is not None:
             if signed_in:
                 otp_login(request, device)
+                note_second_factor(request)
                 return redirect("home")
             next_url = request.session.get(PENDING_NEXT_KEY)
             _clear_pending(request)
@@ -150,15 +166,51 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
+@sensitive_post_parameters("password", "code")
+@login_required
+@never_cache
+def reauthenticate(request):
+    """Confirm it's you: the password, and a code where the person has two-step sign-in,
+    before a sensitive change; then back to where they were going."""
+    user = request.user
+    with_code = user_has_device(user)
+    form = ReauthenticateForm(request.POST or None, with_code=with_code)
+    next_url = _safe_next(request, default="accounts:security")
+    if request.method == "POST" and form.is_valid():
+        # Through authenticate(), so that wrong passwords count towards the lockout.
+        checked = authenticate(request, username=user.email,
+                               password=form.cleaned_data["password"])
+        device = None
+        if checked is None or checked.pk != user.pk:
+            actions.do_record_failed_reauthentication(user)
+            form.add_error("password", _("That password is not right."))
+        elif with_code:
+            device = actions.do_verify_second_factor(user, form.cleaned_data["code"])
+            if device is None:
+                form.add_error("code", _("That code is not right, or it was already used. "
+                                         "Enter the code your app shows now, or a backup "
+                                         "code."))
+        if not form.errors:
+            if device is not None:
+                otp_login(request, device)
+            note_recent_authentication(request, user, second_factor=device is not None)
+            actions.do_record_reauthentication(user, second_factor=device is not None)
+            return redirect(next_url)
+    return render(request, "accounts/reauthenticate.html",
+                  {"form": form, "next": next_url, "with_code": with_code})
+
+
 def _totp_secret(device):
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
 @login_required
+@recent_authentication_required
 @never_cache
 def otp_setup(request):
     """Set up an authenticator app: scan, confirm with a code, receive backup codes."""
     user = request.user
+    proof = request.sign_in_proof
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         if not user.is_verified():
             return redirect("accounts:otp-verify")
@@ -168,16 +220,17 @@ def otp_setup(request):
     form = ConfirmCodeForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("step") == "start":
-            actions.do_start_totp_enrollment(user, actor=user)
+            actions.do_start_totp_enrollment(user, actor=user, proof=proof)
             return redirect("accounts:otp-setup")
         if device is not None and form.is_valid():
             try:
                 device, codes = actions.do_confirm_totp(user, form.cleaned_data["code"],
-                                                        actor=user)
+                                                        actor=user, proof=proof)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
                 otp_login(request, device)
+                note_second_factor(request)
                 return render(request, "accounts/backup_codes.html",
                               {"codes": codes, "just_enrolled": True})
     context = {"device": device, "form": form, "required": two_factor_expected(user)}
@@ -192,9 +245,11 @@ def otp_setup(request):
 
 @login_required
 @require_POST
+@recent_authentication_required(back_to="accounts:security")
 def otp_backup_codes(request):
     try:
-        codes = actions.do_regenerate_backup_codes(request.user, actor=request.user)
+        codes = actions.do_regenerate_backup_codes(request.user, actor=request.user,
+                                                   proof=request.sign_in_proof)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("accounts:security")
@@ -203,15 +258,28 @@ def otp_backup_codes(request):
 
 @login_required
 @require_POST
+@recent_authentication_required(back_to="accounts:security")
 def otp_disable(request):
     try:
-        actions.do_disable_two_factor(request.user, actor=request.user)
+        revoked = actions.do_disable_two_factor(request.user, actor=request.user,
+                                                proof=request.sign_in_proof)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("accounts:security")
     logout(request)
     messages.success(request, _("Two-step sign-in is off. Sign in again with your password."))
+    _tell_tokens_ended(request, revoked)
     return redirect("accounts:login")
+
+
+def _tell_tokens_ended(request, tokens):
+    """Name the API tokens an action just revoked, on the page that follows."""
+    if tokens:
+        names = ", ".join(f"“{token.name}”" for token in tokens)
+        messages.warning(request, ngettext(
+            "Your API token %(names)s was revoked and no longer works.",
+            "Your API tokens %(names)s were revoked and no longer work.",
+            len(tokens)) % {"names": names})
 
 
 @require_POST
@@ -226,9 +294,10 @@ def sign_out(request):
 @login_required
 @require_POST
 def sign_out_everywhere(request):
-    actions.do_sign_out_everywhere(request.user, actor=request.user)
+    revoked = actions.do_sign_out_everywhere(request.user, actor=request.user)
     logout(request)
     messages.success(request, _("You are signed out on every device."))
+    _tell_tokens_ended(request, revoked)
     return redirect("accounts:login")
 
 
@@ -266,13 +335,15 @@ def security(request):
 
 @sensitive_post_parameters()
 @login_required
+@recent_authentication_required
 def change_password(request):
     form = ChangePasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_change_password(request.user, actor=request.user,
-                                       old_password=form.cleaned_data["old_password"],
-                                       new_password=form.cleaned_data["new_password"])
+            revoked = actions.do_change_password(
+                request.user, actor=request.user, proof=request.sign_in_proof,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"])
         except DomainError as error:
             field = "new_password" if error.field == "password" else error.field
             form.add_error(field if field in form.fields else None, error.message)
@@ -280,6 +351,7 @@ def change_password(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password is changed. Other devices are signed "
                                         "out."))
+            _tell_tokens_ended(request, revoked)
             return redirect("accounts:security")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -297,6 +369,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-done")
     post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _tell_tokens_ended(self.request, form.revoked_tokens)
+        return response
 
 
 def invitation_link(request, token):
@@ -354,17 +431,20 @@ def accept_invitation(request):
 
 
 @login_required
+@recent_authentication_required(methods=("POST",))
 def api_tokens(request):
-    form = ApiTokenForm(request.POST or None)
+    limit = api_token_days_limit(request.user)
+    form = ApiTokenForm(request.POST or None, limit=limit)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, secret = actions.do_create_api_token(request.user, actor=request.user,
-                                                         **form.cleaned_data)
+            _token, secret = actions.do_create_api_token(
+                request.user, actor=request.user, proof=request.sign_in_proof,
+                **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(limit=limit)
     tokens = api_tokens_visible_to(request.user)
     return render(request, "accounts/api_tokens.html",
                   {"form": form, "tokens": tokens, "secret": secret})

@@ -22,6 +22,8 @@ EVENT_TYPES = {
     "account.sign_in.failed": _("Sign-in failed"),
     "account.signed_out": _("Signed out"),
     "account.signed_out_everywhere": _("Signed out everywhere"),
+    "account.reauthenticated": _("Identity confirmed before a sensitive change"),
+    "account.reauthentication.failed": _("Identity confirmation failed"),
     "account.otp.enrollment.started": _("Two-step sign-in setup started"),
     "account.otp.enrolled": _("Two-step sign-in turned on"),
     "account.otp.verified": _("Two-step code accepted"),

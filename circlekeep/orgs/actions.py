@@ -5,13 +5,22 @@ from django.utils.translation import gettext as _
 from circlekeep import audit
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.orgs.access import is_org_admin
-from circlekeep.orgs.models import Organization, StaffRole
+from circlekeep.orgs.models import API_TOKEN_DAYS_BOUNDS, Organization, StaffRole
 
 
 def check_org_admin(actor, organization):
     """Raise 403 unless ``actor`` administers ``organization`` (None is the system)."""
     if actor is not None and not is_org_admin(actor, organization):
         raise ActionForbidden(_("Only an admin of this organization may do this."))
+
+
+def check_api_token_days(days):
+    low, high = API_TOKEN_DAYS_BOUNDS
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise DomainError(_("The longest API token lifetime must be a whole number of days "
+                            "from %(low)d to %(high)d.") % {"low": low, "high": high},
+                          field="api_token_max_days")
+    return days
 
 
 def check_jurisdiction(country, region):
@@ -47,8 +56,12 @@ def do_create_organization(*, name, country, region="", require_member_2fa=False
 
 @action
 def do_change_org_policies(organization, *, name, country, region, require_member_2fa, actor,
-                           members_read_notes=None):
-    """Change an organization's name, jurisdiction and policies (its admins only)."""
+                           members_read_notes=None, api_token_max_days=None):
+    """Change an organization's name, jurisdiction and policies (its admins only).
+
+    Lowering ``api_token_max_days`` ends its people's older tokens at once (the limit is
+    checked on every use); raising it extends no token.
+    """
     check_org_admin(actor, organization)
     name = (name or "").strip()
     if not name:
@@ -58,6 +71,8 @@ def do_change_org_policies(organization, *, name, country, region, require_membe
            "require_member_2fa": require_member_2fa}
     if members_read_notes is not None:
         new["members_read_notes"] = bool(members_read_notes)
+    if api_token_max_days is not None:
+        new["api_token_max_days"] = check_api_token_days(api_token_max_days)
     changes = {key: {"old": getattr(organization, key), "new": value}
                for key, value in new.items() if getattr(organization, key) != value}
     if not changes:

@@ -25,6 +25,7 @@ class OrganizationOut(Schema):
     region: str
     require_member_2fa: bool
     members_read_notes: bool
+    api_token_max_days: int
 
 
 class OrganizationIn(Schema):
@@ -33,6 +34,7 @@ class OrganizationIn(Schema):
     region: str = ""
     require_member_2fa: bool = False
     members_read_notes: bool | None = None
+    api_token_max_days: int | None = None  # 1 to 365; unchanged when left out
 
 
 class StaffOut(Schema):
@@ -55,7 +57,8 @@ class RoleIn(Schema):
 def organization_to_dict(org):
     return {"id": org.public_id, "name": org.name, "country": org.country, "region": org.region,
             "require_member_2fa": org.require_member_2fa,
-            "members_read_notes": org.members_read_notes}
+            "members_read_notes": org.members_read_notes,
+            "api_token_max_days": org.api_token_max_days}
 
 
 def staff_to_dict(role):

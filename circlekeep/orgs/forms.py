@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from circlekeep.orgs.models import StaffRole
+from circlekeep.orgs.models import API_TOKEN_DAYS_BOUNDS, StaffRole
 
 
 class OrganizationForm(forms.Form):
@@ -17,6 +17,12 @@ class OrganizationForm(forms.Form):
     members_read_notes = forms.BooleanField(
         label=_("Members may read their own progress notes"), required=False,
         help_text=_("Signed notes only; they never name other members."),
+    )
+    api_token_max_days = forms.IntegerField(
+        label=_("Longest API token lifetime (days)"),
+        min_value=API_TOKEN_DAYS_BOUNDS[0], max_value=API_TOKEN_DAYS_BOUNDS[1],
+        help_text=_("From 1 to 365 days, for the tokens of your staff and members. Tokens "
+                    "older than this stop working, including ones already made."),
     )
 
 

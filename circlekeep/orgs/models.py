@@ -3,8 +3,15 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The longest an API token lives unless an organization sets otherwise, and the bounds an
+# admin may choose from. A token is a password that never asks for the second step, so it
+# should not outlive the organization's patience.
+DEFAULT_API_TOKEN_DAYS = 90
+API_TOKEN_DAYS_BOUNDS = (1, 365)
 
 
 class Organization(models.Model):
@@ -24,11 +31,24 @@ class Organization(models.Model):
     members_read_notes = models.BooleanField(
         _("members may read their own progress notes"), default=True
     )
+    api_token_max_days = models.PositiveSmallIntegerField(
+        _("longest API token lifetime (days)"), default=DEFAULT_API_TOKEN_DAYS,
+        validators=[MinValueValidator(API_TOKEN_DAYS_BOUNDS[0]),
+                    MaxValueValidator(API_TOKEN_DAYS_BOUNDS[1])],
+    )
     # The consent document in force: the newest version for the organization's
     # jurisdiction. Kept here so that "has this member consented?" is one lookup.
     consent_document = models.ForeignKey("consent.ConsentDocument", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(api_token_max_days__gte=API_TOKEN_DAYS_BOUNDS[0],
+                                   api_token_max_days__lte=API_TOKEN_DAYS_BOUNDS[1]),
+                name="api_token_max_days_in_bounds"),
+        ]
 
     def __str__(self):
         return self.name

@@ -31,7 +31,8 @@ def settings_page(request, org_id):
     initial = {"name": organization.name, "country": organization.country,
                "region": organization.region,
                "require_member_2fa": organization.require_member_2fa,
-               "members_read_notes": organization.members_read_notes}
+               "members_read_notes": organization.members_read_notes,
+               "api_token_max_days": organization.api_token_max_days}
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from circlekeep.testing import (
     assert_events,
     audit_mark,
     invitation_token_from_mail,
+    just_signed_in,
     make_member,
     totp_now,
 )
@@ -229,23 +231,25 @@ def test_profile_changes_are_audited_with_field_names_only(cast):
 def test_changing_password_needs_the_current_one(cast):
     with pytest.raises(DomainError, match="current password"):
         actions.do_change_password(cast.member, old_password="wrong", new_password="x" * 20,
-                                   actor=cast.member)
+                                   actor=cast.member, proof=just_signed_in(cast.member))
     mark = audit_mark()
     actions.do_change_password(cast.member, old_password=PASSWORD,
-                               new_password="another-long-passphrase", actor=cast.member)
+                               new_password="another-long-passphrase", actor=cast.member,
+                               proof=just_signed_in(cast.member))
     assert User.objects.get(pk=cast.member.pk).check_password("another-long-passphrase")
     assert_events(mark, [("account.password.changed", cast.member, cast.member)])
 
 
 def test_totp_enrollment_rejects_a_wrong_code_and_accepts_the_right_one(cast):
     user = cast.member
-    device = actions.do_start_totp_enrollment(user, actor=user)
+    device = actions.do_start_totp_enrollment(user, actor=user, proof=just_signed_in(user))
     with pytest.raises(DomainError, match="not right"):
         actions.do_confirm_totp(user, "000000" if totp_now(device) != "000000" else "111111",
-                                actor=user)
+                                actor=user, proof=just_signed_in(user))
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     mark = audit_mark()
-    device, codes = actions.do_confirm_totp(user, totp_now(device), actor=user)
+    device, codes = actions.do_confirm_totp(user, totp_now(device), actor=user,
+                                            proof=just_signed_in(user))
     assert device.confirmed and len(codes) == 10 and len(set(codes)) == 10
     assert_events(mark, [("account.otp.enrolled", user, user)])
 
@@ -260,7 +264,8 @@ def test_a_totp_code_cannot_be_used_twice(cast):
 
 
 def test_a_backup_code_works_once(cast):
-    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                               proof=just_signed_in(cast.facilitator))
     assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is not None
     assert actions.do_verify_second_factor(cast.facilitator, codes[0]) is None
     assert StaticToken.objects.filter(device__user=cast.facilitator).count() == 9
@@ -268,13 +273,15 @@ def test_a_backup_code_works_once(cast):
 
 def test_staff_cannot_turn_off_two_factor_but_members_can(cast):
     with pytest.raises(DomainError, match="requires two-step"):
-        actions.do_disable_two_factor(cast.facilitator, actor=cast.facilitator)
+        actions.do_disable_two_factor(cast.facilitator, actor=cast.facilitator,
+                                      proof=just_signed_in(cast.facilitator))
     from circlekeep.testing import enroll_totp
 
     enroll_totp(cast.member)
     epoch = cast.member.session_epoch
     mark = audit_mark()
-    actions.do_disable_two_factor(cast.member, actor=cast.member)
+    actions.do_disable_two_factor(cast.member, actor=cast.member,
+                                  proof=just_signed_in(cast.member))
     assert not TOTPDevice.objects.filter(user=cast.member).exists()
     assert User.objects.get(pk=cast.member.pk).session_epoch == epoch + 1
     assert_events(mark, [("account.otp.disabled", cast.member, cast.member)])
@@ -291,16 +298,18 @@ def test_sign_out_everywhere_changes_the_session_hash(cast):
 def test_api_tokens_are_stored_hashed_and_expire(cast):
     mark = audit_mark()
     token, secret = actions.do_create_api_token(cast.admin, name="reports", days=30,
-                                                actor=cast.admin)
+                                                actor=cast.admin, proof=just_signed_in(cast.admin))
     assert secret.startswith("ck_") and secret not in token.token_hash
     assert not ApiToken.objects.filter(token_hash=secret).exists()
     assert 29 <= (token.expires_at - timezone.now()).days <= 30
     assert_events(mark, [("account.api_token.created", cast.admin, cast.admin)])
-    for days in (0, 366, "soon"):
-        with pytest.raises(DomainError, match="expire within"):
-            actions.do_create_api_token(cast.admin, name="x", days=days, actor=cast.admin)
+    for days in (0, 91, "soon"):
+        with pytest.raises(DomainError, match="expire within 1 to 90 days"):
+            actions.do_create_api_token(cast.admin, name="x", days=days, actor=cast.admin,
+                                        proof=just_signed_in(cast.admin))
     with pytest.raises(DomainError, match="name"):
-        actions.do_create_api_token(cast.admin, name=" ", days=30, actor=cast.admin)
+        actions.do_create_api_token(cast.admin, name=" ", days=30, actor=cast.admin,
+                                    proof=just_signed_in(cast.admin))
     mark = audit_mark()
     actions.do_revoke_api_token(token, actor=cast.admin)
     assert_events(mark, [("account.api_token.revoked", cast.admin, cast.admin)])
@@ -322,16 +331,19 @@ def test_sign_in_records_last_login_and_failures(cast):
 
 
 def test_regenerating_backup_codes_replaces_the_old_ones(cast):
-    old = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    old = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                             proof=just_signed_in(cast.facilitator))
     mark = audit_mark()
-    new = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    new = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                             proof=just_signed_in(cast.facilitator))
     assert set(old).isdisjoint(new)
     assert actions.do_verify_second_factor(cast.facilitator, old[0]) is None
     assert_events(mark,
                   [("account.otp.backup_codes.generated", cast.facilitator, cast.facilitator),
                    ("account.otp.failed", cast.facilitator, cast.facilitator)])
     with pytest.raises(DomainError, match="Turn on two-step"):
-        actions.do_regenerate_backup_codes(cast.member, actor=cast.member)
+        actions.do_regenerate_backup_codes(cast.member, actor=cast.member,
+                                           proof=just_signed_in(cast.member))
 
 
 def test_a_reset_password_is_validated_and_audited(cast):
@@ -358,7 +370,8 @@ def test_a_lockout_is_recorded_against_the_account(cast):
 
 
 def test_backup_codes_are_not_stored_in_clear(cast):
-    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator)
+    codes = actions.do_regenerate_backup_codes(cast.facilitator, actor=cast.facilitator,
+                                               proof=just_signed_in(cast.facilitator))
     stored = set(StaticToken.objects.filter(device__user=cast.facilitator)
                  .values_list("token", flat=True))
     assert len(stored) == 10 and stored.isdisjoint(codes)
@@ -390,3 +403,147 @@ def test_a_reset_needs_a_reason_and_is_not_for_oneself(cast):
         actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=" ")
     with pytest.raises(ActionForbidden):
         actions.do_reset_two_factor(cast.admin, actor=cast.admin, reason="mine")
+
+
+# Re-authentication and API tokens ------------------------------------------------------------
+
+
+def _sensitive_calls():
+    return {
+        "change_password": lambda u, p: actions.do_change_password(
+            u, old_password=PASSWORD, new_password="another-long-passphrase", actor=u,
+            proof=p),
+        "start_totp": lambda u, p: actions.do_start_totp_enrollment(u, actor=u, proof=p),
+        "confirm_totp": lambda u, p: actions.do_confirm_totp(u, "123456", actor=u, proof=p),
+        "backup_codes": lambda u, p: actions.do_regenerate_backup_codes(u, actor=u, proof=p),
+        "disable_two_step": lambda u, p: actions.do_disable_two_factor(u, actor=u, proof=p),
+        "create_token": lambda u, p: actions.do_create_api_token(u, name="x", days=1, actor=u,
+                                                                 proof=p),
+    }
+
+
+def _proofs(cast):
+    from circlekeep.accounts.reauth import RecentSignIn
+
+    now = time.time()
+    return {
+        # What an API endpoint, or a view that forgot the check, has to pass.
+        "none": (cast.member, None, "Do this on the web, signed in"),
+        "stale": (cast.member, RecentSignIn(cast.member.pk, now - 11 * 60, False),
+                  "Confirm it's you first"),
+        "someone_elses": (cast.member, RecentSignIn(cast.other_member.pk, now, False),
+                          "Confirm it's you first"),
+        "without_second_step": (cast.facilitator, RecentSignIn(cast.facilitator.pk, now, False),
+                                "Confirm it's you first"),
+    }
+
+
+@pytest.mark.parametrize("proof_kind", ["none", "stale", "someone_elses", "without_second_step"])
+@pytest.mark.parametrize("call", sorted(_sensitive_calls()))
+def test_sensitive_changes_refuse_without_a_recent_sign_in_and_change_nothing(
+        cast, call, proof_kind):
+    user, proof, message = _proofs(cast)[proof_kind]
+    password, devices = user.password, TOTPDevice.objects.filter(user=user).count()
+    mark = audit_mark()
+    with pytest.raises(ActionForbidden, match=message):
+        _sensitive_calls()[call](user, proof)
+    assert_events(mark, [])
+    assert User.objects.get(pk=user.pk).password == password
+    assert TOTPDevice.objects.filter(user=user).count() == devices
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_confirming_it_is_you_is_recorded(cast):
+    mark = audit_mark()
+    actions.do_record_reauthentication(cast.facilitator, second_factor=True)
+    actions.do_record_failed_reauthentication(cast.member)
+    assert_events(mark, [("account.reauthenticated", cast.facilitator, cast.facilitator),
+                         ("account.reauthentication.failed", cast.member, cast.member)])
+
+
+def _live_tokens(user, *names):
+    from circlekeep.testing import make_api_token
+
+    return [make_api_token(user, name=name)[0] for name in names]
+
+
+@pytest.mark.parametrize("cause", ["sign_out_everywhere", "change_password", "reset_password",
+                                   "disable_two_step", "admin_reset"])
+def test_every_credential_reset_revokes_all_live_tokens_and_tells_the_person(
+        cast, cause, mailoutbox, django_capture_on_commit_callbacks):
+    from circlekeep.testing import enroll_totp, make_api_token
+
+    user = cast.facilitator if cause == "admin_reset" else cast.member
+    if cause == "disable_two_step":
+        enroll_totp(user)
+    tokens = _live_tokens(user, "backup script", "dashboard")
+    expired, _headers = make_api_token(user, name="old one")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    theirs = _live_tokens(cast.other_member, "not Mina's")[0]
+    actor = cast.admin if cause == "admin_reset" else user
+    first_event = {
+        "sign_out_everywhere": lambda: actions.do_sign_out_everywhere(user, actor=user),
+        "change_password": lambda: actions.do_change_password(
+            user, old_password=PASSWORD, new_password="another-long-passphrase", actor=user,
+            proof=just_signed_in(user)),
+        "reset_password": lambda: actions.do_reset_password(
+            user, new_password="another-long-passphrase"),
+        "disable_two_step": lambda: actions.do_disable_two_factor(
+            user, actor=user, proof=just_signed_in(user)),
+        "admin_reset": lambda: actions.do_reset_two_factor(user, actor=cast.admin,
+                                                           reason="Lost phone"),
+    }
+    event_type = {"sign_out_everywhere": "account.signed_out_everywhere",
+                  "change_password": "account.password.changed",
+                  "reset_password": "account.password.reset",
+                  "disable_two_step": "account.otp.disabled",
+                  "admin_reset": "account.otp.reset"}[cause]
+    mark = audit_mark()
+    with django_capture_on_commit_callbacks(execute=True):
+        revoked = first_event[cause]()
+    assert [t.name for t in revoked] == ["backup script", "dashboard"]
+    assert_events(mark, [(event_type, actor, user),
+                         ("account.api_token.revoked", actor, user),
+                         ("account.api_token.revoked", actor, user)])
+    assert all(ApiToken.objects.get(pk=t.pk).revoked_at for t in tokens)
+    assert ApiToken.objects.get(pk=expired.pk).revoked_at is None  # already dead
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    [mail] = mailoutbox
+    assert mail.to == [user.email]
+    assert "backup script" in mail.body and "dashboard" in mail.body
+    assert "old one" not in mail.body
+    for circle in ("Tuesday circle", "Thursday circle"):
+        assert circle not in mail.body and circle not in mail.subject
+
+
+def test_no_tokens_no_email(cast, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_sign_out_everywhere(cast.member, actor=cast.member) == []
+    assert mailoutbox == []
+
+
+def test_the_revocation_email_speaks_the_persons_language(
+        cast, mailoutbox, django_capture_on_commit_callbacks):
+    actions.do_update_profile(cast.member, display_name="Mina", pronouns="", language="es",
+                              time_zone="UTC", actor=cast.member)
+    _live_tokens(cast.member, "informes")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign_out_everywhere(cast.member, actor=cast.member)
+    [mail] = mailoutbox
+    assert "informes" in mail.body and "Cerraste la sesión en todas partes" in mail.body
+
+
+def test_a_token_records_the_second_step_and_its_limit(cast):
+    from circlekeep.accounts.reauth import RecentSignIn
+
+    mark = audit_mark()
+    token, _secret = actions.do_create_api_token(cast.admin, name="  nightly\n export ",
+                                                 actor=cast.admin,
+                                                 proof=just_signed_in(cast.admin))
+    assert token.name == "nightly export" and token.second_factor is True
+    assert token.expires_at - token.created_at == timedelta(days=90)  # days left out
+    assert_events(mark, [("account.api_token.created", cast.admin, cast.admin)])
+    proof = RecentSignIn(cast.member.pk, time.time(), False)
+    token, _secret = actions.do_create_api_token(cast.member, name="m", days=5,
+                                                 actor=cast.member, proof=proof)
+    assert token.second_factor is False

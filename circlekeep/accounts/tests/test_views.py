@@ -252,3 +252,179 @@ def test_after_a_reset_the_facilitator_must_set_up_two_step_again(cast):
     fran = Client()
     sign_in(fran, "fran@riverside.test")
     assert fran.get("/")["Location"] == reverse("accounts:otp-setup")
+
+
+# Re-authentication before sensitive changes -------------------------------------------------
+
+CONFIRM = "/accounts/two-step/confirm-its-you/"
+STALE = 11 * 60  # seconds since signing in: past the 10-minute window
+
+
+def test_a_stale_session_confirms_it_is_you_with_password_and_code_then_returns(cast):
+    fran = signed_in_client(cast.facilitator, signed_in_ago=STALE)
+    response = fran.get(reverse("accounts:password-change"))
+    assert response["Location"] == CONFIRM + "?next=%2Faccounts%2Fsecurity%2Fpassword%2F"
+    page = fran.get(response["Location"]).content.decode()
+    assert "Confirm it's you" in page and 'name="code"' in page
+    wrong = fran.post(CONFIRM, {"password": "not-it", "code": "123456",
+                                "next": "/accounts/security/password/"})
+    assert "That password is not right." in wrong.content.decode()
+    assert AuditEvent.objects.filter(event_type="account.reauthentication.failed",
+                                     subject=cast.facilitator).exists()
+    device = TOTPDevice.objects.get(user=cast.facilitator)
+    done = fran.post(CONFIRM, {"password": PASSWORD, "code": totp_now(device, ahead=1),
+                               "next": "/accounts/security/password/"})
+    assert done["Location"] == "/accounts/security/password/"
+    assert fran.get(reverse("accounts:password-change")).status_code == 200
+    event = AuditEvent.objects.filter(event_type="account.reauthenticated").latest("sequence")
+    assert event.subject == cast.facilitator and event.data == {"second_factor": True}
+
+
+def test_the_password_alone_does_not_confirm_someone_with_two_step(cast):
+    fran = signed_in_client(cast.facilitator, signed_in_ago=STALE)
+    wrong = fran.post(CONFIRM, {"password": PASSWORD, "code": "12345a"})
+    assert "That code is not right" in wrong.content.decode()
+    assert fran.post(CONFIRM, {"password": PASSWORD}).status_code == 200  # code required
+    assert fran.get(reverse("accounts:password-change"))["Location"].startswith(CONFIRM)
+    assert not AuditEvent.objects.filter(event_type="account.reauthenticated").exists()
+
+
+def test_someone_without_two_step_confirms_with_the_password_alone(cast):
+    mina = signed_in_client(cast.member, signed_in_ago=STALE)
+    assert mina.get(reverse("accounts:otp-setup"))["Location"].startswith(CONFIRM)
+    assert 'name="code"' not in mina.get(CONFIRM).content.decode()
+    done = mina.post(CONFIRM, {"password": PASSWORD, "next": "https://evil.test/"})
+    assert done["Location"] == reverse("accounts:security")  # only local addresses
+    assert mina.get(reverse("accounts:otp-setup")).status_code == 200
+
+
+def test_signing_in_counts_as_confirming_for_ten_minutes(cast):
+    client = Client()
+    sign_in(client, "fran@riverside.test")
+    device = TOTPDevice.objects.get(user=cast.facilitator)
+    client.post(reverse("accounts:otp-verify"), {"code": totp_now(device, ahead=1)})
+    assert client.get(reverse("accounts:password-change")).status_code == 200
+    session = client.session
+    session["ck_reauth"] = {**session["ck_reauth"], "at": time.time() - STALE}
+    session.save()
+    assert client.get(reverse("accounts:password-change"))["Location"].startswith(CONFIRM)
+
+
+@pytest.mark.parametrize("name", ["accounts:otp-backup-codes", "accounts:otp-disable"])
+def test_backup_codes_and_turning_off_need_a_recent_sign_in(cast, name):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    from circlekeep.testing import enroll_totp
+
+    enroll_totp(cast.member)
+    codes = set(StaticToken.objects.filter(device__user=cast.member)
+                .values_list("token", flat=True))
+    mina = signed_in_client(cast.member, signed_in_ago=STALE)
+    response = mina.post(reverse(name))
+    assert response["Location"] == CONFIRM + "?next=%2Faccounts%2Fsecurity%2F"
+    assert TOTPDevice.objects.filter(user=cast.member, confirmed=True).exists()
+    assert set(StaticToken.objects.filter(device__user=cast.member)
+               .values_list("token", flat=True)) == codes
+
+
+def test_a_token_is_made_only_after_a_recent_sign_in_and_remembers_the_second_step(cast):
+    from circlekeep.accounts.models import ApiToken
+
+    stale = signed_in_client(cast.admin, signed_in_ago=STALE)
+    assert stale.get(reverse("accounts:api-tokens")).status_code == 200  # the list stays
+    response = stale.post(reverse("accounts:api-tokens"), {"name": "script", "days": 30})
+    assert response["Location"] == CONFIRM + "?next=%2Faccounts%2Ftokens%2F"
+    assert not ApiToken.objects.filter(user=cast.admin).exists()
+    signed_in_client(cast.admin).post(reverse("accounts:api-tokens"),
+                                      {"name": "script", "days": 30})
+    assert ApiToken.objects.get(user=cast.admin).second_factor is True
+    signed_in_client(cast.member).post(reverse("accounts:api-tokens"),
+                                       {"name": "script", "days": 30})
+    assert ApiToken.objects.get(user=cast.member).second_factor is False
+
+
+def test_the_token_form_offers_the_organizations_limit_and_refuses_longer(cast):
+    from circlekeep.accounts.models import ApiToken
+    from circlekeep.orgs.actions import do_change_org_policies
+
+    do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
+                           require_member_2fa=False, api_token_max_days=30, actor=cast.admin)
+    mina = signed_in_client(cast.member)
+    page = mina.get(reverse("accounts:api-tokens")).content.decode()
+    assert 'value="30"' in page and "At most 30 days" in page
+    response = mina.post(reverse("accounts:api-tokens"), {"name": "script", "days": 31})
+    assert "A token must expire within 1 to 30 days" in response.content.decode()
+    assert not ApiToken.objects.filter(user=cast.member).exists()
+
+
+# Tokens end with the sessions ---------------------------------------------------------------
+
+
+def _api_status(headers):
+    return Client().get("/api/v1/me", **headers).status_code
+
+
+def test_changing_the_password_revokes_tokens_and_says_which(
+        cast, mailoutbox, django_capture_on_commit_callbacks):
+    from circlekeep.testing import make_api_token
+
+    _token, headers = make_api_token(cast.member, name="calendar sync")
+    mina = signed_in_client(cast.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mina.post(reverse("accounts:password-change"), {
+            "old_password": PASSWORD, "new_password": "a-brand-new-passphrase",
+            "new_password_again": "a-brand-new-passphrase"})
+    assert response["Location"] == reverse("accounts:security")
+    page = mina.get(response["Location"]).content.decode()
+    assert "Your API token “calendar sync” was revoked and no longer works." in page
+    assert _api_status(headers) == 401
+    [mail] = mailoutbox
+    assert "Your password was changed" in mail.body and "calendar sync" in mail.body
+
+
+def test_a_password_reset_by_email_revokes_tokens_and_says_which(
+        cast, mailoutbox, django_capture_on_commit_callbacks):
+    import re
+
+    from circlekeep.testing import make_api_token
+
+    make_api_token(cast.member, name="one")
+    _token, headers = make_api_token(cast.member, name="two")
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password-reset"), {"email": "mina@example.test"})
+    link = re.search(r"http://\S+/accounts/password-reset/\S+/", mailoutbox[0].body).group(0)
+    form_url = client.get(link)["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(form_url, {"new_password1": "brand-new-passphrase",
+                                          "new_password2": "brand-new-passphrase"})
+    page = client.get(response["Location"]).content.decode()
+    assert "Your API tokens “one”, “two” were revoked and no longer work." in page
+    assert _api_status(headers) == 401
+    assert "Your password was reset by e-mail" in mailoutbox[-1].body
+
+
+def test_turning_two_step_off_revokes_tokens_and_says_which(cast):
+    from circlekeep.testing import enroll_totp, make_api_token
+
+    enroll_totp(cast.member)
+    _token, headers = make_api_token(cast.member, name="reports")
+    mina = signed_in_client(cast.member)
+    response = mina.post(reverse("accounts:otp-disable"))
+    assert response["Location"] == LOGIN
+    page = mina.get(LOGIN).content.decode()
+    assert "Two-step sign-in is off." in page and "“reports” was revoked" in page
+    assert _api_status(headers) == 401
+
+
+def test_signing_out_everywhere_on_the_web_revokes_tokens_and_says_which(cast):
+    from circlekeep.testing import make_api_token
+
+    _token, headers = make_api_token(cast.admin, name="nightly export")
+    ada = signed_in_client(cast.admin)
+    response = ada.post(reverse("accounts:logout-everywhere"))
+    page = Client().get(LOGIN).content.decode()  # a stranger sees nothing of it
+    assert "nightly export" not in page
+    page = ada.get(response["Location"]).content.decode()
+    assert "“nightly export” was revoked" in page
+    assert _api_status(headers) == 401

@@ -19,6 +19,7 @@ from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.testing import (
     assert_events,
     audit_mark,
+    just_signed_in,
     make_circle,
     make_member,
     signed_in_client,
@@ -33,7 +34,8 @@ def agreement_of(circle):
 
 
 def api_client(user):
-    _token, secret = do_create_api_token(user, name="t", days=1, actor=user)
+    _token, secret = do_create_api_token(user, name="t", days=1, actor=user,
+                                         proof=just_signed_in(user))
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

@@ -5,11 +5,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from circlekeep.accounts.actions import do_create_api_token, do_record_failed_sign_in
+from circlekeep.accounts.actions import do_record_failed_sign_in
 from circlekeep.audit.models import AuditEvent
 from circlekeep.circles.actions import do_invite_member
 from circlekeep.incidents.actions import do_report_concern
-from circlekeep.testing import signed_in_client
+from circlekeep.testing import make_api_token, signed_in_client
 from circlekeep.vault import reveal
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,7 @@ def riverside_history(cast):
 
 def everything_b_sees(cast):
     oscar = signed_in_client(cast.other_admin)
-    _t, secret = do_create_api_token(cast.other_admin, name="t", days=5, actor=cast.other_admin)
-    api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    _t, api = make_api_token(cast.other_admin)
     today = timezone.localdate().isoformat()
     return "\n".join([
         oscar.get("/audit/").content.decode(),
@@ -88,8 +87,8 @@ def test_a_facilitator_does_not_see_the_trail_of_a_concern_about_them(cast):
     fran = signed_in_client(cast.facilitator)
     trail = rows(fran.get("/audit/"))
     assert "Concern reported" not in trail and "Mina (member)" not in trail
-    _t, secret = do_create_api_token(cast.facilitator, name="t", days=5, actor=cast.facilitator)
-    api = Client().get("/api/v1/audit/events", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    _t, auth = make_api_token(cast.facilitator)
+    api = Client().get("/api/v1/audit/events", **auth).json()
     assert not [e for e in api["events"] if e["event_type"].startswith("concern.")]
     assert fran.get(f"/concerns/{concern.public_id}/").status_code == 404
     # The admins who handle it see who reported it.

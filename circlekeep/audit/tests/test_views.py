@@ -17,7 +17,7 @@ from circlekeep.audit.models import AuditEvent
 from circlekeep.audit.reports import security_report
 from circlekeep.circles.actions import do_change_membership_status
 from circlekeep.circles.models import MembershipChange
-from circlekeep.testing import signed_in_client
+from circlekeep.testing import just_signed_in, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,8 @@ def test_a_member_never_sees_events_about_someone_else(cast):
 
 def test_the_access_log_is_in_the_api_too(cast):
     read_mina(cast, cast.facilitator, "Preparing for the session")
-    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member,
+                                         proof=just_signed_in(cast.member))
     data = Client().get("/api/v1/me/access-log",
                         HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     newest = data["events"][0]
@@ -129,7 +130,8 @@ def test_the_security_report_page_api_and_command(cast):
     read_mina(cast, cast.facilitator, "Session prep")
     page = signed_in_client(cast.auditor).get("/audit/security/").content.decode()
     assert "Riverside Collective" in page and "Fran (facilitator): 1" in page
-    _token, secret = do_create_api_token(cast.auditor, name="t", days=1, actor=cast.auditor)
+    _token, secret = do_create_api_token(cast.auditor, name="t", days=1, actor=cast.auditor,
+                                         proof=just_signed_in(cast.auditor))
     data = Client().get("/api/v1/audit/security-report",
                         {"since": timezone.localdate().isoformat()},
                         HTTP_AUTHORIZATION=f"Bearer {secret}").json()

@@ -5,12 +5,14 @@ from django.test import Client
 
 from circlekeep.accounts.actions import do_create_api_token
 from circlekeep.circles.models import Circle, Membership
+from circlekeep.testing import just_signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user, method, path, body=None):
-    _token, secret = do_create_api_token(user, name="t", days=1, actor=user)
+    _token, secret = do_create_api_token(user, name="t", days=1, actor=user,
+                                         proof=just_signed_in(user))
     return Client().generic(method, f"/api/v1{path}", data=json.dumps(body or {}),
                             content_type="application/json",
                             HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -8,13 +8,12 @@ import pytest
 from django.test import Client
 
 from circlekeep.accounts.actions import (
-    do_create_api_token,
     do_invite_guardian,
     do_update_profile,
 )
 from circlekeep.circles.actions import do_invite_member
 from circlekeep.lib.actions import DomainError
-from circlekeep.testing import make_circle, make_member, signed_in_client
+from circlekeep.testing import make_api_token, make_circle, make_member, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +45,9 @@ def test_inviting_an_existing_account_reads_the_same_as_a_new_address(cast):
     for trace in ("Mina", "she/her", str(cast.member.public_id)):
         assert trace not in roster
     assert "Mina" not in oscar.get("/").content.decode()  # the dashboard's roster
-    _t, secret = do_create_api_token(cast.other_admin, name="t", days=5, actor=cast.other_admin)
+    _t, auth = make_api_token(cast.other_admin)
     members = Client().get(f"/api/v1/circles/{circle.public_id}/members",
-                           HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+                           **auth).json()
     mina = next(m for m in members if m["display_name"] == "mina@example.test")
     assert mina["user_id"] is None
     assert "Mina" not in json.dumps(members)

@@ -46,8 +46,10 @@ def token_client(user):
     from django.test import Client
 
     from circlekeep.accounts.actions import do_create_api_token
+    from circlekeep.testing import just_signed_in
 
-    _token, secret = do_create_api_token(user, name="t", days=1, actor=user)
+    _token, secret = do_create_api_token(user, name="t", days=1, actor=user,
+                                         proof=just_signed_in(user))
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

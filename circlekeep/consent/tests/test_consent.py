@@ -18,6 +18,7 @@ from circlekeep.orgs.models import Organization
 from circlekeep.testing import (
     assert_events,
     audit_mark,
+    just_signed_in,
     link_guardian,
     make_member,
     signed_in_client,
@@ -189,7 +190,8 @@ def test_a_minor_takes_part_with_the_guardians_consent_and_their_own_assent(cast
 
 
 def test_consent_api_gives_lists_and_withdraws(cast):
-    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member,
+                                         proof=just_signed_in(cast.member))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     listing = client.get("/api/v1/consent").json()
     assert [row["document"]["jurisdiction"] for row in listing] == ["US-CA"]
@@ -203,7 +205,8 @@ def test_consent_api_gives_lists_and_withdraws(cast):
     assert response.status_code == 201
     # Another organization's member cannot touch Mina's records.
     _token, other = do_create_api_token(cast.other_admin, name="t", days=1,
-                                        actor=cast.other_admin)
+                                        actor=cast.other_admin,
+                                        proof=just_signed_in(cast.other_admin))
     stranger = Client(HTTP_AUTHORIZATION=f"Bearer {other}")
     assert stranger.post(f"/api/v1/consent-records/{record['id']}/withdraw").status_code == 404
     assert stranger.get(f"/api/v1/consent-documents/{document}").status_code == 404

@@ -290,8 +290,10 @@ def test_the_api_reports_anonymously_without_a_way_back_and_lists_the_accounting
 
     from circlekeep.accounts.actions import do_create_api_token
     from circlekeep.disclosures.actions import do_record_legal_disclosure
+    from circlekeep.testing import just_signed_in
 
-    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member,
+                                         proof=just_signed_in(cast.member))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     mark = audit_mark()
     response = client.post(

@@ -41,6 +41,26 @@ def test_admins_change_policies_with_old_and_new_values_in_the_trail(cast):
         "changes": {"require_member_2fa": {"old": False, "new": True}}}
 
 
+def test_admins_set_the_longest_api_token_lifetime_within_bounds(cast):
+    from circlekeep.audit.models import AuditEvent
+
+    assert cast.org.api_token_max_days == 90  # the default
+    for days in (0, 366, -5, "30", True):
+        with pytest.raises(DomainError, match="from 1 to 365"):
+            actions.do_change_org_policies(cast.org, name=cast.org.name, country="US",
+                                           region="CA", require_member_2fa=False,
+                                           api_token_max_days=days, actor=cast.admin)
+    assert Organization.objects.get(pk=cast.org.pk).api_token_max_days == 90
+    mark = audit_mark()
+    actions.do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
+                                   require_member_2fa=False, api_token_max_days=7,
+                                   actor=cast.admin)
+    assert Organization.objects.get(pk=cast.org.pk).api_token_max_days == 7
+    assert_events(mark, [("org.policies.changed", cast.admin, None)])
+    assert AuditEvent.objects.get(sequence__gt=mark).data == {
+        "changes": {"api_token_max_days": {"old": 90, "new": 7}}}
+
+
 @pytest.mark.parametrize("who", ["facilitator", "auditor", "member", "other_admin"])
 def test_only_the_orgs_admins_change_its_policies(cast, who):
     with pytest.raises(ActionForbidden):

@@ -7,11 +7,10 @@ from django.core import mail
 from django.test import Client
 
 from circlekeep import vault
-from circlekeep.accounts.actions import do_create_api_token
 from circlekeep.audit.models import AuditEvent
 from circlekeep.circles.actions import do_change_membership_status, do_invite_member
 from circlekeep.lib.actions import ActionForbidden
-from circlekeep.testing import make_member, signed_in_client
+from circlekeep.testing import make_api_token, make_member, signed_in_client
 from circlekeep.vault.actions import do_destroy_member_keys
 from circlekeep.vault.models import DataKey
 
@@ -42,11 +41,11 @@ def test_a_pending_invitation_does_not_let_another_organization_erase(cast):
     url = f"/circles/memberships/{pending.public_id}/erase/"
     assert oscar.get(url).status_code == 403
     assert oscar.post(url, {"reason": "x", "confirmation": "Mina"}).status_code == 403
-    _t, secret = do_create_api_token(cast.other_admin, name="t", days=5, actor=cast.other_admin)
+    _t, auth = make_api_token(cast.other_admin)
     response = Client().post(
         f"/api/v1/memberships/{pending.public_id}/erase-protected",
         data=json.dumps({"reason": "x", "confirmation": "Mina"}),
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        content_type="application/json", **auth)
     assert response.status_code == 403
     assert reveal(in_a, cast.admin) == "Said in Riverside"
     assert not DataKey.objects.filter(user=cast.member).exclude(destroyed_at=None).exists()

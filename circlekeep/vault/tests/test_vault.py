@@ -260,7 +260,7 @@ def test_an_admin_erases_a_member_from_the_page_and_the_api(cast):
     from django.test import Client
 
     from circlekeep.accounts.actions import do_create_api_token
-    from circlekeep.testing import signed_in_client
+    from circlekeep.testing import just_signed_in, signed_in_client
 
     change = suspend(cast, cast.membership, "Private reason")
     admin = signed_in_client(cast.admin)
@@ -278,7 +278,8 @@ def test_an_admin_erases_a_member_from_the_page_and_the_api(cast):
         f"/circles/memberships/{cast.membership.public_id}/").content.decode()
     assert "This information was erased." in page and "Private reason" not in page
     other = suspend(cast, cast.other_membership, "Otto's reason")
-    _token, secret = do_create_api_token(cast.admin, name="t", days=1, actor=cast.admin)
+    _token, secret = do_create_api_token(cast.admin, name="t", days=1, actor=cast.admin,
+                                         proof=just_signed_in(cast.admin))
     response = Client().post(
         f"/api/v1/memberships/{cast.other_membership.public_id}/erase-protected",
         data=json.dumps({"reason": "Request"}), content_type="application/json",

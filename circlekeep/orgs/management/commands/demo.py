@@ -152,10 +152,12 @@ class Command(BaseCommand):
     def set_pronouns_and_password(self, user, pronouns, language="en"):
         from circlekeep.accounts.actions import do_change_password, do_update_profile
         from circlekeep.testing import PASSWORD as TEST_PASSWORD
+        from circlekeep.testing import just_signed_in
 
         do_update_profile(user, display_name=user.display_name, pronouns=pronouns,
                           language=language, time_zone="America/Los_Angeles", actor=user)
-        do_change_password(user, old_password=TEST_PASSWORD, new_password=PASSWORD, actor=user)
+        do_change_password(user, old_password=TEST_PASSWORD, new_password=PASSWORD, actor=user,
+                           proof=just_signed_in(user))
 
     def print_sign_ins(self):
         w = self.stdout.write
