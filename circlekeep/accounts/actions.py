@@ -535,9 +535,9 @@ def do_reset_two_factor(user, *, actor, reason):
     """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
     backup codes are removed and every session and API token of theirs ends; staff must
     set it up again at their next sign-in. Returns the revoked tokens."""
-    from circlekeep.orgs.access import administers_person
+    from circlekeep.orgs.access import may_reset_two_factor
 
-    if actor is None or actor.pk == user.pk or not administers_person(actor, user):
+    if actor is None or actor.pk == user.pk or not may_reset_two_factor(actor, user):
         raise ActionForbidden(_("An admin of the person's organization resets their two-step "
                                 "sign-in; your own is under Security."))
     reason = (reason or "").strip()

@@ -100,12 +100,13 @@ def locked_organizations(user):
     return Organization.objects.filter(require_member_2fa=True)
 
 
-def administers_person(actor, user) -> bool:
-    """Whether ``actor`` is an admin of an organization that holds information about
-    ``user`` (see ``organizations_of``)."""
+def may_reset_two_factor(actor, user) -> bool:
+    """Whether ``actor`` may reset ``user``'s two-step sign-in (a lost phone): an admin of
+    an organization where the person is staff. The reset reaches every organization the
+    person belongs to, so an organization where they are only a member may not do it."""
     if actor is None or not actor.is_authenticated:
         return False
-    return admin_organizations(actor).filter(pk__in=organizations_of(user).values("pk")).exists()
+    return admin_organizations(actor).filter(staff__user=user).exists()
 
 
 def may_erase_person(actor, user, organization) -> bool:

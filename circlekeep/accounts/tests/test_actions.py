@@ -398,6 +398,18 @@ def test_only_an_admin_of_the_persons_organization_resets_it(cast, who):
     assert TOTPDevice.objects.filter(user=cast.other_facilitator).exists()
 
 
+def test_an_organization_where_the_person_is_only_a_member_cannot_reset_it(cast):
+    """Fran is staff in Riverside and a member of a Harbor circle: the reset would change
+    how she signs in to Riverside, so Harbor's admin may not do it."""
+    from circlekeep.testing import make_member
+
+    make_member(cast.other_org_circle, "fran@riverside.test", name="Fran",
+                actor=cast.other_admin, status="onboarding")
+    with pytest.raises(ActionForbidden):
+        actions.do_reset_two_factor(cast.facilitator, actor=cast.other_admin, reason="x")
+    assert TOTPDevice.objects.filter(user=cast.facilitator).exists()
+
+
 def test_a_reset_needs_a_reason_and_is_not_for_oneself(cast):
     with pytest.raises(DomainError, match="Give the reason"):
         actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=" ")
