@@ -43,13 +43,13 @@ def plant_onboarding_question(cast, secret):
 def plant_relationship_declaration(cast, secret):
     membership = _joining_member(cast)
     do_declare_relationships(membership, actor=membership.user, declarations=[
-        (cast.member, "coworker", f"We share an office and {secret}")])
+        ("Mina", "coworker", f"We share an office and {secret}")])
 
 
 def plant_screening_plan(cast, secret):
     membership = _joining_member(cast)
     do_declare_relationships(membership, actor=membership.user,
-                             declarations=[(cast.member, "friend", "")])
+                             declarations=[("Mina", "friend", "")])
     do_decide_screening(membership, decision="proceed", plan=f"Seat apart; {secret}",
                         actor=cast.facilitator)
 

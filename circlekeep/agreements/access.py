@@ -12,6 +12,7 @@ from circlekeep.circles.access import (
     access_circle,
     circles_managed_by,
     circles_visible_to,
+    circles_whose_members_are_visible_to,
     own_memberships,
 )
 from circlekeep.lib.ids import parse_public_id
@@ -41,11 +42,18 @@ def access_version(user, public_id) -> AgreementVersion:
     ).filter(agreement__circle__in=circles_visible_to(user)), public_id)
 
 
+def proposals_visible_to(user):
+    """Proposals name their authors and carry members' comments: for the circle's staff
+    and the members who have joined, not for someone still onboarding."""
+    return Proposal.objects.filter(
+        agreement__circle__in=circles_whose_members_are_visible_to(user))
+
+
 def access_proposal(user, public_id) -> Proposal:
-    return _get(Proposal.objects.select_related(
+    return _get(proposals_visible_to(user).select_related(
         "agreement", "agreement__circle", "agreement__circle__organization",
         "agreement__current_version", "against", "author", "decided_by", "result",
-    ).filter(agreement__circle__in=circles_visible_to(user)), public_id)
+    ), public_id)
 
 
 def signatures_visible_to(user):

@@ -13,6 +13,7 @@ from circlekeep.agreements.access import (
     access_proposal,
     access_signature,
     access_version,
+    proposals_visible_to,
 )
 from circlekeep.agreements.agenda import agenda_items, review_due
 from circlekeep.agreements.checking import MAX_PDF_BYTES, check_pdf, check_text
@@ -28,7 +29,7 @@ from circlekeep.agreements.forms import (
 from circlekeep.agreements.models import LadderStep, Proposal, Signature
 from circlekeep.agreements.pdf import signature_pdf
 from circlekeep.agreements.text import diff, language_for
-from circlekeep.circles.access import may_manage_circle
+from circlekeep.circles.access import may_manage_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
@@ -68,7 +69,9 @@ def circle_agreement(request, circle_id):
         "sign_form": SignForm() if membership and not signed_current else None,
         "signed_current": signed_current, "my_signatures": my_signatures,
         "versions": list(agreement.versions.order_by("-number")),
-        "proposals": list(agreement.proposals.select_related("author")[:50]),
+        "proposals": list(proposals_visible_to(request.user).filter(agreement=agreement)
+                          .select_related("author")[:50]),
+        "sees_members": may_see_members(request.user, circle),
         "may_propose": manages or (membership is not None and membership.status == "active"),
         "review_due": review_due(agreement), "agenda": agenda_items(agreement),
         "cadence_form": CadenceForm(initial={"days": agreement.review_every_days})

@@ -53,6 +53,7 @@ EVENT_TYPES = {
     "circle.onboarding.online_rules_accepted": _("Online rules agreed"),
     "circle.onboarding.relationships_declared": _("Relationships declared"),
     "circle.onboarding.screening_decided": _("Relationship screening decided"),
+    "circle.onboarding.declarations_sealed": _("Older relationship declarations sealed"),
     "agreement.template.created": _("Agreement template created"),
     "agreement.template.changed": _("Agreement template changed"),
     "agreement.version.created": _("Agreement version created"),

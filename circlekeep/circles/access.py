@@ -51,6 +51,23 @@ def circles_visible_to(user):
     )
 
 
+def circles_whose_members_are_visible_to(user):
+    """Circles whose members the user may see by name or by what they wrote: circles the
+    user runs, and circles the user has joined (active or suspended). Being in a therapy
+    group is itself health information, so someone who has only accepted an invitation,
+    and has not yet consented and signed, sees no other member."""
+    if not user.is_authenticated:
+        return Circle.objects.none()
+    joined = own_memberships(user).filter(status__in=(Membership.Status.ACTIVE,
+                                                      Membership.Status.SUSPENDED))
+    return Circle.objects.filter(Q(pk__in=circles_managed_by(user).values("pk"))
+                                 | Q(pk__in=joined.values("circle")))
+
+
+def may_see_members(user, circle) -> bool:
+    return circles_whose_members_are_visible_to(user).filter(pk=circle.pk).exists()
+
+
 def access_circle(user, public_id, *, for_update=False) -> Circle:
     """The circle if the user may see it; 404 for missing and not-yours alike."""
     queryset = circles_visible_to(user).select_related("organization")

@@ -2,7 +2,6 @@
 
 import json
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from circlekeep.circles.models import (
     RelationshipScreening,
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
+from circlekeep.lib.names import normalize_name
 from circlekeep.orgs.access import staff_role
 from circlekeep.orgs.models import StaffRole
 
@@ -365,53 +365,87 @@ def do_accept_online_rules(membership, *, actor):
     return activate_if_ready(membership, actor=actor)
 
 
-def circle_people(circle, *, excluding):
-    """The people a member may declare a relationship with: the circle's facilitators and
-    its other live members."""
-    from circlekeep.accounts.models import User
-
-    return User.objects.filter(
-        Q(facilitations__circle=circle)
-        | Q(memberships__circle=circle, memberships__status__in=Membership.LIVE_STATUSES)
-    ).exclude(pk=excluding.pk).exclude(display_name="").distinct().order_by("display_name")
-
-
 @action
 def do_declare_relationships(membership, *, declarations, actor):
     """The member privately declares existing relationships with people in the circle
     (an empty list says there are none). Declared once; the facilitator then decides.
 
-    ``declarations`` is a list of (person, kind, note).
+    ``declarations`` is a list of (name as typed, kind, note). Names are matched against
+    the circle's people here, and the member is never told whether one matched: no one
+    sees a roster before joining.
     """
+    from circlekeep.circles.relationships import (
+        circle_people,
+        match_declared_name,
+        pair_digest,
+    )
+
     _check_own_onboarding(membership, actor)
     if RelationshipScreening.objects.filter(membership=membership).exists():
         raise DomainError(_("You have already answered this. Tell your facilitator in your "
                           "questions if something has changed."))
-    people = {user.pk for user in circle_people(membership.circle, excluding=membership.user)}
-    seen = set()
-    for other, kind, note in declarations:
-        if other is None or other.pk not in people:
-            raise DomainError(_("You can only declare relationships with people in this "
-                                "circle."), field="other")
+    cleaned = []
+    for typed, kind, note in declarations:
+        typed = " ".join((typed or "").split())
+        if not typed:
+            raise DomainError(_("Write the name of the person you know."), field="name")
+        if len(typed) > 120:
+            raise DomainError(_("A name can have at most 120 characters."), field="name")
         if kind not in RelationshipDeclaration.Kind.values:
             raise DomainError(_("Choose what kind of relationship it is."), field="kind")
-        if other.pk in seen:
-            raise DomainError(_("Declare each person once."), field="other")
         if len((note or "").strip()) > 1000:
             raise DomainError(_("Keep the note under 1000 characters."), field="note")
-        seen.add(other.pk)
+        cleaned.append((typed, kind, (note or "").strip()))
+    if len({normalize_name(t) for t, _k, _n in cleaned}) != len(cleaned):
+        raise DomainError(_("Declare each person once."), field="name")
+    people = list(circle_people(membership.circle, excluding=membership.user))
     now = timezone.now()
     screening = RelationshipScreening.objects.create(membership=membership, submitted_at=now)
-    for other, kind, note in declarations:
-        declaration = RelationshipDeclaration(screening=screening, other=other, declared_at=now)
-        vault.seal(declaration, "details",
-                   json.dumps({"kind": kind, "note": (note or "").strip()}))
+    for typed, kind, note in cleaned:
+        person = match_declared_name(typed, people)
+        declaration = RelationshipDeclaration(
+            screening=screening, declared_at=now,
+            pair_digest=pair_digest(membership.circle, membership.user, person)
+            if person else "")
+        vault.seal(declaration, "details", json.dumps({
+            "kind": kind, "note": note, "name": typed,
+            "match": str(person.public_id) if person else None}))
         declaration.save()
     # Whom and what was declared is protected; the trail keeps only how many.
     audit.record("circle.onboarding.relationships_declared", actor=actor, target=screening,
                  circle=membership.circle, subject=membership.user,
-                 data={"declarations": len(declarations)})
+                 data={"declarations": len(cleaned)})
     return activate_if_ready(membership, actor=actor)
+
+
+@action
+def do_seal_legacy_declarations(*, actor=None):
+    """Declarations recorded before names were typed kept whom they named in clear
+    (``other``): move it into the sealed text, with its keyed digest, and empty the
+    column. The operator runs this once (``manage.py circles seal-declarations``)."""
+    from circlekeep.circles.relationships import pair_digest
+
+    if actor is not None:
+        raise ActionForbidden(_("The operator moves older declarations into sealed text."))
+    rows = list(RelationshipDeclaration.objects.select_for_update(of=("self",))
+                .exclude(other=None).select_related(
+                    "other", "screening__membership__user", "screening__membership__circle"))
+    texts = vault.reveal_many(rows, "details", actor=None,
+                              reason="Sealing whom an older declaration names")
+    for row, text in zip(rows, texts, strict=True):
+        circle, author, other = (row.screening.membership.circle,
+                                 row.screening.membership.user, row.other)
+        row.other, row.pair_digest = None, ""
+        if text and not text.erased:
+            data = json.loads(text)
+            data.update(name=other.display_name, match=str(other.public_id))
+            vault.seal(row, "details", json.dumps(data))
+            row.pair_digest = pair_digest(circle, author, other)
+        row.save(update_fields=["other", "pair_digest", "details"])
+    if rows:
+        audit.record("circle.onboarding.declarations_sealed", actor=None, target=None,
+                     data={"declarations": len(rows)})
+    return len(rows)
 
 
 @action

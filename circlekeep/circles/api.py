@@ -303,7 +303,7 @@ class TextIn(Schema):
 
 
 class DeclarationIn(Schema):
-    person_id: str
+    name: str  # as the member knows the person; matched privately, never confirmed
     kind: str
     note: str = ""
 
@@ -325,7 +325,6 @@ class ScreeningOut(Schema):
     decision: str
     plan: str
     declarations: list[DeclarationOut]
-    people: list[dict]
 
 
 class DecisionIn(Schema):
@@ -414,42 +413,35 @@ def accept_online_rules(request, membership_id: str):
 
 @router.get("/memberships/{membership_id}/onboarding/relationships", response=ScreeningOut)
 def get_relationships(request, membership_id: str):
-    """The member's own declarations (or, for facilitators, every declaration involving
-    the member), and the people in the circle one may declare."""
+    """The member's own declarations as typed (or, for facilitators, every declaration
+    involving the member, with whom each name matched)."""
     from circlekeep.circles.models import RelationshipScreening
-    from circlekeep.circles.views import _declarations_involving
+    from circlekeep.circles.relationships import declarations_for_screening
 
     membership, is_self = _onboarding_membership(request, membership_id)
     screening = RelationshipScreening.objects.filter(membership=membership).first()
-    declarations = _declarations_involving(membership, request.user, is_self=is_self) \
+    declarations = declarations_for_screening(membership, request.user, is_self=is_self) \
         if screening is not None or not is_self else []
     plan = ""
     if screening is not None and screening.plan:
         plan = str(vault.reveal(screening, "plan", actor=request.user,
                                 reason="Reading a relationship screening decision (API)"))
-    people = actions.circle_people(membership.circle, excluding=membership.user)
     return {
         "submitted_at": screening.submitted_at if screening else None,
         "decision": screening.decision if screening else "", "plan": plan,
-        "declarations": [{"declared_by": d.screening.membership.user.display_name,
-                          "about": d.other.display_name, "kind": str(d.kind_label),
-                          "note": str(d.note_text), "mutual": d.mutual}
+        "declarations": [{"declared_by": d.declared_by, "about": d.about,
+                          "kind": str(d.kind_label), "note": str(d.note_text),
+                          "mutual": d.mutual}
                          for d in declarations],
-        "people": [{"id": str(p.public_id), "display_name": p.display_name} for p in people],
     }
 
 
 @router.post("/memberships/{membership_id}/onboarding/relationships",
              response={201: OnboardingOut})
 def declare_relationships(request, membership_id: str, payload: DeclarationsIn):
-    """Declare relationships with people in the circle, once (an empty list: none)."""
-    from circlekeep.accounts.models import User as Person
-
+    """Declare relationships by name, once (an empty list: none)."""
     membership = _own_step(request, membership_id)
-    declarations = []
-    for entry in payload.declarations:
-        person = Person.objects.filter(public_id=parse_public_id(entry.person_id)).first()
-        declarations.append((person, entry.kind, entry.note))
+    declarations = [(entry.name, entry.kind, entry.note) for entry in payload.declarations]
     membership = actions.do_declare_relationships(membership, declarations=declarations,
                                                   actor=request.user)
     return Status(201, onboarding_to_dict(membership))

@@ -106,23 +106,39 @@ class ScreeningDecisionForm(forms.Form):
 
 
 class RelationshipsForm(forms.Form):
-    """One choice per person in the circle: no relationship, or its kind and a note."""
+    """Up to five people the member already knows, by the name they would use. Nobody is
+    listed: a person joining sees no roster."""
 
-    def __init__(self, *args, people, **kwargs):
+    ROWS = 5
+
+    def __init__(self, *args, **kwargs):
         from circlekeep.circles.models import RelationshipDeclaration
 
         super().__init__(*args, **kwargs)
-        self.people = people
-        kinds = [("", _("No relationship")), *RelationshipDeclaration.Kind.choices]
-        for person in people:
-            self.fields[f"kind_{person.public_id}"] = forms.ChoiceField(
-                label=person.display_name, choices=kinds, required=False)
-            self.fields[f"note_{person.public_id}"] = forms.CharField(
-                label=_("Anything your facilitator should know about you and %(name)s")
-                % {"name": person.display_name}, required=False, max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}))
+        kinds = [("", _("Choose…")), *RelationshipDeclaration.Kind.choices]
+        for n in range(1, self.ROWS + 1):
+            self.fields[f"name_{n}"] = forms.CharField(
+                label=_("Person %(n)d: their name") % {"n": n}, required=False,
+                max_length=120, help_text=_("As you know them: a first name is enough.")
+                if n == 1 else "")
+            self.fields[f"kind_{n}"] = forms.ChoiceField(
+                label=_("How you know person %(n)d") % {"n": n}, choices=kinds,
+                required=False)
+            self.fields[f"note_{n}"] = forms.CharField(
+                label=_("Anything your facilitator should know (person %(n)d)") % {"n": n},
+                required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, self.ROWS + 1):
+            name, kind = data.get(f"name_{n}", "").strip(), data.get(f"kind_{n}", "")
+            if name and not kind:
+                self.add_error(f"kind_{n}", _("Choose how you know this person."))
+            if kind and not name:
+                self.add_error(f"name_{n}", _("Write the person's name."))
+        return data
 
     def declarations(self):
-        return [(person, self.cleaned_data[f"kind_{person.public_id}"],
-                 self.cleaned_data[f"note_{person.public_id}"])
-                for person in self.people if self.cleaned_data[f"kind_{person.public_id}"]]
+        return [(self.cleaned_data[f"name_{n}"], self.cleaned_data[f"kind_{n}"],
+                 self.cleaned_data[f"note_{n}"])
+                for n in range(1, self.ROWS + 1) if self.cleaned_data.get(f"name_{n}")]

@@ -290,8 +290,17 @@ class RelationshipScreening(models.Model):
 
 
 class RelationshipDeclaration(models.Model):
-    """One declared relationship. What kind it is and the note are protected text (sealed
-    together as JSON); only the member and the circle's facilitators ever see them."""
+    """One declared relationship: the name the member typed, whom it matched in the
+    circle, what kind it is and the note, all protected text sealed together as JSON; only
+    the member and the circle's facilitators ever see them. ``pair_digest`` is a keyed
+    digest of (member, person named) under the circle's key (circles/relationships.py),
+    so that mutual declarations can be found; erasure blanks it with the text.
+
+    ``other`` is what declarations recorded before names were typed stored in clear;
+    ``manage.py circles seal-declarations`` moves it into the sealed text and empties it.
+    """
+
+    ERASE_ALSO_CLEARS = ("pair_digest",)
 
     class Kind(models.TextChoices):
         COWORKER = "coworker", _("Coworker")
@@ -304,9 +313,10 @@ class RelationshipDeclaration(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     screening = models.ForeignKey(RelationshipScreening, on_delete=models.PROTECT,
                                   related_name="declarations")
-    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
     details = SealedTextField(scope="member", owner="screening__membership__user")
+    pair_digest = models.CharField(max_length=64, blank=True, db_index=True)
     declared_at = models.DateTimeField()
 
     def __str__(self):

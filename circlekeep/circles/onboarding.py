@@ -127,43 +127,35 @@ def _consent_state(memberships):
 
 
 def _screening_state(memberships):
-    """{membership pk: (done, note, conflicts)}: conflicts are declarations made by the
-    member or naming them, from anyone live in the same circle."""
-    from circlekeep.circles.models import (
-        Membership,
-        RelationshipDeclaration,
-        RelationshipScreening,
-    )
+    """{membership pk: (done, note)} from the member's own declarations. Someone else
+    naming the member does not hold back the member's own step: the member would learn
+    from it that someone in the circle knows them. The facilitator sees those
+    declarations on the member's screening page."""
+    from django.db.models import Count, Max
+
+    from circlekeep.circles.models import RelationshipScreening
 
     screenings = {s.membership_id: s for s in RelationshipScreening.objects.filter(
-        membership__in=[m.pk for m in memberships])}
-    circle_ids = {m.circle_id for m in memberships}
-    declarations = list(RelationshipDeclaration.objects.filter(
-        screening__membership__circle_id__in=circle_ids,
-        screening__membership__status__in=Membership.LIVE_STATUSES,
-    ).values_list("screening__membership_id", "screening__membership__user_id",
-                  "screening__membership__circle_id", "other_id", "declared_at"))
+        membership__in=[m.pk for m in memberships]).annotate(
+        declared=Count("declarations"), latest=Max("declarations__declared_at"))}
     state = {}
     for m in memberships:
         screening = screenings.get(m.pk)
-        involved = [d for d in declarations
-                    if d[0] == m.pk or (d[2] == m.circle_id and d[3] == m.user_id)]
         if screening is None:
-            state[m.pk] = (False, "", len(involved))
+            state[m.pk] = (False, "")
             continue
-        if not involved:
-            state[m.pk] = (True, "", 0)
+        if not screening.declared:
+            state[m.pk] = (True, "")
             continue
-        latest = max(d[4] for d in involved)
-        decided = screening.decided_at is not None and screening.decided_at >= latest
+        decided = (screening.decided_at is not None
+                   and screening.decided_at >= screening.latest)
         if decided and screening.decision == "proceed":
-            state[m.pk] = (True, "", len(involved))
+            state[m.pk] = (True, "")
         elif decided and screening.decision == "refer":
             state[m.pk] = (False, _("Your facilitator will talk with you about a group that "
-                                    "fits better."), len(involved))
+                                    "fits better."))
         else:
-            state[m.pk] = (False, _("Your facilitator is reviewing what you told them."),
-                           len(involved))
+            state[m.pk] = (False, _("Your facilitator is reviewing what you told them."))
     return state
 
 
@@ -210,7 +202,7 @@ def progress_for(memberships):
             "question": _("Waiting for your facilitator's answer."),
             "answer": _("Read the answer, then ask more or say you have no more questions."),
         }.get(last, "")
-        screened, screen_note, _conflicts = screening[m.pk]
+        screened, screen_note = screening[m.pk]
         steps = [
             Step("orientation", _("Read the orientation"), m.pk in oriented,
                  url("circles:onboarding-orientation")),

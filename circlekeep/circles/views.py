@@ -1,10 +1,7 @@
 """Circle pages: the dashboard, circles, rosters, invitations and memberships."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,6 +39,7 @@ from circlekeep.circles.forms import (
     ScreeningDecisionForm,
 )
 from circlekeep.circles.models import Membership
+from circlekeep.circles.relationships import declarations_for_screening
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -437,48 +435,13 @@ def onboarding_online_rules(request, membership_id):
     })
 
 
-def _declarations_involving(membership, viewer, *, is_self):
-    """Declarations the member made, and (for facilitators) those naming the member, with
-    their protected kind and note revealed (each read is recorded)."""
-    from circlekeep.circles.models import RelationshipDeclaration
-
-    query = RelationshipDeclaration.objects.filter(screening__membership=membership)
-    if not is_self:
-        query = RelationshipDeclaration.objects.filter(
-            Q(screening__membership=membership)
-            | Q(screening__membership__circle=membership.circle, other=membership.user,
-                screening__membership__status__in=Membership.LIVE_STATUSES))
-    declarations = list(query.select_related("other", "screening__membership__user",
-                                             "screening__membership__circle"))
-    why = (_("Member reading their relationship declarations") if is_self
-           else _("Facilitator screening relationships in the circle"))
-    kinds = dict(RelationshipDeclaration.Kind.choices)
-    revealed = vault.reveal_many(declarations, "details", actor=viewer, reason=why)
-    for declaration, details in zip(declarations, revealed, strict=True):
-        if details.erased:
-            declaration.kind_label, declaration.note_text = details, ""
-        else:
-            data = json.loads(details)
-            declaration.kind_label = kinds.get(data["kind"], data["kind"])
-            declaration.note_text = data["note"]
-        declaration.by_member = declaration.screening.membership_id == membership.pk
-        declaration.mutual = False
-    mine = {d.other_id for d in declarations if d.by_member}
-    for declaration in declarations:
-        if not declaration.by_member and declaration.screening.membership.user_id in mine:
-            declaration.mutual = True
-    return declarations
-
-
 @login_required
 def onboarding_relationships(request, membership_id):
     from circlekeep.circles.models import RelationshipScreening
 
     membership, is_self = _onboarding_membership(request, membership_id)
     screening = RelationshipScreening.objects.filter(membership=membership).first()
-    people = list(actions.circle_people(membership.circle, excluding=membership.user))
-    form = RelationshipsForm(request.POST or None, people=people) \
-        if is_self and screening is None else None
+    form = RelationshipsForm(request.POST or None) if is_self and screening is None else None
     if request.method == "POST":
         if form is None:
             return forbidden(request, _("Only the member declares their relationships, "
@@ -492,7 +455,7 @@ def onboarding_relationships(request, membership_id):
             else:
                 _step_done(request, _("Thank you. Only your facilitators will see this."))
                 return redirect("circles:onboarding", membership_id=membership.public_id)
-    declarations = _declarations_involving(membership, request.user, is_self=is_self) \
+    declarations = declarations_for_screening(membership, request.user, is_self=is_self) \
         if screening is not None or not is_self else []
     plan = None
     if screening is not None and screening.plan:

@@ -77,8 +77,9 @@ def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
                           field="raise_in_group")
     body = required_text(body, "body", _("Say what happened."))
     affected = list(affected)
-    if any(m.circle_id != circle.pk or not m.is_live for m in affected):
-        raise DomainError(_("Choose affected people from this circle."), field="affected")
+    if any(m.circle_id != circle.pk or m.status != Membership.Status.ACTIVE for m in affected):
+        raise DomainError(_("Choose affected people from this circle's members."),
+                          field="affected")
     anonymous = visibility == Concern.Visibility.ANONYMOUS
     if anonymous and any(m.user_id == actor.pk for m in affected):
         raise DomainError(_("An anonymous report cannot list you among the people affected: "

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from circlekeep import vault
 from circlekeep.accounts.models import User
 from circlekeep.agreements.models import LadderStep
-from circlekeep.circles.access import access_circle, may_manage_circle
+from circlekeep.circles.access import access_circle, may_manage_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
@@ -30,22 +30,28 @@ from circlekeep.incidents.forms import (
 )
 from circlekeep.incidents.models import IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import DomainError
+from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.models import Meeting
 from circlekeep.orgs.access import access_organization
 
 
-def _people(circle):
-    return list(Membership.objects.filter(circle=circle, status__in=(
-        "onboarding", "active", "suspended")).select_related("user")
-        .order_by("user__display_name"))
+def _people(circle, statuses=Membership.ACCEPTED_STATUSES):
+    return list(Membership.objects.filter(circle=circle, status__in=statuses)
+                .select_related("user").order_by("user__display_name"))
 
 
 @login_required
 def report(request, circle_id):
     circle = access_circle(request.user, circle_id)
-    form = ConcernForm(request.POST or None, people=_people(circle))
+    if not may_see_members(request.user, circle):
+        return forbidden(request, _("You can report a concern once you have joined the "
+                                    "circle. Until then, ask your facilitator in your "
+                                    "onboarding questions."))
+    # Only members who have joined are listed: being in the circle is itself private.
+    form = ConcernForm(request.POST or None,
+                       people=_people(circle, (Membership.Status.ACTIVE,)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -4,6 +4,13 @@ Every protected column is a ``SealedTextField``; every read for display goes thr
 ``reveal``, which records who read what about whom, and why.
 """
 
-from circlekeep.vault.sealing import ERASED_TEXT, RevealedText, reveal, reveal_many, seal
+from circlekeep.vault.sealing import (
+    ERASED_TEXT,
+    RevealedText,
+    keyed_digest,
+    reveal,
+    reveal_many,
+    seal,
+)
 
-__all__ = ["ERASED_TEXT", "RevealedText", "reveal", "reveal_many", "seal"]
+__all__ = ["ERASED_TEXT", "RevealedText", "keyed_digest", "reveal", "reveal_many", "seal"]

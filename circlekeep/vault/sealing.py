@@ -124,3 +124,24 @@ def reveal_many(instances, field_name, *, actor, reason):
         with transaction.atomic():
             _record_access(readable, field_name, actor=actor, reason=reason)
     return texts
+
+
+def keyed_digest(circle, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under a key derived from the circle's data key.
+
+    For matching protected things without storing them in clear (two declarations that
+    name the same pair of people): whoever holds the database but not the keyring cannot
+    test a guess. Rotating the circle's key changes every digest; the rotation asks the
+    apps to recompute theirs (``vault.actions.CIRCLE_KEY_ROTATED``).
+    """
+    import hashlib
+    import hmac
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    with transaction.atomic():
+        key = current_key_for("circle", circle)
+    secret = HKDF(algorithm=hashes.SHA256(), length=32, salt=key.key_id.bytes,
+                  info=b"circlekeep keyed digest v1").derive(dek_for(key))
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()

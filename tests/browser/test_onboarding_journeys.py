@@ -86,15 +86,18 @@ def test_a_new_adult_member_goes_from_invitation_to_active(live_cast, visit):
     sam.click("Agree to the online rules", role="link")
     sam.click("I agree to the online rules")
     sam.click("Tell your facilitator privately about anyone you know here", role="link")
-    sam.page.get_by_label("Mina", exact=True).select_option("coworker")
-    sam.fill("Anything your facilitator should know about you and Mina",
-             "We work on the same team")
+    # No roster is shown to someone still joining: Sam types the name she knows.
+    assert "Mina" not in sam.text()
+    sam.fill("Person 1: their name", "mina")
+    sam.page.get_by_label("How you know person 1", exact=True).select_option("coworker")
+    sam.fill("Anything your facilitator should know (person 1)", "We work on the same team")
     sam.click("Send to my facilitator")
     assert "5 of 6 steps done." in sam.text()
     assert "reviewing what you told them" in sam.text()
 
     fran.goto(f"/circles/memberships/{membership.public_id}/onboarding/relationships/")
     assert "We work on the same team" in fran.text()
+    assert "Mina" in fran.text()  # the typed name matched Mina, for the facilitator only
     fran.page.get_by_label("Proceed with a plan", exact=True).check()
     fran.fill("Plan or reason", "Different breakout groups; check in after two meetings.")
     fran.click("Record decision")

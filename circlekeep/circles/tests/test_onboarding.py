@@ -154,24 +154,55 @@ def test_the_question_thread_is_private_to_the_member_and_the_facilitators(cast)
                                      actor=cast.facilitator).exists()
 
 
-def test_a_declaration_names_only_people_in_the_circle_and_changes_nothing_otherwise(cast):
+def test_a_bad_declaration_changes_nothing(cast):
     nia = joining(cast)
     mark = audit_mark()
-    with pytest.raises(DomainError, match="only declare relationships with people in this"):
-        do_declare_relationships(nia, declarations=[(cast.other_member, "friend", "")],
-                                 actor=nia.user)
-    with pytest.raises(DomainError, match="what kind"):
-        do_declare_relationships(nia, declarations=[(cast.member, "enemy", "")],
-                                 actor=nia.user)
+    for bad, message in (([("Mina", "enemy", "")], "what kind"),
+                         ([(" ", "friend", "")], "Write the name"),
+                         ([("Mina", "friend", ""), ("  mina ", "family", "")], "each person once"),
+                         ([("M" * 121, "friend", "")], "at most 120")):
+        with pytest.raises(DomainError, match=message):
+            do_declare_relationships(nia, declarations=bad, actor=nia.user)
     assert not RelationshipScreening.objects.filter(membership=nia).exists()
     assert_events(mark, [])
+
+
+def test_a_declaration_stores_whom_it_names_only_sealed(cast):
+    """The person named is inside the sealed text; the row keeps a keyed digest of the
+    pair, never the person, and a name that matches nobody is kept as typed."""
+    nia = joining(cast)
+    do_declare_relationships(nia, actor=nia.user, declarations=[
+        ("mina", "former_partner", "We separated last year"),
+        ("Someone Else", "friend", "")])
+    stored = list(RelationshipDeclaration.objects.filter(screening__membership=nia))
+    assert [d.other_id for d in stored] == [None, None]
+    for d in stored:
+        assert "former_partner" not in d.details.envelope
+        assert str(cast.member.public_id) not in d.details.envelope
+    assert sorted(bool(d.pair_digest) for d in stored) == [False, True]
+    page = signed_in_client(cast.facilitator).get(
+        f"/circles/memberships/{nia.public_id}/onboarding/relationships/").content.decode()
+    assert "Mina" in page and "Someone Else" in page and "no one in the circle matched" in page
+    own = signed_in_client(nia.user).get(
+        f"/circles/memberships/{nia.public_id}/onboarding/relationships/").content.decode()
+    assert "mina" in own and "no one in the circle matched" not in own
+
+
+def test_a_joining_member_sees_no_roster_while_declaring(cast):
+    nia = joining(cast)
+    page = signed_in_client(nia.user).get(
+        f"/circles/memberships/{nia.public_id}/onboarding/relationships/").content.decode()
+    assert "Mina" not in page and "Person 1: their name" in page
+    api = token_client(nia.user).get(
+        f"/api/v1/memberships/{nia.public_id}/onboarding/relationships").json()
+    assert "people" not in api and "Mina" not in json.dumps(api)
 
 
 def test_a_conflict_waits_for_the_facilitators_decision(cast):
     nia = joining(cast)
     do_declare_relationships(nia, actor=nia.user, declarations=[
-        (cast.member, "former_partner", "We separated last year"),
-        (cast.facilitator, "coworker", "")])
+        ("Mina Tester", "former_partner", "We separated last year"),
+        ("Fran", "coworker", "")])
     assert "relationships" in keys(nia)
     mark = audit_mark()
     do_decide_screening(nia, decision="refer", plan="A Thursday circle fits better.",
@@ -185,20 +216,15 @@ def test_a_conflict_waits_for_the_facilitators_decision(cast):
                          ("circle.onboarding.screening_decided", cast.facilitator, nia.user)])
     with pytest.raises(DomainError, match="plan or reason"):
         do_decide_screening(nia, decision="proceed", plan=" ", actor=cast.facilitator)
-    # What was declared is sealed: no kind, no note in clear.
-    stored = RelationshipDeclaration.objects.filter(screening__membership=nia)
-    assert all("former_partner" not in d.details.envelope for d in stored)
 
 
 def test_the_facilitator_sees_mutual_declarations_and_no_other_member_sees_any(cast):
     nia = joining(cast)
     omar = joining(cast, "omar@example.test", "Omar")
     do_declare_relationships(nia, actor=nia.user,
-                             declarations=[(omar.user, "family", "He is my cousin")])
+                             declarations=[("Omar", "family", "He is my cousin")])
     do_declare_relationships(omar, actor=omar.user,
-                             declarations=[(nia.user, "family", "")])
-    # Omar's own step waits too: Nia named him.
-    assert "relationships" in keys(omar)
+                             declarations=[("Nia", "family", "")])
     page = signed_in_client(cast.facilitator).get(
         f"/circles/memberships/{omar.public_id}/onboarding/relationships/").content.decode()
     assert "He is my cousin" in page and "declared by both" in page
@@ -214,11 +240,77 @@ def test_the_facilitator_sees_mutual_declarations_and_no_other_member_sees_any(c
     assert "He is my cousin" not in own
 
 
+def test_being_named_by_someone_else_does_not_hold_back_ones_own_step(cast):
+    """Were it to, the person named would learn that someone in the circle knows them."""
+    nia = joining(cast)
+    omar = joining(cast, "omar@example.test", "Omar")
+    do_declare_relationships(omar, actor=omar.user, declarations=[])
+    do_declare_relationships(nia, actor=nia.user, declarations=[("Omar", "friend", "")])
+    assert "relationships" not in keys(omar)
+    page = signed_in_client(cast.facilitator).get(
+        f"/circles/memberships/{omar.public_id}/onboarding/relationships/").content.decode()
+    assert "Nia" in page  # the facilitator still sees who named him
+
+
+def test_erasure_blanks_the_digest_of_whom_a_declaration_named(cast):
+    from circlekeep.vault.actions import do_destroy_member_keys
+
+    nia = joining(cast)
+    do_declare_relationships(nia, actor=nia.user, declarations=[("Mina", "friend", "")])
+    do_destroy_member_keys(nia.user, organization=cast.org, actor=cast.admin,
+                           reason="Asked", confirmation="Nia")
+    declaration = RelationshipDeclaration.objects.get(screening__membership=nia)
+    assert declaration.pair_digest == ""
+
+
+def test_rotating_the_circles_key_keeps_mutual_declarations_recognised(cast):
+    from circlekeep.vault.actions import do_rotate_data_key
+
+    nia = joining(cast)
+    omar = joining(cast, "omar@example.test", "Omar")
+    do_declare_relationships(nia, actor=nia.user, declarations=[("Omar", "family", "")])
+    do_declare_relationships(omar, actor=omar.user, declarations=[("Nia", "family", "")])
+    before = set(RelationshipDeclaration.objects.values_list("pair_digest", flat=True))
+    do_rotate_data_key(cast.circle, actor=None)
+    after = set(RelationshipDeclaration.objects.values_list("pair_digest", flat=True))
+    assert len(after) == 1 and after != before
+    page = signed_in_client(cast.facilitator).get(
+        f"/circles/memberships/{omar.public_id}/onboarding/relationships/").content.decode()
+    assert "declared by both" in page
+
+
+def test_older_declarations_are_sealed_by_the_command(cast, settings):
+    from django.core.management import call_command
+
+    from circlekeep.circles.actions import do_seal_legacy_declarations
+
+    nia = joining(cast)
+    do_declare_relationships(nia, actor=nia.user, declarations=[("Someone", "friend", "x")])
+    # As an older installation stored it: whom it named, in clear.
+    settings.GUARD_ACTION_WRITES = False
+    RelationshipDeclaration.objects.update(other=cast.member, pair_digest="")
+    settings.GUARD_ACTION_WRITES = True
+    from circlekeep.circles.checks import check_declarations_sealed
+
+    assert [w.id for w in check_declarations_sealed()] == ["circles.W001"]
+    mark = audit_mark()
+    do_seal_legacy_declarations()
+    assert_events(mark, [("vault.revealed", None, nia.user),
+                         ("circle.onboarding.declarations_sealed", None, None)])
+    call_command("circles", "seal-declarations")  # nothing left: changes nothing
+    declaration = RelationshipDeclaration.objects.get()
+    assert declaration.other_id is None and declaration.pair_digest
+    assert check_declarations_sealed() == []
+    page = signed_in_client(cast.facilitator).get(
+        f"/circles/memberships/{nia.public_id}/onboarding/relationships/").content.decode()
+    assert "Mina" in page
+
+
 def test_relationships_are_declared_once(cast):
     nia = joining(cast)
     do_declare_relationships(nia, declarations=[], actor=nia.user)
     with pytest.raises(DomainError, match="already answered"):
-        do_declare_relationships(nia, declarations=[(cast.member, "friend", "")],
+        do_declare_relationships(nia, declarations=[("Mina", "friend", "")],
                                  actor=nia.user)
 
 
@@ -298,10 +390,9 @@ def test_the_onboarding_api_lists_the_steps_and_takes_them(cast):
     assert [s["key"] for s in body["steps"]][:2] == ["orientation", "questions"]
     assert client.post(base + "/orientation", **headers).json()["steps"][0]["done"] is True
     response = client.post(base + "/relationships", data=json.dumps({"declarations": [
-        {"person_id": str(cast.other_member.public_id), "kind": "friend"}]}),
-        content_type="application/json", **headers)
+        {"name": "Otto", "kind": "rival"}]}), content_type="application/json", **headers)
     assert response.status_code == 400
-    assert "people in this circle" in response.json()["detail"]
+    assert "what kind" in response.json()["detail"]
     response = client.post(base + "/relationships", data=json.dumps({"declarations": []}),
                            content_type="application/json", **headers)
     assert response.status_code == 201
