@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.agreements.models import LadderStep, Proposal
+from circlekeep.lib.forms import SubmitOnceMixin
 
 
 class SignForm(forms.Form):
@@ -12,7 +13,7 @@ class SignForm(forms.Form):
                     "are recorded."))
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(SubmitOnceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What do you propose?"), choices=Proposal.Kind.choices)
     clause_key = forms.ChoiceField(label=_("Which clause"), required=False)
     title = forms.CharField(label=_("Clause title"), max_length=120, required=False)

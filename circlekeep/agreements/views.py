@@ -32,7 +32,7 @@ from circlekeep.agreements.text import diff, language_for
 from circlekeep.circles.access import may_manage_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
 
 
 def _own_membership(user, circle):
@@ -157,9 +157,13 @@ def propose(request, circle_id):
     agreement = access_agreement(request.user, circle_id)
     form = ProposalForm(request.POST or None, clauses=agreement.current_version.clauses)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "once"}
         try:
-            proposal = actions.do_propose_change(agreement, actor=request.user,
-                                                 **form.cleaned_data)
+            with submitted_once(form):
+                proposal = actions.do_propose_change(agreement, actor=request.user, **fields)
+        except AlreadySubmitted:
+            messages.info(request, _("That proposal was already sent."))
+            return redirect("agreements:circle", circle_id=agreement.circle.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:

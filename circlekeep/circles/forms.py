@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.circles.models import Circle, Membership
+from circlekeep.lib.forms import SubmitOnceMixin
 
 
 class CircleForm(forms.Form):
@@ -90,7 +91,7 @@ class ErasureForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(SubmitOnceMixin, forms.Form):
     text = forms.CharField(label=_("Your question"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 4}))
 

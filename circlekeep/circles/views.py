@@ -42,7 +42,7 @@ from circlekeep.circles.models import Membership
 from circlekeep.circles.relationships import declarations_for_screening
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
 from circlekeep.orgs.models import StaffRole
 
 
@@ -373,12 +373,16 @@ def onboarding_questions(request, membership_id):
         form.fields["text"].label = _("Your answer")
     if request.method == "POST" and form.is_valid():
         try:
-            if is_self:
-                actions.do_ask_question(membership, text=form.cleaned_data["text"],
-                                        actor=request.user)
-            else:
-                actions.do_answer_question(membership, text=form.cleaned_data["text"],
-                                           actor=request.user)
+            with submitted_once(form):
+                if is_self:
+                    actions.do_ask_question(membership, text=form.cleaned_data["text"],
+                                            actor=request.user)
+                else:
+                    actions.do_answer_question(membership, text=form.cleaned_data["text"],
+                                               actor=request.user)
+        except AlreadySubmitted:
+            messages.info(request, _("That was already sent."))
+            return redirect("circles:onboarding-questions", membership_id=membership.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from circlekeep.agreements.models import LadderStep
 from circlekeep.incidents.models import Concern, IncidentNotification
+from circlekeep.lib.forms import SubmitOnceMixin
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(SubmitOnceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What kind of concern"), choices=Concern.Kind.choices)
     body = forms.CharField(label=_("What happened"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 5}),

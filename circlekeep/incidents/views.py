@@ -31,7 +31,7 @@ from circlekeep.incidents.forms import (
 from circlekeep.incidents.models import IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
 from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.models import Meeting
 from circlekeep.orgs.access import access_organization
@@ -55,10 +55,16 @@ def report(request, circle_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            concern = actions.do_report_concern(
-                circle, actor=request.user, kind=data["kind"], body=data["body"],
-                visibility=data["visibility"], about_facilitator=data["about_facilitator"],
-                raise_in_group=data["raise_in_group"], affected=form.affected_memberships())
+            with submitted_once(form):
+                concern = actions.do_report_concern(
+                    circle, actor=request.user, kind=data["kind"], body=data["body"],
+                    visibility=data["visibility"],
+                    about_facilitator=data["about_facilitator"],
+                    raise_in_group=data["raise_in_group"],
+                    affected=form.affected_memberships())
+        except AlreadySubmitted:
+            messages.info(request, _("That concern was already sent."))
+            return redirect("circles:detail", circle_id=circle.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:

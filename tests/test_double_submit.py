@@ -1,0 +1,54 @@
+"""A double click sends the same form twice; it must create one record, not two."""
+
+import re
+
+import pytest
+
+from circlekeep.agreements.models import Proposal
+from circlekeep.circles.models import OnboardingMessage
+from circlekeep.incidents.models import Concern
+from circlekeep.testing import make_member, signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def token(client, url):
+    page = client.get(url).content.decode()
+    return re.search(r'name="once" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("visibility", ["named", "anonymous"])
+def test_a_concern_sent_twice_is_one_concern(cast, visibility):
+    mina = signed_in_client(cast.member)
+    url = f"/incidents/circles/{cast.circle.public_id}/report/"
+    data = {"kind": "accidental", "body": "Someone spoke about a member outside.",
+            "visibility": visibility, "raise_in_group": "no", "once": token(mina, url)}
+    first, second = mina.post(url, data), mina.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Concern.objects.count() == 1
+    # A new page is a new form: a second, deliberate report goes through.
+    mina.post(url, {**data, "once": token(mina, url)})
+    assert Concern.objects.count() == 2
+
+
+def test_a_proposal_sent_twice_is_one_proposal(cast):
+    mina = signed_in_client(cast.member)
+    url = f"/agreements/circles/{cast.circle.public_id}/propose/"
+    data = {"kind": "add", "title": "Phones", "text": "Phones stay off.", "reason": "Focus",
+            "once": token(mina, url)}
+    mina.post(url, data)
+    mina.post(url, data)
+    assert Proposal.objects.count() == 1
+
+
+def test_a_question_sent_twice_is_one_question_and_a_refused_one_can_be_resent(cast):
+    nia = make_member(cast.circle, "nia@example.test", name="Nia", actor=cast.facilitator,
+                      status="onboarding")
+    client = signed_in_client(nia.user)
+    url = f"/circles/memberships/{nia.public_id}/onboarding/questions/"
+    once = token(client, url)
+    refused = client.post(url, {"text": " ", "once": once})
+    assert refused.status_code == 200  # the form's own error; nothing was claimed
+    client.post(url, {"text": "Is the group recorded?", "once": once})
+    client.post(url, {"text": "Is the group recorded?", "once": once})
+    assert OnboardingMessage.objects.filter(membership=nia, kind="question").count() == 1
