@@ -38,7 +38,6 @@ class NoTraceMiddleware:
             session = getattr(request, "session", None)
             if session is not None:
                 session.modified = False
-            response.headers.pop("X-Request-Id", None)
         return response
 
 
