@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "circlekeep.lib.middleware.RefuseUnsafeTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "circlekeep.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
