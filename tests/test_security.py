@@ -120,3 +120,34 @@ def test_session_cookies_are_httponly_and_samesite(cast):
 def test_healthz_reveals_nothing(db):
     response = Client().get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_pages_and_pdfs_for_a_signed_in_person_are_not_stored(cast):
+    from circlekeep.agreements.models import Signature
+
+    client = signed_in_client(cast.member)
+    signature = Signature.objects.filter(membership=cast.membership).get()
+    for path in ("/", "/accounts/profile/", f"/agreements/signatures/{signature.public_id}/pdf/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+    assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_api_answers_are_not_stored_whatever_their_status(cast):
+    from circlekeep.accounts.actions import do_create_api_token
+
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    for response in (client.get("/api/v1/me"), client.get("/api/v1/circles/nothing"),
+                     Client().get("/api/v1/me")):
+        assert "no-store" in response["Cache-Control"], response.status_code
+
+
+def test_pages_for_someone_not_signed_in_are_not_stored_but_static_files_are(db):
+    assert "no-store" in Client().get("/accounts/password-reset/")["Cache-Control"]
+    static = Client().get("/static/css/circlekeep.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")

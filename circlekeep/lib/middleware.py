@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from circlekeep.lib.text import unsafe_text_problem
 
@@ -99,3 +100,21 @@ class RefuseUnsafeTextMiddleware:
                         return key, message
         return None
 
+
+class NoStoreMiddleware:
+    """Ask browsers and proxies to keep no copy of any response the application makes.
+
+    Pages, PDFs, exports and API answers carry protected information (who is in which
+    circle is itself health information), and a copy left in a shared computer's cache or
+    a proxy outlives sign-out. Static files never reach this middleware: WhiteNoise,
+    earlier in the list, answers them with long-lived caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True)
+        return response
