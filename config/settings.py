@@ -134,7 +134,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, creating the file owner-only (it holds the trial's
+            # audit trail and ciphertext; its -wal and -shm files copy its mode).
+            "ENGINE": "circlekeep.lib.sqlite",
             "NAME": VAR_DIR / "circlekeep.sqlite3",
             "OPTIONS": {
                 # WAL and a busy timeout let the web server and commands share the file;

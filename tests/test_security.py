@@ -151,3 +151,35 @@ def test_pages_for_someone_not_signed_in_are_not_stored_but_static_files_are(db)
     static = Client().get("/static/css/circlekeep.css")
     assert static.status_code == 200
     assert "no-store" not in static.get("Cache-Control", "")
+
+
+TRIAL_DATABASE = """
+import os, stat
+os.umask(0o022)
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE t (x integer)")
+    cursor.execute("INSERT INTO t VALUES (1)")
+    cursor.execute("SELECT x FROM t")
+    cursor.fetchall()
+    for suffix in ("", "-wal", "-shm"):
+        mode = os.stat(str(connection.settings_dict["NAME"]) + suffix).st_mode
+        print(suffix or "db", oct(stat.S_IMODE(mode)))
+"""
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "left world-readable"])
+def test_the_trial_database_and_its_companions_are_owner_only(tmp_path, existing):
+    if existing:
+        (tmp_path / "circlekeep.sqlite3").touch(mode=0o644)
+        (tmp_path / "circlekeep.sqlite3").chmod(0o644)
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CIRCLEKEEP_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    env.update({"DEBUG": "true", "CIRCLEKEEP_VAR_DIR": str(tmp_path),
+                "DJANGO_SETTINGS_MODULE": "config.settings"})
+    result = subprocess.run([sys.executable, "-c", TRIAL_DATABASE], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["db", "0o600", "-wal", "0o600", "-shm", "0o600"]
