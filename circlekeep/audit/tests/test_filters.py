@@ -47,17 +47,17 @@ def test_the_api_refuses_bad_filters_with_a_message(admin_api, query, field, mes
     assert response.json() == {"detail": message, "field": field}
 
 
-@pytest.mark.parametrize("query,field,message", REFUSED,
-                         ids=[message for _q, _f, message in REFUSED])
-def test_the_page_refuses_the_same_filters_beside_the_field(cast, query, field, message):
-    page_query = {("circle" if key == "circle_id" else key): value
-                  for key, value in _dates(query).items()}
-    response = signed_in_client(cast.admin).get("/audit/", page_query)
+# The page refused the others before (its choices and the order of the dates).
+OUT_OF_RANGE = [refusal for refusal in REFUSED
+                if refusal[1] in ("since", "until") and "before the start" not in refusal[2]]
+
+
+@pytest.mark.parametrize("query,field,message", OUT_OF_RANGE,
+                         ids=[message for _q, _f, message in OUT_OF_RANGE])
+def test_the_page_refuses_the_same_dates_beside_the_field(cast, query, field, message):
+    response = signed_in_client(cast.admin).get("/audit/", _dates(query))
     assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert errors, "the filter was accepted"
-    if field in ("since", "until"):
-        assert message in errors[field]
+    assert message in response.context["form"].errors[field]
 
 
 def test_a_far_past_date_in_a_far_east_time_zone_is_refused_not_a_crash(cast):
