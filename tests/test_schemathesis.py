@@ -29,7 +29,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APPLICATION)
 
 # Bounded and reproducible: the same examples on every run (derandomized, no example
 # database), a few seconds per operation, about a minute for the whole API on two cores.
-EXAMPLES = settings(max_examples=15, deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 CHECKS = [not_a_server_error, negative_data_rejection]
 
