@@ -3,7 +3,8 @@ published schema allows.
 
 Every operation is wrapped (before authentication and validation) by ``guard_bodies``:
 
-* a body that is not ``application/json`` is refused with 415;
+* a body that is not ``application/json`` is refused with 415 (an empty form counts as
+  no body);
 * a body that does not parse as JSON is refused with 400;
 * a body holding a NUL character or a broken Unicode sequence is refused with 400 naming
   the field (PostgreSQL cannot store a NUL; no encoding can send half a surrogate pair);
@@ -20,6 +21,7 @@ import functools
 import itertools
 import json
 
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from ninja.parser import Parser
@@ -27,6 +29,7 @@ from ninja.parser import Parser
 from circlekeep.lib.text import find_unsafe_text
 
 JSON = "application/json"
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class CheckedJsonParser(Parser):
@@ -89,6 +92,19 @@ def _describe_one(error):
             % {"keyword": keyword}}
 
 
+def _is_empty_form(request):
+    """A form body without a single field (some clients send one with every POST): it
+    carries nothing, so it is treated as no body rather than refused."""
+    if request.content_type not in FORMS:
+        return False
+    if request.content_type == FORMS[0]:
+        return not request.body.strip(b"&")
+    try:
+        return not request.POST and not request.FILES
+    except (ValueError, MultiPartParserError):
+        return False
+
+
 def guard_bodies(api):
     """A view decorator for every operation of ``api`` (see the module's docstring)."""
 
@@ -99,7 +115,7 @@ def guard_bodies(api):
         @functools.wraps(run)
         def guarded(request, *args, **kwargs):
             nonlocal schemas
-            if request.body:
+            if request.body and not _is_empty_form(request):
                 if request.content_type != JSON:
                     return api.create_response(request, {"detail": _(
                         "Send the request body as JSON, with the header "
