@@ -49,7 +49,7 @@ def _refuse_constant(name):
 def _body_schemas(operation):
     """(wrapping attribute, validator) for each body parameter of ``operation``."""
     schemas = []
-    for model in getattr(operation, "models", ()):
+    for model in operation.models:
         if model.__ninja_param_source__ != "body":
             continue
         validator = Draft202012Validator(model.model_json_schema())
@@ -109,12 +109,11 @@ def guard_bodies(api):
     """A view decorator for every operation of ``api`` (see the module's docstring)."""
 
     def decorate(run):
-        operation = getattr(run, "__self__", None)
-        schemas = None
+        # Applied in "view" mode, to the operation's bound run method.
+        schemas = _body_schemas(run.__self__)
 
         @functools.wraps(run)
         def guarded(request, *args, **kwargs):
-            nonlocal schemas
             if request.body and not _is_empty_form(request):
                 if request.content_type != JSON:
                     return api.create_response(request, {"detail": _(
@@ -131,8 +130,6 @@ def guard_bodies(api):
                     field, message = problem
                     body = {"detail": message, **({"field": field} if field else {})}
                     return api.create_response(request, body, status=400)
-                if schemas is None:
-                    schemas = _body_schemas(operation)
                 for attribute, validator in schemas:
                     wrapped = {attribute: data} if attribute else data
                     errors = sorted(itertools.islice(validator.iter_errors(wrapped), 50),
