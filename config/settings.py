@@ -88,10 +88,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "circlekeep.lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so that static files keep their long-lived caching.
+    "circlekeep.lib.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "circlekeep.lib.notrace.NoTraceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "circlekeep.lib.middleware.RefuseUnsafeTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "circlekeep.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -132,7 +135,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, creating the file owner-only (it holds the trial's
+            # audit trail and ciphertext; its -wal and -shm files copy its mode).
+            "ENGINE": "circlekeep.lib.sqlite",
             "NAME": VAR_DIR / "circlekeep.sqlite3",
             "OPTIONS": {
                 # WAL and a busy timeout let the web server and commands share the file;

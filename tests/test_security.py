@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from circlekeep.testing import signed_in_client
+from circlekeep.testing import just_signed_in, signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,3 +120,67 @@ def test_session_cookies_are_httponly_and_samesite(cast):
 def test_healthz_reveals_nothing(db):
     response = Client().get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_pages_and_pdfs_for_a_signed_in_person_are_not_stored(cast):
+    from circlekeep.agreements.models import Signature
+
+    client = signed_in_client(cast.member)
+    signature = Signature.objects.filter(membership=cast.membership).get()
+    for path in ("/", "/accounts/profile/", f"/agreements/signatures/{signature.public_id}/pdf/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+    assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_api_answers_are_not_stored_whatever_their_status(cast):
+    from circlekeep.accounts.actions import do_create_api_token
+
+    _token, secret = do_create_api_token(cast.member, name="t", days=1, actor=cast.member,
+        proof=just_signed_in(cast.member))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    for response in (client.get("/api/v1/me"), client.get("/api/v1/circles/nothing"),
+                     Client().get("/api/v1/me")):
+        assert "no-store" in response["Cache-Control"], response.status_code
+
+
+def test_pages_for_someone_not_signed_in_are_not_stored_but_static_files_are(db):
+    assert "no-store" in Client().get("/accounts/password-reset/")["Cache-Control"]
+    static = Client().get("/static/css/circlekeep.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")
+
+
+TRIAL_DATABASE = """
+import os, stat
+os.umask(0o022)
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE t (x integer)")
+    cursor.execute("INSERT INTO t VALUES (1)")
+    cursor.execute("SELECT x FROM t")
+    cursor.fetchall()
+    for suffix in ("", "-wal", "-shm"):
+        mode = os.stat(str(connection.settings_dict["NAME"]) + suffix).st_mode
+        print(suffix or "db", oct(stat.S_IMODE(mode)))
+"""
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "left world-readable"])
+def test_the_trial_database_and_its_companions_are_owner_only(tmp_path, existing):
+    if existing:
+        (tmp_path / "circlekeep.sqlite3").touch(mode=0o644)
+        (tmp_path / "circlekeep.sqlite3").chmod(0o644)
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CIRCLEKEEP_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    env.update({"DEBUG": "true", "CIRCLEKEEP_VAR_DIR": str(tmp_path),
+                "DJANGO_SETTINGS_MODULE": "config.settings"})
+    result = subprocess.run([sys.executable, "-c", TRIAL_DATABASE], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["db", "0o600", "-wal", "0o600", "-shm", "0o600"]

@@ -27,6 +27,7 @@ from circlekeep.accounts.tokens import api_token_days_limit
 from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
+from circlekeep.lib.text import check_name_characters
 from circlekeep.orgs.models import StaffRole
 
 
@@ -43,7 +44,7 @@ def check_full_name(full_name):
     full_name = " ".join((full_name or "").split())
     if len(full_name) > 120:
         raise DomainError(_("A full name can have at most 120 characters."), field="full_name")
-    return full_name
+    return check_name_characters(full_name, field="full_name")
 
 
 def check_profile(display_name, pronouns, language, time_zone):
@@ -54,9 +55,11 @@ def check_profile(display_name, pronouns, language, time_zone):
     if len(display_name) > 60:
         raise DomainError(_("A display name can have at most 60 characters."),
                           field="display_name")
+    check_name_characters(display_name, field="display_name")
     pronouns = (pronouns or "").strip()
     if len(pronouns) > 30:
         raise DomainError(_("Pronouns can have at most 30 characters."), field="pronouns")
+    check_name_characters(pronouns, field="pronouns")
     if language not in User.Language.values:
         raise DomainError(_("Choose English or Spanish."), field="language")
     if time_zone not in TIME_ZONES:
@@ -299,7 +302,7 @@ def do_update_profile(user, *, display_name, pronouns, language, time_zone, acto
         if len(other_names) > 200:
             raise DomainError(_("Other names can have at most 200 characters."),
                               field="other_names")
-        new["other_names"] = other_names
+        new["other_names"] = check_name_characters(other_names, field="other_names")
     if phone is not None:
         phone = phone.strip()
         if phone and (len(phone) > 40 or sum(ch.isdigit() for ch in phone) < 7):

@@ -32,7 +32,8 @@ from circlekeep.agreements.text import diff, language_for
 from circlekeep.circles.access import may_manage_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
+from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.once import AlreadySubmitted, submitted_once
 
 
 def _own_membership(user, circle):

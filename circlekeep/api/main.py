@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from circlekeep.accounts.api import router as accounts_router
 from circlekeep.agreements.api import router as agreements_router
 from circlekeep.api.auth import TokenAuth
+from circlekeep.api.bodies import CheckedJsonParser, guard_bodies
 from circlekeep.audit.api import router as audit_router
 from circlekeep.circles.api import router as circles_router
 from circlekeep.consent.api import router as consent_router
@@ -23,7 +24,12 @@ api = NinjaAPI(
     docs_url="/docs",
     description="Personal access tokens: create one under Security → API tokens and send it "
                 "as `Authorization: Bearer ck_…`.",
+    parser=CheckedJsonParser(),
 )
+
+
+# Bodies must be JSON, storable and as the schema says, before anything else runs.
+api.add_decorator(guard_bodies(api), mode="view")
 
 
 @api.exception_handler(DomainError)

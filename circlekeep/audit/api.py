@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from circlekeep.audit.access import (
@@ -14,9 +15,9 @@ from circlekeep.audit.access import (
     present_events,
 )
 from circlekeep.audit.events import label_for
-from circlekeep.audit.models import to_microseconds
+from circlekeep.audit.forms import check_report_date, check_trail_filters
 from circlekeep.audit.reports import security_report
-from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.lib.actions import ActionForbidden
 
 router = Router(tags=["audit"])
 PAGE_SIZE = 50
@@ -85,18 +86,9 @@ def my_access_log(request, page: int = 1):
 def trail(request, filters: Query[TrailFilters]):
     if not may_read_trail(request.user):
         raise ActionForbidden("The audit trail is for facilitators, admins and auditors.")
-    events = events_visible_to(request.user)
-    if filters.event_type:
-        events = events.filter(event_type=filters.event_type)
-    if filters.circle_id:
-        events = events.filter(circle__public_id=filters.circle_id)
-    if filters.since:
-        events = events.filter(at_us__gte=to_microseconds(timezone.make_aware(
-            datetime.combine(filters.since, time.min))))
-    if filters.until:
-        events = events.filter(at_us__lt=to_microseconds(timezone.make_aware(
-            datetime.combine(filters.until + timedelta(days=1), time.min))))
-    return _page(request, events, filters.page)
+    checked = check_trail_filters(event_type=filters.event_type, circle_id=filters.circle_id,
+                                  since=filters.since, until=filters.until)
+    return _page(request, checked.apply(events_visible_to(request.user)), filters.page)
 
 
 @router.get("/audit/security-report", response=list[ReportOut])
@@ -104,8 +96,8 @@ def report(request, since: date):
     organizations = list(audit_organizations(request.user))
     if not organizations:
         raise ActionForbidden("The security report is for admins and auditors.")
-    if since > timezone.localdate():
-        raise DomainError("The start date is in the future.", field="since")
+    check_report_date(since, field="since",
+                      message_if_future=_("The start date is in the future."))
     start = timezone.make_aware(datetime.combine(since, time.min))
     until = timezone.now() + timedelta(seconds=1)
     out = []

@@ -42,7 +42,8 @@ from circlekeep.circles.models import Membership
 from circlekeep.circles.relationships import declarations_for_screening
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
-from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
+from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.orgs.models import StaffRole
 
 

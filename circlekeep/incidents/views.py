@@ -31,7 +31,8 @@ from circlekeep.incidents.forms import (
 from circlekeep.incidents.models import IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
-from circlekeep.lib.forms import AlreadySubmitted, add_domain_error, submitted_once
+from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.models import Meeting
 from circlekeep.orgs.access import access_organization

@@ -34,7 +34,9 @@ def same_name(typed: str, expected: str) -> bool:
 def check_typed_name(typed: str, user):
     """Refuse a signature whose typed name is not the account's full name."""
     from circlekeep.lib.actions import DomainError
+    from circlekeep.lib.text import check_name_characters
 
+    check_name_characters(typed or "", field="typed_name")
     if not user.full_name:
         raise DomainError(_("Add your full name to your profile first; you type it to sign."),
                           field="typed_name")

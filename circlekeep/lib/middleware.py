@@ -4,6 +4,11 @@ import contextvars
 import uuid
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+
+from circlekeep.lib.text import unsafe_text_problem
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -39,4 +44,77 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+# The URL namespace of the API (config/urls.py mounts it); its refusals are JSON.
+API_NAMESPACE = "api"
+
+
+class RefuseUnsafeTextMiddleware:
+    """Refuse a request whose path, query string or form fields hold a NUL character or
+    a broken Unicode sequence, before any view, form or query sees the value.
+
+    PostgreSQL cannot store a NUL and would answer with a server error; no browser sends
+    one. JSON bodies are checked where the API parses them.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        is_api = API_NAMESPACE in request.resolver_match.namespaces
+        problem = self._find(request, read_form=not is_api)
+        if problem is None:
+            return None
+        field, message = problem
+        if is_api:
+            body = {"detail": message}
+            if field:
+                body["field"] = field
+            return JsonResponse(body, status=400)
+        return render(request, "errors/400.html", {"message": message, "field": field},
+                      status=400)
+
+    def _find(self, request, *, read_form):
+        message = unsafe_text_problem(request.path_info)
+        if message:
+            return "", message
+        sources = [request.GET]
+        # The API takes no form bodies (it answers them with 415 Unsupported Media Type).
+        if read_form and request.method == "POST" and request.content_type in self.FORM_TYPES:
+            sources.append(request.POST)
+        for values in sources:
+            for key, items in values.lists():
+                message = unsafe_text_problem(key)
+                if message:
+                    return "", message
+                for text in items:
+                    message = unsafe_text_problem(text)
+                    if message:
+                        return key, message
+        return None
+
+
+class NoStoreMiddleware:
+    """Ask browsers and proxies to keep no copy of any response the application makes.
+
+    Pages, PDFs, exports and API answers carry protected information (who is in which
+    circle is itself health information), and a copy left in a shared computer's cache or
+    a proxy outlives sign-out. Static files never reach this middleware: WhiteNoise,
+    earlier in the list, answers them with long-lived caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True)
         return response
