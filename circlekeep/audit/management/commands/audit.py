@@ -15,9 +15,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
-        sub.add_parser("verify", help="Recompute the hash chain and check every signed "
-                       "checkpoint; exits 1 and names the first bad event on tampering.")
-        sub.add_parser("checkpoint", help="Sign the newest event now.")
+        sub.add_parser("verify", help="Recompute the hash chain, compare each event's columns "
+                       "with its record, check the signed checkpoints and hold the trail to "
+                       "the witness file; exits 1 and names what was found on tampering.")
+        sub.add_parser("checkpoint", help="Sign the newest event now (run it every minute).")
         report = sub.add_parser("report", help="The security report.")
         report.add_argument("--since", required=True, metavar="YYYY-MM-DD")
         report.add_argument("--org", metavar="UUID", help="One organization (default: all).")
@@ -35,13 +36,15 @@ class Command(BaseCommand):
                       transient=False) as progress:
             task = progress.add_task("verify", total=total)
             result = verify(progress=lambda n: progress.update(task, completed=n))
-        self.stdout.write(f"{result.events} events and {result.checkpoints} signed checkpoints "
-                          f"checked in {result.seconds:.2f} s "
+        self.stdout.write(f"{result.events} events, {result.checkpoints} signed checkpoints and "
+                          f"{result.witnessed} witnessed heads checked in {result.seconds:.2f} s "
                           f"({result.events_per_second:,.0f} events/s).")
+        for note in result.notes:
+            self.stdout.write(f"Note: {note}")
         if not result.ok:
-            problem = result.problem
-            self.stderr.write(f"TAMPERED at #{problem.sequence} ({problem.kind}): "
-                              f"{problem.message}")
+            for problem in result.problems:
+                self.stderr.write(f"TAMPERED at #{problem.sequence} ({problem.kind}): "
+                                  f"{problem.message}")
             raise SystemExit(1)
         if result.unsigned_tail:
             self.stdout.write(f"The newest {result.unsigned_tail} events are not yet covered by "
