@@ -1,6 +1,7 @@
 """The audit trail: one row per state change or protected access, never protected text."""
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -179,3 +180,37 @@ class AuditCheckpoint(models.Model):
             "at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "signature": self.signature, "public_key": self.public_key,
         }
+
+
+class HeldAuditEvent(models.Model):
+    """The audit event of an anonymous submission, held back until its day is over and
+    then appended to the trail with the rest of that day's, in random order
+    (recording.release_held_events). Appended at once, its place in the chain and its
+    time would sit beside the author's own events and give them away.
+
+    It names no actor and no request, keeps only the day, and its key is random: nothing
+    stored orders it against other rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    day = models.DateField()
+    event_type = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64)
+    organization = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False,
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False,
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_constraint=False,
+    )
+    reason = models.TextField(blank=True)
+    data_json = models.TextField(default="{}", blank=True)
+
+    def __str__(self):
+        return f"held {self.event_type} of {self.day}"

@@ -1,5 +1,7 @@
 """The one audit writer."""
 
+import secrets
+from datetime import UTC, datetime, time
 from functools import partial
 
 from django.conf import settings
@@ -106,8 +108,9 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
 
     ``data`` holds ids and field names with old/new values, never protected text; keys
     that name protected content are refused so that a slip fails in tests, not in a clinic.
-    An ``anonymous`` event names no actor and carries no request id, so nothing links it
-    to the person or to anything else they did in the same request.
+    An ``anonymous`` event names no actor, carries no request id and is not appended yet:
+    it is held with nothing but its day (HeldAuditEvent) and joins the trail with the rest
+    of its day's, in random order, once the day is over; None is returned for it.
     """
     from circlekeep.audit.models import to_microseconds
     from circlekeep.orgs.access import role_label
@@ -130,7 +133,7 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         actor_role = role_label(actor, organization=organization, circle=circle, subject=subject)
     values = [
         None,  # sequence, from the head
-        to_microseconds(timezone.now()),
+        None if anonymous else to_microseconds(timezone.now()),
         actor.pk if actor is not None else None,
         actor_role,
         event_type,
@@ -143,11 +146,47 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         canonical_data(data),
         "" if anonymous else current_request_id(),
     ]
-    sequence = _append_and_sign(values)
+    sequence = _hold(values) if anonymous else _append_and_sign(values)
     context = current_action()
     if context is not None:
         context.events += 1
     return sequence
+
+
+def _hold(values):
+    from circlekeep.audit.models import HeldAuditEvent
+
+    (_sequence, _at, _actor, _role, event_type, target_type, target_id, organization_id,
+     circle_id, subject_id, reason, data_json, _request) = values
+    HeldAuditEvent.objects.create(
+        day=timezone.now().astimezone(UTC).date(), event_type=event_type,
+        target_type=target_type, target_id=target_id, organization_id=organization_id,
+        circle_id=circle_id, subject_id=subject_id, reason=reason, data_json=data_json)
+
+
+def release_held_events(*, rng=None, today=None):
+    """Append every held anonymous event of the days before ``today`` (UTC) to the trail,
+    shuffled, each at the start of its day (UTC), and forget the held rows; all in one
+    transaction. Returns how many were released.
+
+    ``rng`` is for tests; otherwise the order comes from the operating system's randomness,
+    so that nobody can recompute it from anything stored.
+    """
+    from circlekeep.audit.models import HeldAuditEvent, to_microseconds
+
+    today = today or timezone.now().astimezone(UTC).date()
+    with transaction.atomic():
+        held = list(HeldAuditEvent.objects.select_for_update().filter(day__lt=today))
+        (rng or secrets.SystemRandom()).shuffle(held)
+        for event in held:
+            start_of_day = datetime.combine(event.day, time.min, tzinfo=UTC)
+            _append_and_sign([
+                None, to_microseconds(start_of_day), None, "anonymous", event.event_type,
+                event.target_type, event.target_id, event.organization_id, event.circle_id,
+                event.subject_id, event.reason, event.data_json, "",
+            ])
+        HeldAuditEvent.objects.filter(pk__in=[event.pk for event in held]).delete()
+    return len(held)
 
 
 def _create_genesis_head():

@@ -1,4 +1,5 @@
-"""Audit trail tools: verify the chain, sign a checkpoint, print the security report."""
+"""Audit trail tools: verify the chain, sign a checkpoint, release the day's held anonymous
+events, print the security report."""
 
 from datetime import datetime, time, timedelta
 
@@ -6,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from circlekeep.audit.recording import checkpoint_now
+from circlekeep.audit.recording import checkpoint_now, release_held_events
 from circlekeep.audit.verify import verify
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
                        "with its record, check the signed checkpoints and hold the trail to "
                        "the witness file; exits 1 and names what was found on tampering.")
         sub.add_parser("checkpoint", help="Sign the newest event now (run it every minute).")
+        sub.add_parser("release", help="Append the anonymous events held from days before "
+                       "today, in random order (run it daily, e.g. at 00:05 UTC).")
         report = sub.add_parser("report", help="The security report.")
         report.add_argument("--since", required=True, metavar="YYYY-MM-DD")
         report.add_argument("--org", metavar="UUID", help="One organization (default: all).")
@@ -26,9 +29,20 @@ class Command(BaseCommand):
     def handle(self, *args, verb, **options):
         getattr(self, verb)(**options)
 
+    def _release(self):
+        released = release_held_events()
+        if released:
+            self.stdout.write(f"Released {released} held anonymous event(s) into the trail.")
+        return released
+
+    def release(self, **options):
+        if not self._release():
+            self.stdout.write("No held anonymous events from before today.")
+
     def verify(self, **options):
         from circlekeep.audit.models import AuditHead
 
+        self._release()
         head = AuditHead.objects.filter(pk=1).first()
         total = head.sequence if head else 0
         with Progress(TextColumn("Verifying the audit trail"), BarColumn(),
@@ -52,6 +66,7 @@ class Command(BaseCommand):
         self.stdout.write("The audit trail is intact.")
 
     def checkpoint(self, **options):
+        self._release()
         checkpoint = checkpoint_now()
         if checkpoint is None:
             self.stdout.write("Nothing new to sign.")
