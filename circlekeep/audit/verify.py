@@ -507,3 +507,27 @@ def verify(*, batch=50000, progress=None) -> Result:
         progress(result.events)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def latest_signed_head():
+    """The newest checkpoint as members are shown it, with whether its signature holds
+    under a key kept outside the database; None before anything was signed."""
+    from circlekeep.audit.models import AuditCheckpoint
+
+    checkpoint = AuditCheckpoint.objects.order_by("-sequence").first()
+    if checkpoint is None:
+        return None
+    return {
+        "sequence": checkpoint.sequence, "hash": checkpoint.hash,
+        "signed_at": checkpoint.created_at, "signature": checkpoint.signature,
+        "public_key": checkpoint.public_key,
+        "signature_valid": (checkpoint.public_key in trusted_public_keys()
+                            and checkpoint.signature_ok()),
+    }
+
+
+def event_hash_at(sequence):
+    """The hash of the event at ``sequence``, or None if the trail has no such event."""
+    from circlekeep.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
