@@ -20,9 +20,11 @@ events around it loaded to tell what happened.
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from django.conf import settings
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from circlekeep.audit.chain import (
     CANONICAL_COLUMNS,
@@ -39,7 +41,7 @@ from circlekeep.audit.chain import (
     signature_is_valid,
 )
 
-NEVER = float("inf")
+NEVER = 2**63 - 1  # past any sequence or time; an int, so comparisons stay cheap
 # Which problem is named first when there are several: the most telling.
 KINDS = ("deleted", "inserted", "reordered", "truncated", "changed", "bad-checkpoint",
          "rewritten", "missing-checkpoints", "rule-removed")
@@ -104,10 +106,15 @@ class _Checkpoint:
     def message(self):
         from circlekeep.audit.models import to_microseconds
 
+        moment = self.created_at
+        if isinstance(moment, str):  # SQLite's text, read without the ORM
+            moment = parse_datetime(moment)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
         return checkpoint_message(
             sequence=self.sequence, event_hash=self.hash, previous=self.previous,
             previous_digest=self.previous_digest, due_sequence=self.due_sequence,
-            due_us=self.due_us, at_us=to_microseconds(self.created_at))
+            due_us=self.due_us, at_us=to_microseconds(moment))
 
     def digest(self):
         return checkpoint_digest(self.message()) if self.chained else ""
@@ -128,20 +135,23 @@ class _Checkpoint:
         return self.due_sequence, self.due_us
 
 
-def _checkpoints(*, newest_first=False, after=0):
-    """Every checkpoint, read a page at a time."""
-    from circlekeep.audit.models import AuditCheckpoint
+# Assembled from this module's constants only; every value is a query parameter.
+CHECKPOINTS_SQL = (f"SELECT {', '.join(_Checkpoint.FIELDS)} FROM audit_auditcheckpoint "  # noqa: S608
+                   "WHERE sequence {} %s ORDER BY sequence {} LIMIT %s")
 
-    rows = AuditCheckpoint.objects.values_list(*_Checkpoint.FIELDS)
-    bound = None
+
+def _query(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _checkpoints(*, newest_first=False):
+    """Every checkpoint, read a page at a time (plain SQL: verify runs these often)."""
+    sql = CHECKPOINTS_SQL.format(*(("<", "DESC") if newest_first else (">", "ASC")))
+    bound = NEVER if newest_first else -NEVER
     while True:
-        if newest_first:
-            page = rows.order_by("-sequence")
-            page = page.filter(sequence__lt=bound) if bound is not None else page
-        else:
-            page = rows.order_by("sequence").filter(sequence__gt=after if bound is None
-                                                    else bound)
-        page = [_Checkpoint(row) for row in page[:PAGE]]
+        page = [_Checkpoint(row) for row in _query(sql, [bound, PAGE])]
         yield from page
         if len(page) < PAGE:
             return
@@ -170,7 +180,7 @@ def _walk(batch, progress):
     """
     sha256 = hashlib.sha256
     walk = _Walk()
-    last_seq, last_hash, count, changed = 0, GENESIS, 0, walk.changed
+    last_seq, last_hash, count, changed, gap_open = 0, GENESIS, 0, walk.changed, True
     signed_at = iter(_checkpoints())
     following = next(signed_at, None)
     next_signed = following.sequence if following is not None else NEVER
@@ -197,8 +207,9 @@ def _walk(batch, progress):
                     signed, (due_sequence, due_us) = seq, following.promise()
                     following = next(signed_at, None)
                     next_signed = following.sequence if following is not None else NEVER
-                elif walk.gap is None and (seq >= due_sequence or at_us >= due_us):
+                elif gap_open and (seq >= due_sequence or at_us >= due_us):
                     walk.gap = (signed, next_signed, seq, seq >= due_sequence, due_sequence)
+                    gap_open = False
                 last_seq, last_hash = seq, digest
             else:
                 count += len(rows)
@@ -348,7 +359,6 @@ def _read_witness(result, trusted):
     the newest head the database's checkpoints account for, and the validly signed heads
     they do not, as {sequence: entry}; (None, {}) when there is no file to read."""
     from circlekeep.audit import witness
-    from circlekeep.audit.models import AuditCheckpoint
 
     kinds = witness.configured()
     if "file" not in kinds:
@@ -361,9 +371,11 @@ def _read_witness(result, trusted):
 
     def settle(page):
         nonlocal newest
-        held = {c.sequence: c for c in map(_Checkpoint, AuditCheckpoint.objects.filter(
-            sequence__in=[sequence for _n, sequence, _d, _e in page]).values_list(
-            *_Checkpoint.FIELDS))}
+        sequences = [sequence for _n, sequence, _d, _e in page]
+        placeholders = ", ".join(["%s"] * len(sequences))  # only placeholders; values are params
+        held = {c.sequence: c for c in map(_Checkpoint, _query(
+            f"SELECT {', '.join(_Checkpoint.FIELDS)} FROM audit_auditcheckpoint "  # noqa: S608
+            f"WHERE sequence IN ({placeholders})", sequences))}
         for number, sequence, digest, entry in page:
             if sequence in held and held[sequence].digest() == digest:
                 newest = max(newest, sequence)
@@ -432,11 +444,26 @@ def _hold_to_witness(result, walk, unaccounted, truncations):
                    f"no longer has{more}")
 
 
+def _summarized(problems, shown=5):
+    """At most ``shown`` problems of each kind (a wrong key would otherwise name every
+    checkpoint); the last one shown says how many more there are."""
+    kept, counts = [], {}
+    for problem in problems:
+        counts[problem.kind] = counts.get(problem.kind, 0) + 1
+        if counts[problem.kind] <= shown:
+            kept.append(problem)
+    for problem in kept:
+        more = counts[problem.kind] - shown
+        if more > 0 and problem is [p for p in kept if p.kind == problem.kind][-1]:
+            problem.message += f" (and {more} more like it)"
+    return kept
+
+
 def verify(*, batch=50000, progress=None) -> Result:
     """Recompute every hash, compare every event's columns with its record, and hold the
     checkpoints to their own chain and the trail to the witness. ``progress(n)`` is called
     as events are checked."""
-    from circlekeep.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+    from circlekeep.audit.models import AuditEvent
 
     result = Result()
     started = time.perf_counter()
@@ -451,12 +478,11 @@ def verify(*, batch=50000, progress=None) -> Result:
     else:
         truncations = []
         _hold_to_witness(result, walk, unaccounted, truncations)
-        beyond = AuditCheckpoint.objects.filter(sequence__gt=walk.last_seq).order_by(
-            "-sequence").first()
-        if beyond is not None:
+        [(beyond,)] = _query("SELECT MAX(sequence) FROM audit_auditcheckpoint")
+        if beyond is not None and beyond > walk.last_seq:
             truncations.append(Problem(
-                beyond.sequence, "truncated", f"the trail was truncated: a checkpoint signs "
-                f"#{beyond.sequence} but the database ends at #{walk.last_seq}"))
+                beyond, "truncated", f"the trail was truncated: a checkpoint signs #{beyond} "
+                f"but the database ends at #{walk.last_seq}"))
         if walk.unmatched is not None:
             result.add(walk.unmatched, "bad-checkpoint",
                        f"the signed checkpoint at #{walk.unmatched} does not match the trail: "
@@ -478,31 +504,33 @@ def verify(*, batch=50000, progress=None) -> Result:
             named = f"checkpoints missing between #{signed} and #{end}"
             if not any(p.message == named for p in result.problems):
                 result.add(signed, "missing-checkpoints", f"{named}: {why}")
-        head = AuditHead.objects.filter(pk=1).first() or AuditHead(sequence=0, hash=GENESIS)
-        if head.sequence > walk.last_seq:
+        [head] = _query("SELECT sequence, hash FROM audit_audithead WHERE id = 1") or [
+            (0, GENESIS)]
+        if head[0] > walk.last_seq:
             truncations.append(Problem(
-                head.sequence, "truncated", f"the trail was truncated: its head says "
-                f"#{head.sequence} but the database ends at #{walk.last_seq}"))
-        elif (head.sequence, head.hash) != (walk.last_seq, walk.last_hash):
-            result.add(head.sequence, "rewritten",
+                head[0], "truncated", f"the trail was truncated: its head says #{head[0]} but "
+                f"the database ends at #{walk.last_seq}"))
+        elif head != (walk.last_seq, walk.last_hash):
+            result.add(head[0], "rewritten",
                        f"the trail's head does not match its last event #{walk.last_seq}: "
                        "the end of the trail was rewritten")
         # One truncation is enough to name: the witness's, else a checkpoint's, else the
         # head's.
         result.problems += truncations[:1]
         if witnessed_up_to is not None:
-            unseen = AuditCheckpoint.objects.filter(sequence__gt=witnessed_up_to,
-                                                    previous__isnull=False)
-            if unseen.exists():
+            [(unseen,)] = _query("SELECT COUNT(*) FROM audit_auditcheckpoint WHERE sequence > %s "
+                                 "AND previous IS NOT NULL", [witnessed_up_to])
+            if unseen:
                 result.notes.append(
-                    f"The witness file has not seen the newest {unseen.count()} signed "
+                    f"The witness file has not seen the newest {unseen} signed "
                     f"head(s), after #{witnessed_up_to}: publishing failed or was off; the "
                     "trail after the last witnessed head rests on the database alone.")
     if rule_removed:
         result.add(0, "rule-removed",
                    "the database rule that ties each event's record to its columns was "
                    "removed: restore it before trusting the trail")
-    result.problems.sort(key=lambda p: (KINDS.index(p.kind), p.sequence))
+    result.problems = _summarized(sorted(result.problems,
+                                         key=lambda p: (KINDS.index(p.kind), p.sequence)))
     if progress:
         progress(result.events)
     result.seconds = time.perf_counter() - started

@@ -175,3 +175,13 @@ def test_the_head_is_signed_within_seconds_of_activity(cast, settings, monkeypat
     assert signed()[-1] == last() == first + 4
     result = verify()
     assert result.ok and result.unsigned_tail == 0
+
+
+def test_checkpoints_signed_with_a_key_kept_nowhere_are_named_a_few_at_a_time(cast, settings):
+    settings.AUDIT_SIGN_EVERY_SECONDS = 0
+    checkpoint_now()
+    events(8, cast.member)
+    settings.AUDIT_SIGNING_KEY = b"\x01" * 32  # the key changed, the old one not kept
+    problems = verify().problems
+    assert [p.kind for p in problems] == ["bad-checkpoint"] * 5
+    assert problems[-1].message.endswith("more like it)")
