@@ -1,56 +1,16 @@
 import io
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from circlekeep.accounts.actions import do_record_sign_in
 from circlekeep.audit.chain import CANONICAL_COLUMNS, canonical, chain_hash
-from circlekeep.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from circlekeep.audit.models import AuditCheckpoint, AuditEvent
 from circlekeep.audit.recording import checkpoint_now
+from circlekeep.audit.tests.tampering import events, last, rewrite, sql, tampering
 from circlekeep.audit.verify import verify
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def tampering():
-    """Act as an attacker with direct database access (past PostgreSQL's triggers)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-    try:
-        yield
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET session_replication_role = DEFAULT")
-
-
-def sql(statement, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def rewrite(at, **changes):
-    """What an attacker who knows the schema does: change columns and rewrite the record
-    to match, so that the database's own rule is satisfied."""
-    row = AuditEvent.objects.filter(sequence=at).values(*CANONICAL_COLUMNS).get()
-    row.update(changes)
-    record = canonical([row[c] for c in CANONICAL_COLUMNS])
-    assignments = ", ".join(f"{column} = %s" for column in changes)
-    sql(f"UPDATE audit_auditevent SET {assignments}, record = %s WHERE sequence = %s",
-        [*changes.values(), record, at])
-
-
-def events(n, user):
-    for _ in range(n):
-        do_record_sign_in(user)
-
-
-def last():
-    return AuditHead.objects.get(pk=1).sequence
 
 
 def test_an_untouched_trail_verifies(cast):
