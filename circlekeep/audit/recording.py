@@ -166,8 +166,8 @@ def _hold(values):
 
 def release_held_events(*, rng=None, today=None):
     """Append every held anonymous event of the days before ``today`` (UTC) to the trail,
-    shuffled, each at the start of its day (UTC), and forget the held rows; all in one
-    transaction. Returns how many were released.
+    a day after another and shuffled within each day, each at the start of its day (UTC),
+    and forget the held rows; all in one transaction. Returns how many were released.
 
     ``rng`` is for tests; otherwise the order comes from the operating system's randomness,
     so that nobody can recompute it from anything stored.
@@ -178,6 +178,7 @@ def release_held_events(*, rng=None, today=None):
     with transaction.atomic():
         held = list(HeldAuditEvent.objects.select_for_update().filter(day__lt=today))
         (rng or secrets.SystemRandom()).shuffle(held)
+        held.sort(key=lambda event: event.day)  # day by day; within a day, shuffled
         for event in held:
             start_of_day = datetime.combine(event.day, time.min, tzinfo=UTC)
             _append_and_sign([

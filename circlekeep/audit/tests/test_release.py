@@ -142,3 +142,15 @@ def test_the_audit_commands_release_the_days_before_today(cast, monkeypatch, ver
     assert "Released 1 held anonymous event(s) into the trail." in out.getvalue()
     assert not HeldAuditEvent.objects.exists()
     assert AuditEvent.objects.filter(event_type="concern.reported", actor=None).exists()
+
+
+def test_several_days_are_released_a_day_after_another(cast, monkeypatch):
+    start = last()
+    for days_ago in (1, 3, 2, 3, 1):
+        moment = timezone.now() - timedelta(days=days_ago)
+        with monkeypatch.context() as clock:
+            clock.setattr(timezone, "now", lambda moment=moment: moment)
+            hold(cast, 1)
+    assert release_held_events() == 5
+    times = list(AuditEvent.objects.filter(sequence__gt=start).values_list("at_us", flat=True))
+    assert times == sorted(times) and len(set(times)) == 3
