@@ -86,19 +86,16 @@ def _append(cursor, values):
 def _append_and_sign(values):
     """Append one event and, when the newest checkpoint's promise has run out (by
     sequence or by time), sign the new head. Returns the sequence."""
-    from circlekeep.audit.models import to_microseconds
-
     with connection.cursor() as cursor:
         appended = _append(cursor, values)
         if appended is None:
             _create_genesis_head()
             appended = _append(cursor, values)
     sequence, event_hash, signed_sequence, signed_digest, due_sequence, due_us = appended
-    # Taken after the event's own time, on the same clock: an event that is not signed was
-    # written before the promise ran out, which is what verify holds the trail to.
-    now = timezone.now()
-    if sequence >= due_sequence or to_microseconds(now) >= due_us:
-        _sign_head(sequence, event_hash, signed_sequence, signed_digest, now)
+    # The event's own time decides, so that an event left unsigned was written before the
+    # promise ran out: what verify holds the trail to.
+    if sequence >= due_sequence or values[1] >= due_us:
+        _sign_head(sequence, event_hash, signed_sequence, signed_digest, timezone.now())
     return sequence
 
 

@@ -38,6 +38,8 @@ class Command(BaseCommand):
     def release(self, **options):
         if not self._release():
             self.stdout.write("No held anonymous events from before today.")
+        elif checkpoint_now() is not None:
+            self.stdout.write("Signed the trail's head after them.")
 
     def verify(self, **options):
         from circlekeep.audit.models import AuditHead
