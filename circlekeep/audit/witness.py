@@ -57,8 +57,9 @@ def publish(entry: dict) -> None:
 
 
 def _append_to_file(line):
+    # No directories are made: a witness volume that is not mounted must fail loudly, not
+    # quietly become a file on the app node's own disk.
     path = Path(settings.AUDIT_WITNESS_PATH)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = (line + "\n").encode()
     # O_APPEND: each head is one write at the end, whoever else is appending.
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)

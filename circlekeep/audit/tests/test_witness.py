@@ -76,7 +76,7 @@ def test_a_failing_witness_keeps_the_event_and_verify_reports_the_gap(
     assert AuditCheckpoint.objects.filter(sequence=last()).exists()
     assert [r.getMessage() for r in caplog.records] == [
         f"The audit witness (file) did not take the signed head at #{last()}: "
-        "FileExistsError"]
+        "NotADirectoryError"]
     settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")
     result = verify()
     assert result.ok
@@ -178,3 +178,16 @@ def test_the_verify_command_names_every_problem_and_exits_non_zero(
         *(["TAMPERED at #0 (rule-removed): the database rule that ties each event's record to "
            "its columns was removed: restore it before trusting the trail"]
           if connection.vendor == "postgresql" else [])]
+
+
+def test_the_deployment_check_asks_for_a_witness_that_can_be_written(settings, tmp_path):
+    from circlekeep.audit.apps import check_witness
+
+    settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")
+    assert check_witness() == []
+    settings.AUDIT_WITNESS_PATH = str(tmp_path / "unmounted" / "audit-witness.jsonl")
+    assert [w.id for w in check_witness()] == ["audit.W002"]
+    settings.AUDIT_WITNESS_PATH = ""
+    assert [w.id for w in check_witness()] == ["audit.W001"]
+    settings.AUDIT_WITNESS_URL = "https://witness.example.org/heads"
+    assert check_witness() == []
