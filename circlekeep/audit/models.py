@@ -162,7 +162,8 @@ class AuditCheckpoint(models.Model):
             due_us=self.due_us, at_us=self.at_us)
 
     def digest(self) -> str:
-        return checkpoint_digest(self.message())
+        """What the next checkpoint signs as this one's digest ("" before the chain)."""
+        return checkpoint_digest(self.message()) if self.chained else ""
 
     def signature_ok(self) -> bool:
         """Whether the signature is good (by whichever key; callers check the key)."""
