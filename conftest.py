@@ -23,6 +23,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_witness(settings, tmp_path_factory):
+    """Each test has its own witness file for the audit trail's signed heads: a head left
+    by another test (or another worker) would be a head the test's trail lacks."""
+    import uuid
+
+    base = tmp_path_factory.getbasetemp()
+    settings.AUDIT_WITNESS_PATH = str(base / f"audit-witness-{uuid.uuid4().hex}.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A request that activates a person's language leaves it on the thread; tests that
     call actions directly expect the default."""

@@ -47,9 +47,22 @@ AUDIT_SIGNING_KEY = load_signing_key(
     env_str("AUDIT_SIGNING_KEY"),
     trial_path=VAR_DIR / "audit-signing.key" if DEBUG else None, ephemeral=TESTING,
 )
+# The head of the audit trail is signed by the first append after AUDIT_SIGN_EVERY_SECONDS
+# (0: every append) or AUDIT_CHECKPOINT_EVERY events, whichever comes first.
 AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000)
+AUDIT_SIGN_EVERY_SECONDS = env_int("AUDIT_SIGN_EVERY_SECONDS", 2)
+if AUDIT_CHECKPOINT_EVERY < 1 or AUDIT_SIGN_EVERY_SECONDS < 0:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_EVERY must be at least 1 and "
+                               "AUDIT_SIGN_EVERY_SECONDS at least 0.")
 # Public keys (base64) of signing keys retired earlier, whose checkpoints stay valid.
 AUDIT_RETIRED_PUBLIC_KEYS = env_list("AUDIT_RETIRED_PUBLIC_KEYS")
+# Witnesses outside the database that receive every signed head (circlekeep/audit/witness.py):
+# an append-only file (empty turns it off; production keeps it on a separate volume), syslog
+# (/dev/log or host:port) and an HTTP endpoint taking a JSON POST.
+AUDIT_WITNESS_PATH = env_str("AUDIT_WITNESS_PATH", str(VAR_DIR / "audit-witness.jsonl"))
+AUDIT_WITNESS_SYSLOG = env_str("AUDIT_WITNESS_SYSLOG")
+AUDIT_WITNESS_URL = env_str("AUDIT_WITNESS_URL")
+AUDIT_WITNESS_TIMEOUT = env_int("AUDIT_WITNESS_TIMEOUT_SECONDS", 3)
 # Reads of protected information outside these local hours are flagged in the security
 # report (in the reader's own time zone).
 USUAL_HOURS = (env_int("USUAL_HOURS_START", 7), env_int("USUAL_HOURS_END", 20))

@@ -519,6 +519,7 @@ WEB = [
              cast_incident(c), c.__dict__["notification"].public_id), admin_only(302),
          "POST"),
     page("audit:my-access", lambda c: "/audit/mine/", signed_in_only(200)),
+    page("audit:head", lambda c: "/audit/head.json", signed_in_only(200)),
     page("audit:trail", lambda c: "/audit/", expect(200, anon=302, m=403, om=403)),
     page("audit:export", lambda c: "/audit/export.csv",
          expect(403, anon=302, a=200, au=200, oa=200)),

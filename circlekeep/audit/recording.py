@@ -1,15 +1,24 @@
 """The one audit writer."""
 
+import secrets
+from datetime import UTC, datetime, time
+from functools import partial
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from circlekeep.audit.chain import canonical, canonical_data, public_key_text, sign
+from circlekeep.audit.chain import canonical, canonical_data, public_key_text, sign_message
 from circlekeep.audit.events import EVENT_TYPES
 from circlekeep.lib.actions import current_action
 from circlekeep.lib.middleware import current_request_id
 
 PROTECTED_DATA_KEYS = {"text", "body", "note", "answer", "question", "password", "code", "token"}
+
+# The head's record of its newest checkpoint and that checkpoint's promise, returned by
+# every append so that the append knows, without another query, whether to sign.
+_SIGNING = "signed_sequence, signed_digest, sign_due_sequence, sign_due_us"
+
 
 def _record_sql(sequence_sql):
     """The record's text in SQL: the sequence field, then the rest (a parameter)."""
@@ -33,7 +42,7 @@ def _advance_head_sql(vendor):
     return (
         "UPDATE audit_audithead SET sequence = sequence + 1, prev_hash = hash, "
         f"hash = {_sha256_sql(f'hash || {newline} || ' + record, vendor)} "
-        "WHERE id = 1 RETURNING sequence, prev_hash, hash"
+        f"WHERE id = 1 RETURNING sequence, prev_hash, hash, {_SIGNING}"
     )
 
 
@@ -45,16 +54,20 @@ INSERT_EVENT = (f"INSERT INTO audit_auditevent ({_COLUMNS}) VALUES (%s, %s, %s, 
 # PostgreSQL appends in one round trip: the head's UPDATE feeds the INSERT. The record's
 # CHECK constraint still holds the record to the columns.
 APPEND_POSTGRES = (
-    f"WITH head AS ({_advance_head_sql('postgresql')}) "
+    f"WITH head AS ({_advance_head_sql('postgresql')}), appended AS ("
     f"INSERT INTO audit_auditevent ({_COLUMNS}) "
     "SELECT sequence, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    f"{_record_sql('sequence')}, prev_hash, hash FROM head RETURNING sequence, hash"
+    f"{_record_sql('sequence')}, prev_hash, hash FROM head) "
+    f"SELECT sequence, hash, {_SIGNING} FROM head"
 )
 ADVANCE_SQLITE = _advance_head_sql("sqlite")
+RECORD_SIGNATURE = ("UPDATE audit_audithead SET signed_sequence = %s, signed_digest = %s, "
+                    "sign_due_sequence = %s, sign_due_us = %s WHERE id = 1")
 
 
 def _append(cursor, values):
-    """Insert the event; returns (sequence, hash), or None when the trail has no head."""
+    """Insert the event; returns (sequence, hash, signed sequence, signed digest, due
+    sequence, due time), or None when the trail has no head."""
     rest = canonical(values[1:])
     if cursor.db.vendor == "postgresql":
         cursor.execute(APPEND_POSTGRES, [rest, *values[1:], rest])
@@ -63,11 +76,27 @@ def _append(cursor, values):
     row = cursor.fetchone()
     if row is None:
         return None
-    sequence, prev_hash, event_hash = row
+    sequence, prev_hash, event_hash, *signing = row
     values[0] = sequence
     cursor.execute(INSERT_EVENT, [*values, f"{len(str(sequence))}:{sequence}|{rest}",
                                   prev_hash, event_hash])
-    return sequence, event_hash
+    return (sequence, event_hash, *signing)
+
+
+def _append_and_sign(values):
+    """Append one event and, when the newest checkpoint's promise has run out (by
+    sequence or by time), sign the new head. Returns the sequence."""
+    with connection.cursor() as cursor:
+        appended = _append(cursor, values)
+        if appended is None:
+            _create_genesis_head()
+            appended = _append(cursor, values)
+    sequence, event_hash, signed_sequence, signed_digest, due_sequence, due_us = appended
+    # The event's own time decides, so that an event left unsigned was written before the
+    # promise ran out: what verify holds the trail to.
+    if sequence >= due_sequence or values[1] >= due_us:
+        _sign_head(sequence, event_hash, signed_sequence, signed_digest, timezone.now())
+    return sequence
 
 
 def record(event_type, *, actor, target, organization=None, circle=None, subject=None,
@@ -76,8 +105,9 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
 
     ``data`` holds ids and field names with old/new values, never protected text; keys
     that name protected content are refused so that a slip fails in tests, not in a clinic.
-    An ``anonymous`` event names no actor and carries no request id, so nothing links it
-    to the person or to anything else they did in the same request.
+    An ``anonymous`` event names no actor, carries no request id and is not appended yet:
+    it is held with nothing but its day (HeldAuditEvent) and joins the trail with the rest
+    of its day's, in random order, once the day is over; None is returned for it.
     """
     from circlekeep.audit.models import to_microseconds
     from circlekeep.orgs.access import role_label
@@ -100,7 +130,7 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         actor_role = role_label(actor, organization=organization, circle=circle, subject=subject)
     values = [
         None,  # sequence, from the head
-        to_microseconds(timezone.now()),
+        None if anonymous else to_microseconds(timezone.now()),
         actor.pk if actor is not None else None,
         actor_role,
         event_type,
@@ -113,18 +143,48 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
         canonical_data(data),
         "" if anonymous else current_request_id(),
     ]
-    with connection.cursor() as cursor:
-        appended = _append(cursor, values)
-        if appended is None:
-            _create_genesis_head()
-            appended = _append(cursor, values)
-        sequence, event_hash = appended
-    if sequence % settings.AUDIT_CHECKPOINT_EVERY == 0:
-        write_checkpoint(sequence, event_hash)
+    sequence = _hold(values) if anonymous else _append_and_sign(values)
     context = current_action()
     if context is not None:
         context.events += 1
     return sequence
+
+
+def _hold(values):
+    from circlekeep.audit.models import HeldAuditEvent
+
+    (_sequence, _at, _actor, _role, event_type, target_type, target_id, organization_id,
+     circle_id, subject_id, reason, data_json, _request) = values
+    HeldAuditEvent.objects.create(
+        day=timezone.now().astimezone(UTC).date(), event_type=event_type,
+        target_type=target_type, target_id=target_id, organization_id=organization_id,
+        circle_id=circle_id, subject_id=subject_id, reason=reason, data_json=data_json)
+
+
+def release_held_events(*, rng=None, today=None):
+    """Append every held anonymous event of the days before ``today`` (UTC) to the trail,
+    a day after another and shuffled within each day, each at the start of its day (UTC),
+    and forget the held rows; all in one transaction. Returns how many were released.
+
+    ``rng`` is for tests; otherwise the order comes from the operating system's randomness,
+    so that nobody can recompute it from anything stored.
+    """
+    from circlekeep.audit.models import HeldAuditEvent, to_microseconds
+
+    today = today or timezone.now().astimezone(UTC).date()
+    with transaction.atomic():
+        held = list(HeldAuditEvent.objects.select_for_update().filter(day__lt=today))
+        (rng or secrets.SystemRandom()).shuffle(held)
+        held.sort(key=lambda event: event.day)  # day by day; within a day, shuffled
+        for event in held:
+            start_of_day = datetime.combine(event.day, time.min, tzinfo=UTC)
+            _append_and_sign([
+                None, to_microseconds(start_of_day), None, "anonymous", event.event_type,
+                event.target_type, event.target_id, event.organization_id, event.circle_id,
+                event.subject_id, event.reason, event.data_json, "",
+            ])
+        HeldAuditEvent.objects.filter(pk__in=[event.pk for event in held]).delete()
+    return len(held)
 
 
 def _create_genesis_head():
@@ -138,13 +198,28 @@ def _create_genesis_head():
     AuditHead.objects.create(pk=1)
 
 
-def write_checkpoint(sequence, event_hash):
-    from circlekeep.audit.models import AuditCheckpoint
+def _sign_head(sequence, event_hash, previous, previous_digest, now):
+    """Sign the event at ``sequence`` as the newest checkpoint, chained to the one before,
+    with the promise of the next; record it on the head (whose lock the caller holds);
+    and, once the transaction commits, hand it to the witness outside the database."""
+    from circlekeep.audit import witness
+    from circlekeep.audit.models import AuditCheckpoint, to_microseconds
 
-    return AuditCheckpoint.objects.create(
-        sequence=sequence, hash=event_hash, signature=sign(sequence, event_hash),
-        public_key=public_key_text(), created_at=timezone.now(),
+    at_us = to_microseconds(now)
+    checkpoint = AuditCheckpoint(
+        sequence=sequence, hash=event_hash, previous=previous, previous_digest=previous_digest,
+        due_sequence=sequence + settings.AUDIT_CHECKPOINT_EVERY,
+        due_us=at_us + int(settings.AUDIT_SIGN_EVERY_SECONDS * 1_000_000),
+        public_key=public_key_text(), created_at=now,
     )
+    checkpoint.signature = sign_message(checkpoint.message())
+    checkpoint.save(force_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute(RECORD_SIGNATURE, [sequence, checkpoint.digest(),
+                                          checkpoint.due_sequence, checkpoint.due_us])
+    # Only a committed head is published: a rolled-back one never existed.
+    transaction.on_commit(partial(witness.publish, checkpoint.witness_entry()), robust=True)
+    return checkpoint
 
 
 def checkpoint_now():
@@ -156,4 +231,5 @@ def checkpoint_now():
         if head is None or head.sequence == 0 or AuditCheckpoint.objects.filter(
                 sequence=head.sequence).exists():
             return None
-        return write_checkpoint(head.sequence, head.hash)
+        return _sign_head(head.sequence, head.hash, head.signed_sequence, head.signed_digest,
+                          timezone.now())

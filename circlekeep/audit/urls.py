@@ -6,6 +6,7 @@ app_name = "audit"
 
 urlpatterns = [
     path("mine/", views.my_access, name="my-access"),
+    path("head.json", views.signed_head, name="head"),
     path("", views.trail, name="trail"),
     path("export.csv", views.export, name="export"),
     path("security/", views.security, name="security"),

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from circlekeep.audit.access import (
 from circlekeep.audit.events import label_for
 from circlekeep.audit.forms import AuditFilterForm, ReportForm
 from circlekeep.audit.reports import security_report
+from circlekeep.audit.verify import event_hash_at, latest_signed_head
 from circlekeep.circles.access import circles_managed_by
 from circlekeep.lib.errors import forbidden
 
@@ -39,9 +40,29 @@ def _page(request, events):
 
 @login_required
 def my_access(request):
-    """Every event whose subject is the signed-in person, newest first."""
+    """Every event whose subject is the signed-in person, newest first, and the trail's
+    latest signed head, which the member's browser remembers to notice a rollback."""
     page = _page(request, my_events(request.user))
-    return render(request, "audit/my_access.html", {"page": page})
+    return render(request, "audit/my_access.html", {"page": page, "head": latest_signed_head()})
+
+
+LARGEST_SEQUENCE = 2**63 - 1
+
+
+@login_required
+def signed_head(request):
+    """The latest signed head as JSON; with ``?at=N``, also the hash of event #N now, so a
+    browser that remembered an older head can tell whether history up to it still holds."""
+    head = latest_signed_head()
+    answer = {"head": head and {**head, "signed_at": head["signed_at"].isoformat()}}
+    if "at" in request.GET:
+        at = request.GET["at"]
+        if not (at.isascii() and at.isdigit() and len(at) <= 19
+                and 1 <= int(at) <= LARGEST_SEQUENCE):
+            return JsonResponse({"error": _("“at” must be the number of an event in the audit "
+                                            "trail (a whole number from 1).")}, status=400)
+        answer["at"] = {"sequence": int(at), "hash": event_hash_at(int(at))}
+    return JsonResponse(answer)
 
 
 @login_required

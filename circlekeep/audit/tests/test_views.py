@@ -178,3 +178,57 @@ def test_the_csv_export_does_not_hand_spreadsheets_a_formula(cast):
                                                   {"event_type": "account.otp.reset"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][10] == "'=HYPERLINK(\"x\",\"y\")"
+
+
+def signed_now():
+    """Sign the head unless it already is; the newest checkpoint."""
+    from circlekeep.audit.models import AuditCheckpoint
+    from circlekeep.audit.recording import checkpoint_now
+
+    checkpoint_now()
+    return AuditCheckpoint.objects.latest("sequence")
+
+
+def test_a_member_sees_the_latest_signed_head_and_that_its_signature_holds(cast):
+    checkpoint = signed_now()
+    response = signed_in_client(cast.member).get("/audit/mine/")
+    page = response.content.decode()
+    assert f'data-sequence="{checkpoint.sequence}"' in page
+    assert f'data-hash="{checkpoint.hash}"' in page and 'data-url="/audit/head.json"' in page
+    assert f"#{checkpoint.sequence}" in page and f"{checkpoint.hash[:16]}…" in page
+    assert response.context["head"]["signature_valid"] is True
+    assert "not valid" not in page
+    assert '<script type="module" src="/static/js/audit-head.js"></script>' in page
+
+
+def test_a_forged_head_is_shown_as_not_validly_signed(cast):
+    from circlekeep.audit.tests.tampering import sql, tampering
+
+    checkpoint = signed_now()
+    with tampering():
+        sql("UPDATE audit_auditcheckpoint SET hash = %s WHERE sequence = %s",
+            ["f" * 64, checkpoint.sequence])
+    page = signed_in_client(cast.member).get("/audit/mine/").content.decode()
+    assert "not valid: please tell your organization" in page
+
+
+def test_the_signed_head_is_available_to_the_browser_with_the_hash_at_an_older_one(cast):
+    older = signed_now()
+    do_record_failed_sign_in("nobody@example.test")
+    newest = signed_now()
+    client = signed_in_client(cast.member)
+    answer = client.get("/audit/head.json").json()
+    assert answer["head"]["sequence"] == newest.sequence
+    assert (answer["head"]["hash"], answer["head"]["signature_valid"]) == (newest.hash, True)
+    answer = client.get(f"/audit/head.json?at={older.sequence}").json()
+    assert answer["at"] == {"sequence": older.sequence, "hash": older.hash}
+    answer = client.get(f"/audit/head.json?at={newest.sequence + 1000}").json()
+    assert answer["at"] == {"sequence": newest.sequence + 1000, "hash": None}
+
+
+@pytest.mark.parametrize("at", ["abc", "0", "-3", "1.5", "²", "9" * 19, "9" * 5000, ""])
+def test_a_bad_sequence_for_the_signed_head_is_refused_with_a_clear_message(cast, at):
+    response = signed_in_client(cast.member).get("/audit/head.json", {"at": at})
+    assert response.status_code == 400
+    assert response.json() == {"error": "“at” must be the number of an event in the audit "
+                                        "trail (a whole number from 1)."}

@@ -1,4 +1,5 @@
-"""Audit trail tools: verify the chain, sign a checkpoint, print the security report."""
+"""Audit trail tools: verify the chain, sign a checkpoint, release the day's held anonymous
+events, print the security report."""
 
 from datetime import datetime, time, timedelta
 
@@ -6,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from circlekeep.audit.recording import checkpoint_now
+from circlekeep.audit.recording import checkpoint_now, release_held_events
 from circlekeep.audit.verify import verify
 
 
@@ -15,9 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
-        sub.add_parser("verify", help="Recompute the hash chain and check every signed "
-                       "checkpoint; exits 1 and names the first bad event on tampering.")
-        sub.add_parser("checkpoint", help="Sign the newest event now.")
+        sub.add_parser("verify", help="Recompute the hash chain, compare each event's columns "
+                       "with its record, check the signed checkpoints and hold the trail to "
+                       "the witness file; exits 1 and names what was found on tampering.")
+        sub.add_parser("checkpoint", help="Sign the newest event now (run it every minute).")
+        sub.add_parser("release", help="Append the anonymous events held from days before "
+                       "today, in random order (run it daily, e.g. at 00:05 UTC).")
         report = sub.add_parser("report", help="The security report.")
         report.add_argument("--since", required=True, metavar="YYYY-MM-DD")
         report.add_argument("--org", metavar="UUID", help="One organization (default: all).")
@@ -25,9 +29,22 @@ class Command(BaseCommand):
     def handle(self, *args, verb, **options):
         getattr(self, verb)(**options)
 
+    def _release(self):
+        released = release_held_events()
+        if released:
+            self.stdout.write(f"Released {released} held anonymous event(s) into the trail.")
+        return released
+
+    def release(self, **options):
+        if not self._release():
+            self.stdout.write("No held anonymous events from before today.")
+        elif checkpoint_now() is not None:
+            self.stdout.write("Signed the trail's head after them.")
+
     def verify(self, **options):
         from circlekeep.audit.models import AuditHead
 
+        self._release()
         head = AuditHead.objects.filter(pk=1).first()
         total = head.sequence if head else 0
         with Progress(TextColumn("Verifying the audit trail"), BarColumn(),
@@ -35,13 +52,15 @@ class Command(BaseCommand):
                       transient=False) as progress:
             task = progress.add_task("verify", total=total)
             result = verify(progress=lambda n: progress.update(task, completed=n))
-        self.stdout.write(f"{result.events} events and {result.checkpoints} signed checkpoints "
-                          f"checked in {result.seconds:.2f} s "
+        self.stdout.write(f"{result.events} events, {result.checkpoints} signed checkpoints and "
+                          f"{result.witnessed} witnessed heads checked in {result.seconds:.2f} s "
                           f"({result.events_per_second:,.0f} events/s).")
+        for note in result.notes:
+            self.stdout.write(f"Note: {note}")
         if not result.ok:
-            problem = result.problem
-            self.stderr.write(f"TAMPERED at #{problem.sequence} ({problem.kind}): "
-                              f"{problem.message}")
+            for problem in result.problems:
+                self.stderr.write(f"TAMPERED at #{problem.sequence} ({problem.kind}): "
+                                  f"{problem.message}")
             raise SystemExit(1)
         if result.unsigned_tail:
             self.stdout.write(f"The newest {result.unsigned_tail} events are not yet covered by "
@@ -49,6 +68,7 @@ class Command(BaseCommand):
         self.stdout.write("The audit trail is intact.")
 
     def checkpoint(self, **options):
+        self._release()
         checkpoint = checkpoint_now()
         if checkpoint is None:
             self.stdout.write("Nothing new to sign.")
