@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "circlekeep.notes",
     "circlekeep.disclosures",
     "circlekeep.incidents",
+    # Above the domain apps: pages and commands that gather their work.
+    "circlekeep.trail",
+    "circlekeep.custody",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("circlekeep.accounts.urls")),
     path("org/", include("circlekeep.orgs.urls")),
     path("circles/", include("circlekeep.circles.urls")),
+    path("circles/", include("circlekeep.custody.urls")),
     path("agreements/", include("circlekeep.agreements.urls")),
     path("consent/", include("circlekeep.consent.urls")),
     path("meetings/", include("circlekeep.meetings.urls")),
@@ -19,7 +20,7 @@ urlpatterns = [
     path("disclosures/", include("circlekeep.disclosures.urls")),
     path("incidents/", include("circlekeep.incidents.urls")),
     path("calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar-feed"),
-    path("audit/", include("circlekeep.audit.urls")),
+    path("audit/", include("circlekeep.trail.urls")),
     path("api/v1/", api.urls),
 ]
 

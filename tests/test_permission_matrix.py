@@ -323,10 +323,10 @@ WEB = [
          lambda c: f"/circles/memberships/{c.membership.public_id}/guardian/",
          circle_staff(200)),
     # Erasure is for the organization's admins; the facilitator sees the member, not this.
-    page("circles:member-erase",
+    page("custody:member-erase",
          lambda c: f"/circles/memberships/{c.membership.public_id}/erase/",
          circle_staff(200, f=403)),
-    page("circles:member-erase",
+    page("custody:member-erase",
          lambda c: f"/circles/memberships/{c.membership.public_id}/erase/",
          circle_staff(200, f=403), "POST", {"reason": ""}),
     page("circles:membership-leave",

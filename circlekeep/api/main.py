@@ -8,13 +8,14 @@ from circlekeep.accounts.api import router as accounts_router
 from circlekeep.agreements.api import router as agreements_router
 from circlekeep.api.auth import TokenAuth
 from circlekeep.api.bodies import CheckedJsonParser, guard_bodies
-from circlekeep.audit.api import router as audit_router
 from circlekeep.circles.api import router as circles_router
 from circlekeep.consent.api import router as consent_router
+from circlekeep.custody.api import router as custody_router
 from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
 from circlekeep.orgs.api import router as orgs_router
+from circlekeep.trail.api import router as audit_router
 
 api = NinjaAPI(
     title="Circlekeep API",
@@ -59,3 +60,4 @@ api.add_router("", consent_router)
 api.add_router("", meetings_router)
 api.add_router("", incidents_router)
 api.add_router("", audit_router)
+api.add_router("", custody_router)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from circlekeep.lib.actions import note_domain_write
+
 
 class AuditConfig(AppConfig):
     name = "circlekeep.audit"
@@ -15,8 +17,6 @@ class AuditConfig(AppConfig):
         connection_created.connect(_lend_sqlite_sha256, weak=False)
         from django.apps import apps
         from django.db.models.signals import pre_delete, pre_save
-
-        from circlekeep.lib.actions import note_domain_write
 
         # Domain models are every model in a circlekeep app but the audit trail itself.
         for model in apps.get_models():

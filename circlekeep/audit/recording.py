@@ -10,8 +10,17 @@ from django.utils import timezone
 
 from circlekeep.audit.chain import canonical, canonical_data, public_key_text, sign_message
 from circlekeep.audit.events import EVENT_TYPES
+from circlekeep.audit.hooks import ROLE_LABEL
 from circlekeep.lib.actions import current_action
 from circlekeep.lib.middleware import current_request_id
+
+
+def _role_of(actor, **where):
+    if actor is None:
+        return "system"
+    if not ROLE_LABEL.handlers:
+        return "member"
+    return ROLE_LABEL.one(actor, **where)
 
 PROTECTED_DATA_KEYS = {"text", "body", "note", "answer", "question", "password", "code", "token"}
 
@@ -110,8 +119,6 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
     of its day's, in random order, once the day is over; None is returned for it.
     """
     from circlekeep.audit.models import to_microseconds
-    from circlekeep.orgs.access import role_label
-
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Unknown audit event type {event_type!r}; add it to audit/events.py")
     if not transaction.get_connection().in_atomic_block:
@@ -127,7 +134,7 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
             raise ValueError("An anonymous audit event names no actor")
         actor_role = "anonymous"
     if actor_role is None:
-        actor_role = role_label(actor, organization=organization, circle=circle, subject=subject)
+        actor_role = _role_of(actor, organization=organization, circle=circle, subject=subject)
     values = [
         None,  # sequence, from the head
         None if anonymous else to_microseconds(timezone.now()),

@@ -6,8 +6,8 @@ from django.http import Http404
 from circlekeep.circles.models import Circle, Facilitation, Membership
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
-from circlekeep.orgs.access import locked_organizations
-from circlekeep.orgs.models import StaffRole
+from circlekeep.orgs.access import is_org_admin, locked_organizations, staff_role
+from circlekeep.orgs.models import Organization, StaffRole
 
 
 def _admin_of(org_ref, user):
@@ -142,3 +142,46 @@ def access_facilitation(user, public_id, *, for_update=False) -> Facilitation:
         return queryset.get(public_id=parse_public_id(public_id))
     except Facilitation.DoesNotExist:
         raise Http404 from None
+
+
+def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
+    """The capacity in which ``actor`` acted, for the audit trail."""
+    if actor is None:
+        return "system"
+    if circle is not None:
+        # The permission check that let the action run has usually answered this already.
+        known = actor.__dict__.get("_circle_roles", {}).get(circle.pk)
+        if known is not None:
+            return known
+        if Facilitation.objects.filter(circle=circle, user=actor).exists():
+            return "facilitator"
+    if organization is not None:
+        role = staff_role(actor, organization)
+    else:
+        # Account events name no organization: use the staff role the person holds.
+        staff_role(actor, None)  # fills the cache
+        roles = set(getattr(actor, "_staff_roles_cache", {}).values())
+        role = next((r for r in ("admin", "facilitator", "auditor") if r in roles), None)
+    return role or "member"
+
+
+def organizations_of(user):
+    """Organizations that hold information about the person: where they are staff, or
+    where they accepted a circle's invitation (ended memberships included). A pending
+    invitation grants nothing, so an organization that has only invited someone is not
+    among them."""
+    if user is None or user.pk is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        Q(staff__user=user)
+        | Q(pk__in=Membership.objects.ever_accepted().filter(user=user)
+            .values("circle__organization"))).distinct()
+
+
+def may_erase_person(actor, user, organization) -> bool:
+    """Whether ``actor`` may erase what ``organization`` holds about ``user``: an admin of
+    that organization, while it holds information about them. No one erases another
+    organization's share."""
+    if actor is None or organization is None or not is_org_admin(actor, organization):
+        return False
+    return organizations_of(user).filter(pk=organization.pk).exists()

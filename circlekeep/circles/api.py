@@ -241,24 +241,6 @@ def invite_guardian(request, membership_id: str, payload: EmailIn):
     return Status(201, invitation_to_dict(invitation))
 
 
-class ErasureIn(Schema):
-    reason: str
-    confirmation: str  # the person's display name, full name or e-mail, typed
-
-
-@router.post("/memberships/{membership_id}/erase-protected", response={204: None})
-def erase_protected(request, membership_id: str, payload: ErasureIn):
-    """Crypto-shred what the membership's organization holds about the member (that
-    organization's admins). Other organizations' share is never touched."""
-    from circlekeep.vault.actions import do_destroy_member_keys
-
-    membership = access_membership(request.user, membership_id)
-    do_destroy_member_keys(membership.user, organization=membership.circle.organization,
-                           actor=request.user, reason=payload.reason,
-                           confirmation=payload.confirmation)
-    return Status(204, None)
-
-
 @router.post("/memberships/{membership_id}/status", response=MembershipOut)
 def change_status(request, membership_id: str, payload: StatusIn):
     membership = access_membership(request.user, membership_id)

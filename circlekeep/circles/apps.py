@@ -7,9 +7,11 @@ class CirclesConfig(AppConfig):
     verbose_name = "Circles"
 
     def ready(self):
+        from circlekeep.audit.hooks import ROLE_LABEL
         from circlekeep.circles import checks  # noqa: F401 - registers the check
+        from circlekeep.circles.access import role_label
         from circlekeep.circles.relationships import refresh_pair_digests
-        from circlekeep.vault.actions import CIRCLE_KEY_ROTATED
+        from circlekeep.vault.hooks import CIRCLE_KEY_ROTATED
 
-        if refresh_pair_digests not in CIRCLE_KEY_ROTATED:
-            CIRCLE_KEY_ROTATED.append(refresh_pair_digests)
+        ROLE_LABEL.register(role_label)
+        CIRCLE_KEY_ROTATED.register(refresh_pair_digests)

@@ -15,7 +15,6 @@ urlpatterns = [
     path("memberships/<uuid:membership_id>/", views.membership_detail, name="membership"),
     path("memberships/<uuid:membership_id>/guardian/", views.guardian_invite,
          name="guardian-invite"),
-    path("memberships/<uuid:membership_id>/erase/", views.member_erase, name="member-erase"),
     path("memberships/<uuid:membership_id>/leave/", views.membership_leave,
          name="membership-leave"),
     path("memberships/<uuid:membership_id>/onboarding/", views.onboarding_checklist,

@@ -29,7 +29,6 @@ from circlekeep.circles.dashboard import (
 from circlekeep.circles.forms import (
     AddFacilitatorForm,
     CircleForm,
-    ErasureForm,
     GuardianInviteForm,
     InviteMemberForm,
     MembershipStatusForm,
@@ -280,33 +279,6 @@ def guardian_invite(request, membership_id):
             return redirect("circles:membership", membership_id=membership.public_id)
     return render(request, "circles/guardian_invite.html",
                   {"membership": membership, "form": form})
-
-
-@login_required
-def member_erase(request, membership_id):
-    """An organization admin crypto-shreds what the organization holds about a member (for
-    example at the member's request); other organizations' share is never touched."""
-    from circlekeep.vault.actions import check_may_erase, do_destroy_member_keys
-
-    membership = access_membership(request.user, membership_id)
-    organization = membership.circle.organization
-    check_may_erase(request.user, membership.user, organization)
-    form = ErasureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_destroy_member_keys(membership.user, organization=organization,
-                                   actor=request.user, reason=form.cleaned_data["reason"],
-                                   confirmation=form.cleaned_data["confirmation"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("What %(organization)s held about %(name)s is erased.")
-                             % {"organization": organization.name,
-                                "name": membership.user.display_name or membership.user.email})
-            return redirect("circles:membership", membership_id=membership.public_id)
-    return render(request, "circles/member_erase.html", {"membership": membership,
-                                                         "organization": organization,
-                                                         "form": form})
 
 
 # Onboarding ---------------------------------------------------------------------------------

@@ -253,7 +253,7 @@ def test_being_named_by_someone_else_does_not_hold_back_ones_own_step(cast):
 
 
 def test_erasure_blanks_the_digest_of_whom_a_declaration_named(cast):
-    from circlekeep.vault.actions import do_destroy_member_keys
+    from circlekeep.custody.actions import do_destroy_member_keys
 
     nia = joining(cast)
     do_declare_relationships(nia, actor=nia.user, declarations=[("Mina", "friend", "")])

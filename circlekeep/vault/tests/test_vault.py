@@ -9,15 +9,12 @@ from django.core.management.base import CommandError
 from circlekeep import vault
 from circlekeep.circles.actions import do_change_membership_status
 from circlekeep.circles.models import MembershipChange
+from circlekeep.custody.actions import do_destroy_member_keys
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.keyfiles import new_kek
 from circlekeep.testing import assert_events, audit_mark, make_member
 from circlekeep.vault import crypto
-from circlekeep.vault.actions import (
-    do_destroy_member_keys,
-    do_rewrap_data_keys,
-    do_rotate_data_key,
-)
+from circlekeep.vault.actions import do_rewrap_data_keys, do_rotate_data_key
 from circlekeep.vault.checks import check_keyring
 from circlekeep.vault.fields import Sealed
 from circlekeep.vault.models import DataKey

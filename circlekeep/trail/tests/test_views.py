@@ -14,10 +14,10 @@ from circlekeep.accounts.actions import (
     do_record_lockout,
 )
 from circlekeep.audit.models import AuditEvent
-from circlekeep.audit.reports import security_report
 from circlekeep.circles.actions import do_change_membership_status
 from circlekeep.circles.models import MembershipChange
 from circlekeep.testing import just_signed_in, signed_in_client
+from circlekeep.trail.reports import security_report
 
 pytestmark = pytest.mark.django_db
 

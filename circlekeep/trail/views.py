@@ -10,19 +10,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circlekeep.audit.access import (
+from circlekeep.audit.events import label_for
+from circlekeep.audit.verify import event_hash_at, latest_signed_head
+from circlekeep.circles.access import circles_managed_by
+from circlekeep.lib.errors import forbidden
+from circlekeep.trail.access import (
     audit_organizations,
     events_visible_to,
     may_read_trail,
     my_events,
     present_events,
 )
-from circlekeep.audit.events import label_for
-from circlekeep.audit.forms import AuditFilterForm, ReportForm
-from circlekeep.audit.reports import security_report
-from circlekeep.audit.verify import event_hash_at, latest_signed_head
-from circlekeep.circles.access import circles_managed_by
-from circlekeep.lib.errors import forbidden
+from circlekeep.trail.forms import AuditFilterForm, ReportForm
+from circlekeep.trail.reports import security_report
 
 PAGE_SIZE = 50
 

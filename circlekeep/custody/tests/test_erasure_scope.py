@@ -9,9 +9,9 @@ from django.test import Client
 from circlekeep import vault
 from circlekeep.audit.models import AuditEvent
 from circlekeep.circles.actions import do_change_membership_status, do_invite_member
+from circlekeep.custody.actions import do_destroy_member_keys
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.testing import make_api_token, make_member, signed_in_client
-from circlekeep.vault.actions import do_destroy_member_keys
 from circlekeep.vault.models import DataKey
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
+from circlekeep.custody.actions import do_destroy_member_keys
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.keyfiles import new_kek
 from circlekeep.vault import crypto
-from circlekeep.vault.actions import do_destroy_member_keys, do_rewrap_data_keys
+from circlekeep.vault.actions import do_rewrap_data_keys, do_rotate_data_key
 from circlekeep.vault.models import DataKey
 
 
@@ -76,7 +77,6 @@ class Command(BaseCommand):
     def rotate_data_key(self, *, member, circle, **options):
         from circlekeep.accounts.models import User
         from circlekeep.circles.models import Circle
-        from circlekeep.vault.actions import do_rotate_data_key
 
         if bool(member) == bool(circle):
             raise CommandError("Name one --member EMAIL or one --circle UUID.")
@@ -93,8 +93,8 @@ class Command(BaseCommand):
         from django.http import Http404
 
         from circlekeep.accounts.models import User
+        from circlekeep.circles.access import organizations_of
         from circlekeep.lib.ids import parse_public_id
-        from circlekeep.orgs.access import organizations_of
 
         user = User.objects.filter(email__iexact=email).first()
         if user is None:

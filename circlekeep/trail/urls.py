@@ -1,6 +1,6 @@
 from django.urls import path
 
-from circlekeep.audit import views
+from circlekeep.trail import views
 
 app_name = "audit"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from circlekeep.audit.access import organization_events
+from circlekeep.trail.access import organization_events
 
 
 @dataclass
@@ -62,7 +62,7 @@ def security_report(organization, *, since, until, viewer=None) -> SecurityRepor
         .values_list("subject__display_name", flat=True)).most_common(10)
     reads = list(events.filter(event_type="vault.revealed").select_related("actor", "subject"))
     if viewer is not None:
-        from circlekeep.audit.access import withhold_hidden_actors
+        from circlekeep.trail.access import withhold_hidden_actors
 
         reads = [e for e in withhold_hidden_actors(viewer, reads)
                  if not getattr(e, "actor_withheld", False)]

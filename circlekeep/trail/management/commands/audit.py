@@ -76,8 +76,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Signed checkpoint at #{checkpoint.sequence}.")
 
     def report(self, *, since, org, **options):
-        from circlekeep.audit.reports import security_report
         from circlekeep.orgs.models import Organization
+        from circlekeep.trail.reports import security_report
 
         try:
             day = datetime.strptime(since, "%Y-%m-%d").date()

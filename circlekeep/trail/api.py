@@ -7,17 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from circlekeep.audit.access import (
+from circlekeep.audit.events import label_for
+from circlekeep.lib.actions import ActionForbidden
+from circlekeep.trail.access import (
     audit_organizations,
     events_visible_to,
     may_read_trail,
     my_events,
     present_events,
 )
-from circlekeep.audit.events import label_for
-from circlekeep.audit.forms import check_report_date, check_trail_filters
-from circlekeep.audit.reports import security_report
-from circlekeep.lib.actions import ActionForbidden
+from circlekeep.trail.forms import check_report_date, check_trail_filters
+from circlekeep.trail.reports import security_report
 
 router = Router(tags=["audit"])
 PAGE_SIZE = 50
