@@ -18,8 +18,6 @@ from circlekeep.accounts.actions import (
     do_accept_invitation,
     do_confirm_totp,
     do_create_api_token,
-    do_invite_guardian,
-    do_invite_staff,
     do_start_totp_enrollment,
 )
 from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
@@ -31,13 +29,14 @@ from circlekeep.circles.actions import (
     do_change_membership_status,
     do_create_circle,
     do_declare_relationships,
+    do_invite_guardian,
     do_invite_member,
     do_read_orientation,
     do_settle_questions,
 )
 from circlekeep.circles.models import Membership
 from circlekeep.consent.actions import do_give_consent
-from circlekeep.orgs.actions import do_create_organization
+from circlekeep.orgs.actions import do_create_organization, do_invite_staff
 
 PASSWORD = "a-long-test-passphrase"
 

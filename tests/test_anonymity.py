@@ -113,8 +113,10 @@ def test_an_anonymous_concern_leaves_nothing_that_leads_back_to_its_author(cast,
     response = page.post(report_url, {
         "kind": "intentional", "body": "Someone repeated a story outside the group.",
         "visibility": "anonymous", "raise_in_group": "no", "once": once})
-    assert response.status_code == 302
-    runserver_access_line(report_url, 302)
+    # A page, not a redirect that the browser would follow at once with an ordinary,
+    # logged request; and the next page opened does not name this one as its referrer.
+    assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"
+    runserver_access_line(report_url, 200)
     api_url = f"/api/v1/circles/{cast.circle.public_id}/concerns"
     response = Client().post(api_url, data={
         "kind": "boundaries", "body": "A screenshot of our chat was shared.",
@@ -146,6 +148,30 @@ def test_an_anonymous_concern_leaves_nothing_that_leads_back_to_its_author(cast,
         assert (event.actor_id, event.request_id, event.actor_role) == (None, "", "anonymous")
         assert event.at_us % (86_400 * 1_000_000) == 0  # the start of the day, UTC
 
+    # A later request whose log line names the report page as its referrer is dropped too.
+    logging.getLogger("gunicorn.access").info(
+        '%(h)s "%(r)s" %(s)s "%(f)s"', {"h": "203.0.113.9", "r": "GET / HTTP/1.1", "s": 200,
+                                         "f": f"https://circles.example{report_url}",
+                                         "U": "/"})
     logs = "\n".join(captured_logs)
-    for trace in (*traces, report_url, api_url, "/report/", "/concerns"):
+    for trace in (*traces, report_url, api_url, "/report/", "/concerns", "203.0.113.9"):
         assert trace not in logs
+
+
+def test_a_form_token_expires_at_midnight_so_its_expiry_tells_no_time(monkeypatch):
+    from django.core.cache import cache
+
+    from circlekeep.lib.once import submitted_once
+
+    seen = {}
+    monkeypatch.setattr(cache, "add", lambda key, value, timeout: seen.update(t=timeout) or True)
+
+    class Sent:
+        cleaned_data = {"once": "a-random-token"}
+
+    with submitted_once(Sent()):
+        pass
+    now = datetime.datetime.now(datetime.UTC)
+    midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                          microsecond=0)
+    assert abs((now + datetime.timedelta(seconds=seen["t"]) - midnight).total_seconds()) <= 2

@@ -6,7 +6,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -14,10 +13,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep import audit
+from circlekeep.accounts.hooks import INVITATION_KINDS
 from circlekeep.accounts.models import (
     TIME_ZONES,
     ApiToken,
-    Guardianship,
     Invitation,
     User,
     hash_secret,
@@ -28,16 +27,6 @@ from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
 from circlekeep.lib.text import check_name_characters
-from circlekeep.orgs.models import StaffRole
-
-
-def check_email(email):
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DomainError(_("Enter a valid e-mail address."), field="email") from None
-    return email
 
 
 def check_full_name(full_name):
@@ -74,73 +63,6 @@ def check_password(password, user):
         raise DomainError(" ".join(error.messages), field="password") from None
 
 
-def _provision_user(email, language="en", is_minor=False):
-    """The account for ``email``: existing, or a new inactive one the invitee activates."""
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, display_name="", language=language, is_active=False,
-                    is_minor=is_minor)
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def _send_invitation(invitation, token, inviter):
-    send_templated_email(
-        "invitation", to=invitation.email, language=invitation.user.language,
-        context={
-            "organization_name": invitation.organization.name,
-            "inviter_name": inviter.display_name if inviter else "",
-            "accept_path": f"/accounts/invitations/{token}/",
-            "expires_at": invitation.expires_at,
-            "is_staff": invitation.kind == Invitation.Kind.STAFF,
-        },
-    )
-
-
-def _create_invitation(*, email, user, organization, kind, role="", circle=None, ward=None,
-                       actor):
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        token_hash=hash_secret(token), email=email, user=user, organization=organization,
-        kind=kind, role=role, circle=circle, ward=ward, invited_by=actor,
-        expires_at=timezone.now() + settings.INVITATION_LIFETIME,
-    )
-    _send_invitation(invitation, token, actor)
-    return invitation, token
-
-
-@action
-def do_invite_staff(organization, *, email, role, actor):
-    """Invite someone to an organization's staff; returns (invitation, token).
-
-    The token appears only in the e-mail; only its hash is stored.
-    """
-    from circlekeep.orgs.actions import check_org_admin
-
-    check_org_admin(actor, organization)
-    email = check_email(email)
-    if role not in StaffRole.Role.values:
-        raise DomainError(_("Choose a role: admin, facilitator or auditor."), field="role")
-    user = _provision_user(email)
-    if StaffRole.objects.filter(organization=organization, user=user).exists():
-        raise DomainError(_("This person is already on the staff."), field="email")
-    pending = Invitation.objects.filter(
-        organization=organization, user=user, kind=Invitation.Kind.STAFF,
-        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now(),
-    )
-    if pending.exists():
-        raise DomainError(_("This address already has a pending staff invitation."),
-                          field="email")
-    invitation, token = _create_invitation(
-        email=email, user=user, organization=organization, kind=Invitation.Kind.STAFF,
-        role=role, actor=actor,
-    )
-    audit.record("account.invitation.sent", actor=actor, target=invitation,
-                 organization=organization, subject=user, data={"kind": "staff", "role": role})
-    return invitation, token
-
-
 def check_invitation_usable(invitation):
     if invitation.accepted_at is not None:
         raise DomainError(_("This invitation has already been used. Sign in instead."))
@@ -164,10 +86,6 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
     A new invitee sets up their account here. An invitee who already has an account must
     be signed in as the invited address: the link works for that address only.
     """
-    from circlekeep.circles.actions import do_change_membership_status
-    from circlekeep.circles.models import Membership
-    from circlekeep.orgs.actions import do_grant_staff_role
-
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_invitation_usable(invitation)
     user = invitation.user
@@ -192,38 +110,17 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
     audit.record("account.invitation.accepted", actor=user, target=invitation,
                  organization=invitation.organization, circle=invitation.circle, subject=user,
                  data={"kind": invitation.kind})
-    if invitation.kind == Invitation.Kind.STAFF:
-        do_grant_staff_role(invitation.organization, user, invitation.role, actor=None)
-    elif invitation.kind == Invitation.Kind.GUARDIAN:
-        if user.pk == invitation.ward_id:
-            raise DomainError(_("A member cannot be their own guardian."))
-        link, created = Guardianship.objects.get_or_create(guardian=user, ward=invitation.ward)
-        if created:
-            audit.record("account.guardian.linked", actor=user, target=link,
-                         organization=invitation.organization, circle=invitation.circle,
-                         subject=invitation.ward)
-    else:
-        if user.is_minor and not invitation.circle.allows_minors:
-            raise DomainError(_("This circle is for adults only. Ask the person who invited "
-                                "you about a circle that welcomes younger members."))
-        membership = Membership.objects.get(circle=invitation.circle, user=user,
-                                            status=Membership.Status.INVITED)
-        do_change_membership_status(membership, Membership.Status.ONBOARDING, actor=user)
+    # What accepting gives (a staff role, a place in a circle, a ward) is up to the app
+    # that made the invitation (accounts/hooks.py).
+    INVITATION_KINDS.get(invitation.kind).accept(invitation, user)
     return user
 
 
 @action
 def do_revoke_invitation(invitation, *, actor):
     """Withdraw a pending invitation (and the invited membership it holds a place for)."""
-    from circlekeep.circles.access import check_may_manage_circle
-    from circlekeep.circles.actions import do_change_membership_status
-    from circlekeep.circles.models import Membership
-    from circlekeep.orgs.actions import check_org_admin
-
-    if invitation.circle is not None:
-        check_may_manage_circle(actor, invitation.circle)
-    else:
-        check_org_admin(actor, invitation.organization)
+    kind = INVITATION_KINDS.get(invitation.kind)
+    kind.check_may_revoke(actor, invitation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise DomainError(_("This invitation has already been accepted."))
@@ -234,56 +131,8 @@ def do_revoke_invitation(invitation, *, actor):
     audit.record("account.invitation.revoked", actor=actor, target=invitation,
                  organization=invitation.organization, circle=invitation.circle,
                  subject=invitation.user)
-    if invitation.kind == Invitation.Kind.MEMBER:
-        membership = Membership.objects.filter(circle=invitation.circle, user=invitation.user,
-                                               status=Membership.Status.INVITED).first()
-        if membership is not None:
-            do_change_membership_status(membership, Membership.Status.REVOKED, actor=actor,
-                                        reason=_("Invitation withdrawn"))
+    kind.revoked(invitation, actor=actor)
     return invitation
-
-
-@action
-def do_invite_guardian(membership, *, email, actor):
-    """Invite a minor member's guardian; returns (invitation, token).
-
-    The guardian consents for the minor (see the consent app); the e-mail names only the
-    organization.
-    """
-    from circlekeep.circles.access import check_may_manage_circle
-
-    check_may_manage_circle(actor, membership.circle)
-    ward = membership.user
-    if not membership.accepted:
-        # Before the person accepts, nothing about their account (its age included) may
-        # show through the circle.
-        raise DomainError(_("Invite the guardian once the member has accepted their "
-                            "invitation."), field="email")
-    if not ward.is_minor:
-        raise DomainError(_("Only a minor member has a guardian here."), field="email")
-    if not membership.is_live:
-        raise DomainError(_("This membership has ended."))
-    email = check_email(email)
-    if email.lower() == ward.email.lower():
-        raise DomainError(_("A member cannot be their own guardian."), field="email")
-    guardian = _provision_user(email)
-    if Guardianship.objects.filter(guardian=guardian, ward=ward).exists():
-        raise DomainError(_("This person is already the member's guardian."), field="email")
-    pending = Invitation.objects.filter(
-        kind=Invitation.Kind.GUARDIAN, user=guardian, ward=ward, accepted_at=None,
-        revoked_at=None, expires_at__gt=timezone.now(),
-    )
-    if pending.exists():
-        raise DomainError(_("This address already has a pending guardian invitation."),
-                          field="email")
-    invitation, token = _create_invitation(
-        email=email, user=guardian, organization=membership.circle.organization,
-        kind=Invitation.Kind.GUARDIAN, role="guardian", circle=membership.circle, ward=ward,
-        actor=actor,
-    )
-    audit.record("account.invitation.sent", actor=actor, target=invitation,
-                 circle=membership.circle, subject=ward, data={"kind": "guardian"})
-    return invitation, token
 
 
 @action
@@ -340,7 +189,7 @@ def do_change_password(user, *, old_password, new_password, actor, proof):
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record("account.password.changed", actor=actor, target=user, subject=user)
-    return _end_api_tokens(user, actor=actor, because=ENDED_BY_PASSWORD_CHANGE)
+    return end_api_tokens(user, actor=actor, because=ENDED_BY_PASSWORD_CHANGE)
 
 
 @action
@@ -352,7 +201,7 @@ def do_reset_password(user, *, new_password):
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record("account.password.reset", actor=user, target=user, subject=user)
-    return _end_api_tokens(user, actor=user, because=ENDED_BY_PASSWORD_RESET)
+    return end_api_tokens(user, actor=user, because=ENDED_BY_PASSWORD_RESET)
 
 
 @action
@@ -407,7 +256,7 @@ def do_sign_out_everywhere(user, *, actor):
     user.session_epoch += 1
     user.save(update_fields=["session_epoch"])
     audit.record("account.signed_out_everywhere", actor=actor, target=user, subject=user)
-    return _end_api_tokens(user, actor=actor, because=ENDED_BY_SIGN_OUT_EVERYWHERE)
+    return end_api_tokens(user, actor=actor, because=ENDED_BY_SIGN_OUT_EVERYWHERE)
 
 
 # Two-step sign-in -------------------------------------------------------------------------
@@ -530,32 +379,7 @@ def do_disable_two_factor(user, *, actor, proof):
     user.session_epoch += 1
     user.save(update_fields=["session_epoch"])
     audit.record("account.otp.disabled", actor=actor, target=user, subject=user)
-    return _end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_OFF)
-
-
-@action
-def do_reset_two_factor(user, *, actor, reason):
-    """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
-    backup codes are removed and every session and API token of theirs ends; staff must
-    set it up again at their next sign-in. Returns the revoked tokens."""
-    from circlekeep.orgs.access import may_reset_two_factor
-
-    if actor is None or actor.pk == user.pk or not may_reset_two_factor(actor, user):
-        raise ActionForbidden(_("An admin of the person's organization resets their two-step "
-                                "sign-in; your own is under Security."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason, such as how the person confirmed who they are."),
-                          field="reason")
-    if not (TOTPDevice.objects.filter(user=user).exists()
-            or StaticDevice.objects.filter(user=user).exists()):
-        raise DomainError(_("This person has no two-step sign-in to reset."))
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    user.session_epoch += 1
-    user.save(update_fields=["session_epoch"])
-    audit.record("account.otp.reset", actor=actor, target=user, subject=user, reason=reason)
-    return _end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_RESET)
+    return end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_OFF)
 
 
 # API tokens --------------------------------------------------------------------------------
@@ -625,7 +449,7 @@ ENDED_BY_TWO_FACTOR_OFF = "two_factor_disabled"
 ENDED_BY_TWO_FACTOR_RESET = "two_factor_reset"
 
 
-def _end_api_tokens(user, *, actor, because):
+def end_api_tokens(user, *, actor, because):
     """Revoke every live token of ``user`` inside the calling action, one audit event per
     token, and tell the person by e-mail which ones ended (by name, nothing else).
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from circlekeep.accounts import actions
-from circlekeep.accounts.access import access_api_token, access_invitation, api_tokens_visible_to
+from circlekeep.accounts.access import access_api_token, api_tokens_visible_to
 from circlekeep.accounts.reauth import check_recent_authentication
 
 router = Router(tags=["accounts"])
@@ -212,10 +212,3 @@ def accept_invitation(request, payload: AcceptIn):
         time_zone=payload.time_zone, password=payload.password,
     )
     return user_to_dict(user)
-
-
-@router.post("/invitations/{invitation_id}/revoke", response=InvitationOut)
-def revoke_invitation(request, invitation_id: str):
-    invitation = access_invitation(request.user, invitation_id)
-    invitation = actions.do_revoke_invitation(invitation, actor=request.user)
-    return invitation_to_dict(invitation)

@@ -1,25 +1,24 @@
 """Sign-in by e-mail address, case-insensitively, and the per-request user load."""
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 
+from circlekeep.accounts.hooks import USER_FLAGS
 from circlekeep.accounts.models import Guardianship, User
 from circlekeep.lib.prepared import PreparedQuery
+
+FLAGS = ("flag_staff", "flag_member_2fa", "flag_guardian")
 
 
 def user_with_flags():
     """Users annotated with what every page needs to know about them, in one query:
-    whether they hold a staff role, whether their organization requires members to use
-    two-step sign-in, and whether they are someone's guardian."""
-    from circlekeep.circles.models import Membership
-    from circlekeep.orgs.models import StaffRole
-
-    return User.objects.annotate(
-        flag_staff=Exists(StaffRole.objects.filter(user=OuterRef("pk"))),
-        flag_member_2fa=Exists(Membership.objects.accepted().filter(
-            user=OuterRef("pk"), circle__organization__require_member_2fa=True)),
-        flag_guardian=Exists(Guardianship.objects.filter(guardian=OuterRef("pk"))),
-    )
+    whether they hold a staff role, whether an organization of theirs requires members to
+    use two-step sign-in (both answered by the apps that know, accounts/hooks.py), and
+    whether they are someone's guardian."""
+    flags = dict(USER_FLAGS.items())
+    flags["flag_guardian"] = lambda ref: Exists(Guardianship.objects.filter(guardian=ref))
+    return User.objects.annotate(**{name: (flags[name](OuterRef("pk")) if name in flags
+                                           else Value(False)) for name in FLAGS})
 
 
 # Every signed-in request runs this; compile it once.

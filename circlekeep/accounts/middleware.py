@@ -102,17 +102,16 @@ class IdleTimeoutMiddleware:
 
 def start_idle_clock(request, user):
     """Called at sign-in: staff sessions time out sooner than members'."""
-    from circlekeep.orgs.models import StaffRole
-
-    staff = StaffRole.objects.filter(user=user).exists()
+    staff = two_factor_required(user)  # the staff flag: staff must use two-step sign-in
     limit = settings.IDLE_TIMEOUT_STAFF if staff else settings.IDLE_TIMEOUT_MEMBER
     request.session[IDLE_KEY] = int(limit.total_seconds())
     request.session[SEEN_KEY] = int(time.time())
 
 
 class RequireTwoFactorMiddleware:
-    """Staff (and members where the organization requires it) see nothing else until
-    they have set up and passed two-step sign-in."""
+    """Staff see nothing else until they have set up and passed two-step sign-in. (A
+    member whose organization requires it finds that organization's circles closed until
+    they do: orgs.access.locked_organizations.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,33 +2,20 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from circlekeep.orgs.models import DEFAULT_API_TOKEN_DAYS, Organization, StaffRole
+from circlekeep.accounts.hooks import TOKEN_DAY_LIMIT
 
-# A member whose invitation is still pending has accepted nothing: that organization grants
-# them nothing, so it sets none of their limits either.
-ACCEPTED_MEMBERSHIP_STATUSES = ("onboarding", "active", "suspended")
-
-
-def organizations_bounding_tokens(user):
-    """The organizations whose token lifetime applies to ``user``: where they hold a staff
-    role or an accepted membership."""
-    from circlekeep.circles.models import Membership
-
-    return Organization.objects.filter(
-        Q(Exists(StaffRole.objects.filter(organization=OuterRef("pk"), user=user)))
-        | Q(Exists(Membership.objects.filter(circle__organization=OuterRef("pk"), user=user,
-                                             status__in=ACCEPTED_MEMBERSHIP_STATUSES)))
-    )
+# Organizations set their own limit (orgs.Organization.api_token_max_days, this by default).
+DEFAULT_API_TOKEN_DAYS = 90
 
 
 def api_token_days_limit(user) -> int:
     """The longest lifetime, in days, of ``user``'s tokens: the strictest of their
-    organizations' settings, or the default for someone in none."""
-    limit = organizations_bounding_tokens(user).aggregate(days=Min("api_token_max_days"))
-    return limit["days"] or DEFAULT_API_TOKEN_DAYS
+    organizations' settings (answered by the circles app, which knows both staff and
+    members), or the default for someone in none."""
+    limit = TOKEN_DAY_LIMIT.one(user) if TOKEN_DAY_LIMIT.handlers else None
+    return limit or DEFAULT_API_TOKEN_DAYS
 
 
 def token_outlives_limit(token, user, *, now=None) -> bool:

@@ -20,7 +20,7 @@ from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import check_typed_name, sha256_of
-from circlekeep.orgs.actions import check_org_admin
+from circlekeep.orgs.access import check_org_admin
 
 MAX_CLAUSES = 40
 

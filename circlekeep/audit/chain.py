@@ -167,6 +167,18 @@ def message_signature_is_valid(message: bytes, signature, public_key) -> bool:
     return True
 
 
+def held_message(held) -> bytes:
+    """What a held anonymous event's signature covers: every column but the signature."""
+    return ("circlekeep-audit-held:" + canonical([
+        str(held.pk), held.day.isoformat(), held.event_type, held.target_type, held.target_id,
+        held.organization_id, held.circle_id, held.subject_id, held.reason, held.data_json,
+    ])).encode()
+
+
+def tally_message(total) -> bytes:
+    return f"circlekeep-audit-held-tally:{total}".encode()
+
+
 def sign(sequence, event_hash) -> str:
     return base64.b64encode(_signing_key().sign(_message(sequence, event_hash))).decode()
 

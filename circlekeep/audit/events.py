@@ -34,6 +34,9 @@ EVENT_TYPES = {
     "account.api_token.created": _("API token created"),
     "account.api_token.revoked": _("API token revoked"),
     "account.locked_out": _("Sign-in paused after repeated failures"),
+    "audit.held.released": _("Anonymous events of past days added to the trail"),
+    "audit.held.rejected": _("Held anonymous events refused as forged"),
+    "audit.held.missing": _("Held anonymous events found missing"),
     "vault.revealed": _("Protected information read"),
     "vault.keys.destroyed": _("Protected information erased"),
     "vault.erasure.elsewhere": _("Another organization erased its share of this person's "
@@ -111,6 +114,10 @@ ACCOUNT_SECURITY_EVENTS = (
     "account.password.changed", "account.password.reset", "account.signed_out_everywhere",
     "account.api_token.created", "account.api_token.revoked",
 )
+
+
+# The only events that may be anonymous, and so held until their day is over.
+ANONYMOUS_EVENT_TYPES = frozenset({"concern.reported"})
 
 
 def label_for(event_type: str) -> str:

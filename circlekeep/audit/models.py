@@ -212,6 +212,22 @@ class HeldAuditEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     data_json = models.TextField(default="{}", blank=True)
+    # Ed25519 over the row's content (chain.held_message), with the key outside the
+    # database: a row planted by someone holding only the database is not released.
+    signature = models.CharField(max_length=128, default="")
 
     def __str__(self):
         return f"held {self.event_type} of {self.day}"
+
+
+class HeldTally(models.Model):
+    """How many anonymous events were ever held, signed: removing a held row before its
+    release leaves the released and the still-held events short of this count, which the
+    release records and ``audit verify`` reports."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    total = models.BigIntegerField(default=0)
+    signature = models.CharField(max_length=128, default="")
+
+    def __str__(self):
+        return f"{self.total} anonymous events held so far"

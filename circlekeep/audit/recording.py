@@ -1,5 +1,6 @@
 """The one audit writer."""
 
+import json
 import secrets
 from datetime import UTC, datetime, time
 from functools import partial
@@ -8,8 +9,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from circlekeep.audit.chain import canonical, canonical_data, public_key_text, sign_message
-from circlekeep.audit.events import EVENT_TYPES
+from circlekeep.audit.chain import (
+    canonical,
+    canonical_data,
+    held_message,
+    message_signature_is_valid,
+    public_key_text,
+    sign_message,
+    tally_message,
+)
+from circlekeep.audit.events import ANONYMOUS_EVENT_TYPES, EVENT_TYPES
 from circlekeep.audit.hooks import ROLE_LABEL
 from circlekeep.lib.actions import current_action
 from circlekeep.lib.middleware import current_request_id
@@ -21,6 +30,7 @@ def _role_of(actor, **where):
     if not ROLE_LABEL.handlers:
         return "member"
     return ROLE_LABEL.one(actor, **where)
+
 
 PROTECTED_DATA_KEYS = {"text", "body", "note", "answer", "question", "password", "code", "token"}
 
@@ -158,14 +168,51 @@ def record(event_type, *, actor, target, organization=None, circle=None, subject
 
 
 def _hold(values):
-    from circlekeep.audit.models import HeldAuditEvent
+    """Keep an anonymous event back until its day is over, signed, and count it in the
+    signed tally (see HeldTally)."""
+    from circlekeep.audit.models import HeldAuditEvent, HeldTally
 
     (_sequence, _at, _actor, _role, event_type, target_type, target_id, organization_id,
      circle_id, subject_id, reason, data_json, _request) = values
-    HeldAuditEvent.objects.create(
+    if event_type not in ANONYMOUS_EVENT_TYPES:
+        raise ValueError(f"{event_type} cannot be anonymous")
+    held = HeldAuditEvent(
         day=timezone.now().astimezone(UTC).date(), event_type=event_type,
         target_type=target_type, target_id=target_id, organization_id=organization_id,
         circle_id=circle_id, subject_id=subject_id, reason=reason, data_json=data_json)
+    held.signature = sign_message(held_message(held))
+    held.save()
+    tally, _created = HeldTally.objects.select_for_update().get_or_create(pk=1)
+    tally.total += 1
+    tally.signature = sign_message(tally_message(tally.total))
+    tally.save(update_fields=["total", "signature"])
+
+
+def held_accounting():
+    """(signed total held, accounted for: released, refused or found missing in the
+    trail, plus still held, held rows whose signature fails). The first is None when the
+    tally is missing or its signature fails."""
+    from circlekeep.audit.models import AuditEvent, HeldAuditEvent, HeldTally
+
+    trusted = {public_key_text(), *settings.AUDIT_RETIRED_PUBLIC_KEYS}
+    tally = HeldTally.objects.filter(pk=1).first()
+    total = None
+    if tally is not None and any(message_signature_is_valid(
+            tally_message(tally.total), tally.signature, key) for key in trusted):
+        total = tally.total
+    accounted = 0
+    for data_json in AuditEvent.objects.filter(event_type__in=(
+            "audit.held.released", "audit.held.rejected", "audit.held.missing")).values_list(
+            "data_json", flat=True):
+        accounted += int(json.loads(data_json or "{}").get("rows", 0))
+    held = list(HeldAuditEvent.objects.all())
+    forged = [h for h in held if not _held_is_genuine(h, trusted)]
+    return total, accounted + len(held) - len(forged), forged
+
+
+def _held_is_genuine(held, trusted):
+    return held.event_type in ANONYMOUS_EVENT_TYPES and any(
+        message_signature_is_valid(held_message(held), held.signature, key) for key in trusted)
 
 
 def release_held_events(*, rng=None, today=None):
@@ -173,17 +220,25 @@ def release_held_events(*, rng=None, today=None):
     a day after another and shuffled within each day, each at the start of its day (UTC),
     and forget the held rows; all in one transaction. Returns how many were released.
 
+    A held row whose signature fails (planted by someone holding only the database) is
+    not released; the trail records how many were refused, and how many held events went
+    missing before their release (the signed tally says how many there were).
+
     ``rng`` is for tests; otherwise the order comes from the operating system's randomness,
     so that nobody can recompute it from anything stored.
     """
-    from circlekeep.audit.models import HeldAuditEvent, to_microseconds
+    from circlekeep.audit.models import HeldAuditEvent, HeldTally, to_microseconds
 
     today = today or timezone.now().astimezone(UTC).date()
+    trusted = {public_key_text(), *settings.AUDIT_RETIRED_PUBLIC_KEYS}
     with transaction.atomic():
+        HeldTally.objects.select_for_update().filter(pk=1).first()
         held = list(HeldAuditEvent.objects.select_for_update().filter(day__lt=today))
-        (rng or secrets.SystemRandom()).shuffle(held)
-        held.sort(key=lambda event: event.day)  # day by day; within a day, shuffled
-        for event in held:
+        genuine = [h for h in held if _held_is_genuine(h, trusted)]
+        forged = len(held) - len(genuine)
+        (rng or secrets.SystemRandom()).shuffle(genuine)
+        genuine.sort(key=lambda event: event.day)  # day by day; within a day, shuffled
+        for event in genuine:
             start_of_day = datetime.combine(event.day, time.min, tzinfo=UTC)
             _append_and_sign([
                 None, to_microseconds(start_of_day), None, "anonymous", event.event_type,
@@ -191,7 +246,27 @@ def release_held_events(*, rng=None, today=None):
                 event.subject_id, event.reason, event.data_json, "",
             ])
         HeldAuditEvent.objects.filter(pk__in=[event.pk for event in held]).delete()
-    return len(held)
+        if genuine:
+            _record_system("audit.held.released", {"rows": len(genuine)})
+        if forged:
+            _record_system("audit.held.rejected", {"rows": forged})
+        total, accounted, _forged = held_accounting()
+        if total is not None and total > accounted:
+            _record_system("audit.held.missing", {"rows": total - accounted})
+    return len(genuine)
+
+
+def _record_system(event_type, data):
+    _append_and_sign([
+        None, to_microseconds_now(), None, "system", event_type, "", "", None, None, None, "",
+        canonical_data(data), "",
+    ])
+
+
+def to_microseconds_now():
+    from circlekeep.audit.models import to_microseconds
+
+    return to_microseconds(timezone.now())
 
 
 def _create_genesis_head():

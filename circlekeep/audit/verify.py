@@ -44,7 +44,7 @@ from circlekeep.audit.chain import (
 NEVER = 2**63 - 1  # past any sequence or time; an int, so comparisons stay cheap
 # Which problem is named first when there are several: the most telling.
 KINDS = ("deleted", "inserted", "reordered", "truncated", "changed", "bad-checkpoint",
-         "rewritten", "missing-checkpoints", "rule-removed")
+         "rewritten", "missing-checkpoints", "held", "rule-removed")
 
 
 @dataclass
@@ -459,6 +459,31 @@ def _summarized(problems, shown=5):
     return kept
 
 
+def _check_held(result):
+    """Anonymous events held until their day is over live outside the chain: each is
+    signed, and a signed tally counts them, so that one planted or removed by someone
+    holding only the database shows."""
+    from circlekeep.audit.models import AuditEvent
+    from circlekeep.audit.recording import held_accounting
+
+    total, accounted, forged = held_accounting()
+    if forged:
+        result.add(0, "held", f"{len(forged)} held anonymous event(s) carry no valid "
+                   "signature: they were planted in the database and will not be released")
+    if total is None and accounted:
+        result.add(0, "held", "the signed tally of held anonymous events is missing or "
+                   "forged: held events may have been removed")
+    elif total is not None and total > accounted:
+        result.add(0, "held", f"{total - accounted} held anonymous event(s) were removed "
+                   "before their release")
+    for event in AuditEvent.objects.filter(event_type__in=(
+            "audit.held.rejected", "audit.held.missing")).order_by("sequence"):
+        what = "refused as forged" if event.event_type == "audit.held.rejected" else "missing"
+        result.add(event.sequence, "held", f"event #{event.sequence}: "
+                   f"{event.data.get('rows', '?')} held anonymous event(s) were {what} at "
+                   "their release")
+
+
 def verify(*, batch=50000, progress=None) -> Result:
     """Recompute every hash, compare every event's columns with its record, and hold the
     checkpoints to their own chain and the trail to the witness. ``progress(n)`` is called
@@ -525,6 +550,7 @@ def verify(*, batch=50000, progress=None) -> Result:
                     f"The witness file has not seen the newest {unseen} signed "
                     f"head(s), after #{witnessed_up_to}: publishing failed or was off; the "
                     "trail after the last witnessed head rests on the database alone.")
+    _check_held(result)
     if rule_removed:
         result.add(0, "rule-removed",
                    "the database rule that ties each event's record to its columns was "

@@ -3,10 +3,16 @@
 from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 
+from circlekeep.accounts.models import Invitation
 from circlekeep.circles.models import Circle, Facilitation, Membership
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
-from circlekeep.orgs.access import is_org_admin, locked_organizations, staff_role
+from circlekeep.orgs.access import (
+    is_org_admin,
+    locked_organizations,
+    staff_invitations_visible_to,
+    staff_role,
+)
 from circlekeep.orgs.models import Organization, StaffRole
 
 
@@ -185,3 +191,25 @@ def may_erase_person(actor, user, organization) -> bool:
     if actor is None or organization is None or not is_org_admin(actor, organization):
         return False
     return organizations_of(user).filter(pk=organization.pk).exists()
+
+
+def invitations_visible_to(user):
+    """Staff invitations in organizations the user administers, and member and guardian
+    invitations for circles the user runs."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        Q(pk__in=staff_invitations_visible_to(user).values("pk"))
+        | Q(kind__in=(Invitation.Kind.MEMBER, Invitation.Kind.GUARDIAN),
+            circle__in=circles_managed_by(user))
+    ).select_related("user", "organization", "circle", "invited_by")
+
+
+def access_invitation(user, public_id, *, for_update=False) -> Invitation:
+    queryset = invitations_visible_to(user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=parse_public_id(public_id))
+    except Invitation.DoesNotExist:
+        raise Http404 from None

@@ -6,8 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
+from circlekeep.accounts.models import Guardianship, Invitation
 from circlekeep.circles import onboarding
 from circlekeep.circles.access import check_may_manage_circle
+from circlekeep.circles.hooks import CIRCLE_CREATED
 from circlekeep.circles.models import (
     Circle,
     Facilitation,
@@ -52,6 +55,15 @@ def check_may_facilitate(user, organization):
                             "co-lead a circle."), field="user")
 
 
+def check_not_facilitating(staff_role):
+    """Someone who leads or co-leads a circle keeps the right to: hand the circles over
+    first (orgs/hooks.py STAFF_STOPS_FACILITATING)."""
+    if Facilitation.objects.filter(user=staff_role.user,
+                                   circle__organization=staff_role.organization).exists():
+        raise DomainError(_("This person facilitates circles. Hand their circles to another "
+                            "facilitator first."))
+
+
 def live_member_count(circle):
     return Membership.objects.filter(circle=circle, status__in=Membership.LIVE_STATUSES).count()
 
@@ -85,9 +97,7 @@ def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=
                        "allows_minors": bool(allows_minors)})
     audit.record("circle.facilitator.added", actor=actor, target=facilitation, circle=circle,
                  subject=lead, data={"role": "lead"})
-    from circlekeep.agreements.actions import start_agreement
-
-    start_agreement(circle, actor=actor)
+    CIRCLE_CREATED(circle, actor=actor)
     return circle
 
 
@@ -158,9 +168,6 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
 
     Their place counts against capacity from now on, so a circle cannot be over-invited.
     """
-    from circlekeep.accounts.actions import _create_invitation, _provision_user, check_email
-    from circlekeep.accounts.models import Invitation
-
     check_may_manage_circle(actor, circle)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     email = check_email(email)
@@ -169,7 +176,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
     # Whether the address has an account, and anything about that account (its name, its
     # age), stays unknown here: the invitation reads the same either way, and an account
     # that cannot join this circle is told so when it accepts.
-    user = _provision_user(email, is_minor=is_minor)
+    user = provision_user(email, is_minor=is_minor)
     if Facilitation.objects.filter(circle=circle, user=user).exists():
         raise DomainError(_("This person facilitates the circle and cannot also be a member."),
                           field="email")
@@ -186,7 +193,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
                                            status_changed_at=now)
     MembershipChange.objects.create(membership=membership, to_status=Membership.Status.INVITED,
                                     changed_at=now, actor=actor)
-    invitation, token = _create_invitation(
+    invitation, token = create_invitation(
         email=email, user=user, organization=circle.organization, kind=Invitation.Kind.MEMBER,
         role="member", circle=circle, actor=actor,
     )
@@ -194,6 +201,47 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
                  subject=user, data={"minor": bool(is_minor)})
     audit.record("account.invitation.sent", actor=actor, target=invitation, circle=circle,
                  subject=user, data={"kind": "member"})
+    return invitation, token
+
+
+@action
+def do_invite_guardian(membership, *, email, actor):
+    """Invite a minor member's guardian; returns (invitation, token).
+
+    The guardian consents for the minor (see the consent app); the e-mail names only the
+    organization.
+    """
+    check_may_manage_circle(actor, membership.circle)
+    ward = membership.user
+    if not membership.accepted:
+        # Before the person accepts, nothing about their account (its age included) may
+        # show through the circle.
+        raise DomainError(_("Invite the guardian once the member has accepted their "
+                            "invitation."), field="email")
+    if not ward.is_minor:
+        raise DomainError(_("Only a minor member has a guardian here."), field="email")
+    if not membership.is_live:
+        raise DomainError(_("This membership has ended."))
+    email = check_email(email)
+    if email.lower() == ward.email.lower():
+        raise DomainError(_("A member cannot be their own guardian."), field="email")
+    guardian = provision_user(email)
+    if Guardianship.objects.filter(guardian=guardian, ward=ward).exists():
+        raise DomainError(_("This person is already the member's guardian."), field="email")
+    pending = Invitation.objects.filter(
+        kind=Invitation.Kind.GUARDIAN, user=guardian, ward=ward, accepted_at=None,
+        revoked_at=None, expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise DomainError(_("This address already has a pending guardian invitation."),
+                          field="email")
+    invitation, token = create_invitation(
+        email=email, user=guardian, organization=membership.circle.organization,
+        kind=Invitation.Kind.GUARDIAN, role="guardian", circle=membership.circle, ward=ward,
+        actor=actor,
+    )
+    audit.record("account.invitation.sent", actor=actor, target=invitation,
+                 circle=membership.circle, subject=ward, data={"kind": "guardian"})
     return invitation, token
 
 

@@ -7,23 +7,25 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from circlekeep import vault
-from circlekeep.accounts.actions import do_invite_guardian
+from circlekeep.accounts.actions import do_revoke_invitation
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.accounts.models import User
 from circlekeep.circles import actions
 from circlekeep.circles.access import (
     access_circle,
     access_facilitation,
+    access_invitation,
     access_managed_circle,
     access_membership,
     check_may_manage_circle,
     circles_visible_to,
+    invitations_visible_to,
 )
 from circlekeep.circles.dashboard import member_circles
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.ids import parse_public_id
-from circlekeep.orgs.access import staff_organizations
+from circlekeep.orgs.access import access_organization, staff_organizations
 
 router = Router(tags=["circles"])
 
@@ -237,7 +239,8 @@ def get_membership(request, membership_id: str):
 def invite_guardian(request, membership_id: str, payload: EmailIn):
     membership = access_membership(request.user, membership_id)
     check_may_manage_circle(request.user, membership.circle)
-    invitation, _token = do_invite_guardian(membership, actor=request.user, email=payload.email)
+    invitation, _token = actions.do_invite_guardian(membership, actor=request.user,
+                                                    email=payload.email)
     return Status(201, invitation_to_dict(invitation))
 
 
@@ -438,3 +441,20 @@ def decide_screening(request, membership_id: str, payload: DecisionIn):
     membership = actions.do_decide_screening(membership, decision=payload.decision,
                                              plan=payload.plan, actor=request.user)
     return onboarding_to_dict(membership)
+
+
+# Invitations ----------------------------------------------------------------------------
+
+
+@router.get("/organizations/{org_id}/invitations", response=list[InvitationOut])
+def list_invitations(request, org_id: str):
+    organization = access_organization(request.user, org_id)
+    return [invitation_to_dict(i) for i in
+            invitations_visible_to(request.user).filter(organization=organization)[:500]]
+
+
+@router.post("/invitations/{invitation_id}/revoke", response=InvitationOut)
+def revoke_invitation(request, invitation_id: str):
+    invitation = access_invitation(request.user, invitation_id)
+    invitation = do_revoke_invitation(invitation, actor=request.user)
+    return invitation_to_dict(invitation)

@@ -31,4 +31,9 @@ urlpatterns = [
          views.onboarding_relationships, name="onboarding-relationships"),
     path("memberships/<uuid:membership_id>/onboarding/relationships/decision/",
          views.onboarding_screening_decision, name="onboarding-screening-decision"),
+    path("organizations/<uuid:org_id>/invitations/", views.invitations, name="invitations"),
+    path("organizations/<uuid:org_id>/", views.organization_circles,
+         name="organization-circles"),
+    path("invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke,
+         name="invitation-revoke"),
 ]

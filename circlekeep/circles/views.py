@@ -9,15 +9,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
-from circlekeep.accounts.access import invitations_visible_to
-from circlekeep.accounts.actions import do_invite_guardian
+from circlekeep.accounts.actions import do_revoke_invitation
 from circlekeep.accounts.models import User
 from circlekeep.circles import actions, onboarding
 from circlekeep.circles.access import (
     access_circle,
     access_facilitation,
+    access_invitation,
     access_managed_circle,
     access_membership,
+    circles_visible_to,
+    invitations_visible_to,
     may_manage_circle,
 )
 from circlekeep.circles.dashboard import (
@@ -43,6 +45,7 @@ from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
+from circlekeep.orgs.access import access_organization
 from circlekeep.orgs.models import StaffRole
 
 
@@ -269,7 +272,7 @@ def guardian_invite(request, membership_id):
     form = GuardianInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = do_invite_guardian(membership, actor=request.user,
+            invitation, _token = actions.do_invite_guardian(membership, actor=request.user,
                                                     email=form.cleaned_data["email"])
         except DomainError as error:
             add_domain_error(form, error)
@@ -462,3 +465,39 @@ def onboarding_screening_decision(request, membership_id):
     else:
         messages.error(request, _("Choose a decision and write the plan or reason."))
     return redirect("circles:onboarding-relationships", membership_id=membership.public_id)
+
+
+# An organization's invitations and circles, for its admins -----------------------------
+
+
+@login_required
+def invitations(request, org_id):
+    organization = access_organization(request.user, org_id)
+    rows = invitations_visible_to(request.user).filter(organization=organization)[:200]
+    return render(request, "circles/invitation_list.html",
+                  {"organization": organization, "invitations": rows})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = access_invitation(request.user, invitation_id)
+    try:
+        do_revoke_invitation(invitation, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation to %(email)s is withdrawn.")
+                         % {"email": invitation.email})
+    if invitation.circle is not None and request.POST.get("back") == "circle":
+        return redirect("circles:detail", circle_id=invitation.circle.public_id)
+    return redirect("circles:invitations", org_id=invitation.organization.public_id)
+
+
+@login_required
+def organization_circles(request, org_id):
+    organization = access_organization(request.user, org_id)
+    rows = (circles_visible_to(request.user).filter(organization=organization)
+            .prefetch_related("facilitations__user"))
+    return render(request, "circles/organization_circles.html",
+                  {"organization": organization, "circles": rows})

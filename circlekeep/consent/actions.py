@@ -10,7 +10,7 @@ from circlekeep.consent import defaults
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import canonical, check_typed_name, sha256_of
-from circlekeep.orgs.actions import check_org_admin
+from circlekeep.orgs.access import check_org_admin
 from circlekeep.orgs.models import Organization
 
 

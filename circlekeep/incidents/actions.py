@@ -18,8 +18,7 @@ from circlekeep.incidents.models import (
     PrivacyIncident,
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
-from circlekeep.orgs.access import is_org_admin
-from circlekeep.orgs.actions import check_org_admin
+from circlekeep.orgs.access import check_org_admin, is_org_admin
 
 ANONYMOUS_PER_CIRCLE_PER_DAY = 5
 

@@ -28,7 +28,7 @@ from circlekeep.incidents.forms import (
     RaiseForm,
     TextForm,
 )
-from circlekeep.incidents.models import IncidentNotification, PrivacyIncident
+from circlekeep.incidents.models import Concern, IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -64,18 +64,27 @@ def report(request, circle_id):
                     raise_in_group=data["raise_in_group"],
                     affected=form.affected_memberships())
         except AlreadySubmitted:
+            if data["visibility"] == Concern.Visibility.ANONYMOUS:
+                return _sent_anonymously(request, circle)
             messages.info(request, _("That concern was already sent."))
             return redirect("circles:detail", circle_id=circle.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if concern.reporter is None:
+                return _sent_anonymously(request, circle)
             messages.success(request, _("Thank you. Your concern is with the people who "
                                         "handle it; they acknowledge it within 48 hours."))
-            if concern.reporter is None:
-                # Nothing links the reporter to the concern, so there is no page to show.
-                return redirect("circles:detail", circle_id=circle.public_id)
             return redirect("incidents:concern", concern_id=concern.public_id)
     return render(request, "incidents/report.html", {"circle": circle, "form": form})
+
+
+def _sent_anonymously(request, circle):
+    """The answer to an anonymous report is a page, not a redirect: a redirect makes the
+    browser send a second, ordinary request at once (a session write, a log line naming
+    the report page as its referrer) that would time and name the report. Nothing else is
+    stored for it (no message in the session either)."""
+    return render(request, "incidents/report_sent.html", {"circle": circle})
 
 
 @login_required

@@ -38,6 +38,8 @@ class NoTraceMiddleware:
             session = getattr(request, "session", None)
             if session is not None:
                 session.modified = False
+            # The next page the browser opens must not name this one as where it came from.
+            response["Referrer-Policy"] = "no-referrer"
         return response
 
 
@@ -58,8 +60,29 @@ def _path_of(record):
     return None
 
 
+def _referrer_of(record):
+    """A referrer in an access log line (gunicorn's ``f`` field, or a request's header)."""
+    request = getattr(record, "request", None)
+    meta = getattr(request, "META", None)
+    if isinstance(meta, dict):
+        return meta.get("HTTP_REFERER", "")
+    if isinstance(record.args, dict):
+        return record.args.get("f", "")
+    return ""
+
+
 class NoTraceFilter(logging.Filter):
-    """Drop per-request log lines (access logs, 4xx warnings) about no-trace paths."""
+    """Drop per-request log lines (access logs, 4xx warnings) about no-trace paths, and
+    lines of requests that name one as their referrer."""
 
     def filter(self, record):
-        return not is_no_trace_path(_path_of(record) or "")
+        if is_no_trace_path(_path_of(record) or ""):
+            return False
+        referrer = _referrer_of(record) or ""
+        return not any(pattern.search(referrer.split("?", 1)[0])
+                       for pattern in _referrer_patterns())
+
+
+@cache
+def _referrer_patterns():
+    return [re.compile(pattern.lstrip("^")) for pattern in settings.NO_TRACE_PATHS]

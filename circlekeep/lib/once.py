@@ -2,7 +2,15 @@
 
 from contextlib import contextmanager
 
-ONCE_SECONDS = 600
+
+def _until_the_day_ends():
+    """Seconds to midnight UTC: a token's expiry must not tell when the form was sent
+    (the concern form may be anonymous)."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(int((midnight - now).total_seconds()), 1)
 
 
 class AlreadySubmitted(Exception):
@@ -21,7 +29,7 @@ def submitted_once(form):
 
     token = form.cleaned_data.get("once") or ""
     key = "once:" + hashlib.sha256(token.encode()).hexdigest() if token else None
-    if key is not None and not cache.add(key, 1, ONCE_SECONDS):
+    if key is not None and not cache.add(key, 1, _until_the_day_ends()):
         raise AlreadySubmitted
     try:
         yield

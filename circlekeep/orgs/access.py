@@ -1,7 +1,10 @@
 """Who holds which staff role where; every staff permission check starts here."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from circlekeep.accounts.models import Invitation
+from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.models import Organization, StaffRole
 
@@ -23,6 +26,12 @@ def is_org_admin(user, organization) -> bool:
 
 def is_auditor(user, organization) -> bool:
     return staff_role(user, organization) == StaffRole.Role.AUDITOR
+
+
+def check_org_admin(actor, organization):
+    """Raise 403 unless ``actor`` administers ``organization`` (None is the system)."""
+    if actor is not None and not is_org_admin(actor, organization):
+        raise ActionForbidden(_("Only an admin of this organization may do this."))
 
 
 def admin_organizations(user):
@@ -48,6 +57,14 @@ def access_organization(user, public_id, *, for_update=False) -> Organization:
         return queryset.get(public_id=parse_public_id(public_id))
     except Organization.DoesNotExist:
         raise Http404 from None
+
+
+def staff_invitations_visible_to(user):
+    """Staff invitations of the organizations the user administers."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(kind=Invitation.Kind.STAFF,
+                                     organization__in=admin_organizations(user))
 
 
 def staff_roles_visible_to(user):

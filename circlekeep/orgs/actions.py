@@ -1,17 +1,22 @@
 """State changes for organizations and staff roles."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep import audit
+from circlekeep.accounts.actions import ENDED_BY_TWO_FACTOR_RESET, end_api_tokens
+from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
+from circlekeep.accounts.models import Invitation
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
-from circlekeep.orgs.access import is_org_admin
+from circlekeep.orgs.access import admin_organizations, check_org_admin, may_reset_two_factor
+from circlekeep.orgs.hooks import (
+    JURISDICTION_CHANGED,
+    ORGANIZATION_CREATED,
+    STAFF_STOPS_FACILITATING,
+)
 from circlekeep.orgs.models import API_TOKEN_DAYS_BOUNDS, Organization, StaffRole
-
-
-def check_org_admin(actor, organization):
-    """Raise 403 unless ``actor`` administers ``organization`` (None is the system)."""
-    if actor is not None and not is_org_admin(actor, organization):
-        raise ActionForbidden(_("Only an admin of this organization may do this."))
 
 
 def check_api_token_days(days):
@@ -45,11 +50,7 @@ def do_create_organization(*, name, country, region="", require_member_2fa=False
     )
     audit.record("org.created", actor=actor, target=organization, organization=organization,
                  data={"country": country, "region": region})
-    from circlekeep.agreements.actions import ensure_template
-    from circlekeep.consent.actions import ensure_consent_document
-
-    ensure_template(organization)
-    ensure_consent_document(organization)
+    ORGANIZATION_CREATED(organization, actor=actor)
     organization.refresh_from_db()
     return organization
 
@@ -83,9 +84,7 @@ def do_change_org_policies(organization, *, name, country, region, require_membe
     audit.record("org.policies.changed", actor=actor, target=organization,
                  organization=organization, data={"changes": changes})
     if "country" in changes or "region" in changes:
-        from circlekeep.consent.actions import ensure_consent_document
-
-        ensure_consent_document(organization, actor=actor)
+        JURISDICTION_CHANGED(organization, actor=actor)
         organization.refresh_from_db()
     return organization
 
@@ -113,15 +112,6 @@ def _check_keeps_an_admin(staff_role):
             raise DomainError(_("An organization must keep at least one admin."))
 
 
-def _check_not_facilitating(staff_role):
-    from circlekeep.circles.models import Facilitation
-
-    if Facilitation.objects.filter(user=staff_role.user,
-                                   circle__organization=staff_role.organization).exists():
-        raise DomainError(_("This person facilitates circles. Hand their circles to another "
-                            "facilitator first."))
-
-
 @action
 def do_change_staff_role(staff_role, role, *, actor):
     """Change a staff member's role; the organization always keeps an admin."""
@@ -133,7 +123,7 @@ def do_change_staff_role(staff_role, role, *, actor):
         return staff_role
     _check_keeps_an_admin(staff_role)
     if role == StaffRole.Role.AUDITOR:
-        _check_not_facilitating(staff_role)
+        STAFF_STOPS_FACILITATING(staff_role)
     staff_role.role = role
     staff_role.save(update_fields=["role"])
     staff_role.user.__dict__.pop("_staff_roles_cache", None)
@@ -148,9 +138,65 @@ def do_remove_staff_role(staff_role, *, actor, reason=""):
     """End a person's staff role in an organization."""
     check_org_admin(actor, staff_role.organization)
     _check_keeps_an_admin(staff_role)
-    _check_not_facilitating(staff_role)
+    STAFF_STOPS_FACILITATING(staff_role)
     organization, user, role = staff_role.organization, staff_role.user, staff_role.role
     audit.record("org.staff.role.removed", actor=actor, target=staff_role,
                  organization=organization, subject=user, reason=reason, data={"role": role})
     staff_role.delete()
     user.__dict__.pop("_staff_roles_cache", None)
+
+
+@action
+def do_invite_staff(organization, *, email, role, actor):
+    """Invite someone to an organization's staff; returns (invitation, token).
+
+    The token appears only in the e-mail; only its hash is stored.
+    """
+    check_org_admin(actor, organization)
+    email = check_email(email)
+    if role not in StaffRole.Role.values:
+        raise DomainError(_("Choose a role: admin, facilitator or auditor."), field="role")
+    user = provision_user(email)
+    if StaffRole.objects.filter(organization=organization, user=user).exists():
+        raise DomainError(_("This person is already on the staff."), field="email")
+    pending = Invitation.objects.filter(
+        organization=organization, user=user, kind=Invitation.Kind.STAFF,
+        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise DomainError(_("This address already has a pending staff invitation."),
+                          field="email")
+    invitation, token = create_invitation(
+        email=email, user=user, organization=organization, kind=Invitation.Kind.STAFF,
+        role=role, actor=actor,
+    )
+    audit.record("account.invitation.sent", actor=actor, target=invitation,
+                 organization=organization, subject=user, data={"kind": "staff", "role": role})
+    return invitation, token
+
+
+@action
+def do_reset_two_factor(user, *, actor, reason):
+    """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
+    backup codes are removed and every session and API token of theirs ends; staff must
+    set it up again at their next sign-in. Returns the revoked tokens."""
+    if actor is None or actor.pk == user.pk or not may_reset_two_factor(actor, user):
+        raise ActionForbidden(_("An admin of the person's organization resets their two-step "
+                                "sign-in; your own is under Security."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason, such as how the person confirmed who they are."),
+                          field="reason")
+    if not (TOTPDevice.objects.filter(user=user).exists()
+            or StaticDevice.objects.filter(user=user).exists()):
+        raise DomainError(_("This person has no two-step sign-in to reset."))
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    # The reset belongs to the organization that made it: its admin's name and reason
+    # stay in that organization's trail (and in the person's own).
+    organization = admin_organizations(actor).filter(staff__user=user).first()
+    audit.record("account.otp.reset", actor=actor, target=user, subject=user, reason=reason,
+                 organization=organization)
+    return end_api_tokens(user, actor=actor, because=ENDED_BY_TWO_FACTOR_RESET)

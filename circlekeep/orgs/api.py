@@ -4,8 +4,6 @@ from uuid import UUID
 
 from ninja import Router, Schema, Status
 
-from circlekeep.accounts.access import invitations_visible_to
-from circlekeep.accounts.actions import do_invite_staff, do_reset_two_factor
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.orgs import actions
 from circlekeep.orgs.access import (
@@ -14,6 +12,7 @@ from circlekeep.orgs.access import (
     admin_organizations,
     staff_roles_visible_to,
 )
+from circlekeep.orgs.actions import do_invite_staff, do_reset_two_factor
 
 router = Router(tags=["organizations"])
 
@@ -83,13 +82,6 @@ def list_staff(request, org_id: str):
     organization = access_organization(request.user, org_id)
     return [staff_to_dict(r) for r in
             staff_roles_visible_to(request.user).filter(organization=organization)]
-
-
-@router.get("/organizations/{org_id}/invitations", response=list[InvitationOut])
-def list_invitations(request, org_id: str):
-    organization = access_organization(request.user, org_id)
-    return [invitation_to_dict(i) for i in
-            invitations_visible_to(request.user).filter(organization=organization)[:500]]
 
 
 @router.post("/organizations/{org_id}/staff-invitations", response={201: InvitationOut})

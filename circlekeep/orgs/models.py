@@ -7,10 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from circlekeep.accounts.tokens import DEFAULT_API_TOKEN_DAYS
+
 # The longest an API token lives unless an organization sets otherwise, and the bounds an
 # admin may choose from. A token is a password that never asks for the second step, so it
 # should not outlive the organization's patience.
-DEFAULT_API_TOKEN_DAYS = 90
 API_TOKEN_DAYS_BOUNDS = (1, 365)
 
 

@@ -6,17 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circlekeep.accounts.access import access_invitation, invitations_visible_to
-from circlekeep.accounts.actions import (
-    do_invite_staff,
-    do_reset_two_factor,
-    do_revoke_invitation,
-)
-from circlekeep.circles.access import circles_visible_to
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.orgs import actions
-from circlekeep.orgs.access import access_organization, access_staff_role, staff_roles_visible_to
+from circlekeep.orgs.access import (
+    access_organization,
+    access_staff_role,
+    staff_invitations_visible_to,
+    staff_roles_visible_to,
+)
 from circlekeep.orgs.forms import (
     OrganizationForm,
     ResetTwoFactorForm,
@@ -52,7 +50,7 @@ def staff(request, org_id):
     form = StaffInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = do_invite_staff(organization, actor=request.user,
+            invitation, _token = actions.do_invite_staff(organization, actor=request.user,
                                                  **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
@@ -62,8 +60,8 @@ def staff(request, org_id):
             return redirect("orgs:staff", org_id=organization.public_id)
     roles = staff_roles_visible_to(request.user).filter(organization=organization).order_by(
         "user__display_name")
-    invitations = [i for i in invitations_visible_to(request.user).filter(
-        organization=organization, kind="staff") if i.is_pending]
+    invitations = [i for i in staff_invitations_visible_to(request.user).filter(
+        organization=organization) if i.is_pending]
     return render(request, "orgs/staff_list.html", {
         "organization": organization, "form": form, "roles": roles,
         "invitations": invitations, "role_form": StaffRoleForm(),
@@ -109,7 +107,7 @@ def staff_two_factor_reset(request, role_id):
     form = ResetTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_reset_two_factor(staff_role.user, actor=request.user,
+            actions.do_reset_two_factor(staff_role.user, actor=request.user,
                                 reason=form.cleaned_data["reason"])
         except DomainError as error:
             add_domain_error(form, error)
@@ -120,36 +118,3 @@ def staff_two_factor_reset(request, role_id):
             return redirect("orgs:staff", org_id=staff_role.organization.public_id)
     return render(request, "orgs/staff_two_factor_reset.html",
                   {"staff_role": staff_role, "form": form})
-
-
-@login_required
-def invitations(request, org_id):
-    organization = access_organization(request.user, org_id)
-    rows = invitations_visible_to(request.user).filter(organization=organization)[:200]
-    return render(request, "orgs/invitation_list.html",
-                  {"organization": organization, "invitations": rows})
-
-
-@login_required
-@require_POST
-def invitation_revoke(request, invitation_id):
-    invitation = access_invitation(request.user, invitation_id)
-    try:
-        do_revoke_invitation(invitation, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The invitation to %(email)s is withdrawn.")
-                         % {"email": invitation.email})
-    if invitation.circle is not None and request.POST.get("back") == "circle":
-        return redirect("circles:detail", circle_id=invitation.circle.public_id)
-    return redirect("orgs:invitations", org_id=invitation.organization.public_id)
-
-
-@login_required
-def circles(request, org_id):
-    organization = access_organization(request.user, org_id)
-    rows = (circles_visible_to(request.user).filter(organization=organization)
-            .prefetch_related("facilitations__user"))
-    return render(request, "orgs/circle_list.html",
-                  {"organization": organization, "circles": rows})

@@ -93,9 +93,32 @@ def events_visible_to(user):
 
 
 def present_events(viewer, events):
-    """The events as ``viewer`` may read them: see ``withhold_hidden_actors`` and
-    ``withhold_strangers``."""
-    return withhold_strangers(viewer, withhold_hidden_actors(viewer, events))
+    """The events as ``viewer`` may read them: see ``withhold_hidden_actors``,
+    ``withhold_strangers`` and ``withhold_outside_actors``."""
+    return withhold_outside_actors(viewer, withhold_strangers(
+        viewer, withhold_hidden_actors(viewer, events)))
+
+
+def withhold_outside_actors(viewer, events):
+    """An account event (no organization) shown to an organization's reader may have been
+    caused by someone from another organization (its admin ending the person's tokens):
+    the reader sees that it happened, not who did it or why, unless the actor is the
+    person themself or works in the reader's own organization."""
+    events = list(events)
+    outside = {e.actor_id for e in events if e.organization_id is None and e.actor_id
+               and e.actor_id not in (e.subject_id, viewer.pk) and e.subject_id != viewer.pk}
+    if not outside:
+        return events
+    colleagues = set(StaffRole.objects.filter(
+        user__in=outside, organization__in=audit_organizations(viewer)).values_list(
+        "user_id", flat=True))
+    for event in events:
+        if (event.actor_id in outside - colleagues and event.organization_id is None
+                and event.subject_id != viewer.pk):
+            event.actor_withheld = True
+            event.actor, event.actor_id, event.actor_role = None, None, ""
+            event.reason, event.request_id = "", ""
+    return events
 
 
 def withhold_strangers(viewer, events):

@@ -40,7 +40,7 @@ def test_an_anonymous_concern_is_raised_in_the_group_and_ends_in_recommitment(
     mina.page.get_by_label("Fully anonymous", exact=True).check()
     mina.page.get_by_label("In the group, without my name", exact=True).check()
     mina.click("Send the concern")
-    assert "Your concern is with the people who handle it" in mina.text()
+    assert "Thank you. Your concern is sent." in mina.text()
     concern = Concern.objects.get()
     assert concern.reporter is None
 

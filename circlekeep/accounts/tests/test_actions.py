@@ -8,8 +8,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep.accounts import actions
 from circlekeep.accounts.models import ApiToken, Guardianship, Invitation, User
+from circlekeep.circles import actions as circle_actions
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.orgs import actions as org_actions
 from circlekeep.orgs.models import StaffRole
 from circlekeep.testing import (
     PASSWORD,
@@ -28,7 +30,7 @@ def test_it_invites_staff_by_email_with_a_single_use_token(
         cast, mailoutbox, django_capture_on_commit_callbacks):
     mark = audit_mark()
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, token = actions.do_invite_staff(cast.org, email="Nia@Example.test",
+        invitation, token = org_actions.do_invite_staff(cast.org, email="Nia@Example.test",
                                                     role="facilitator", actor=cast.admin)
     assert invitation.token_hash != token and len(invitation.token_hash) == 64
     assert invitation.user.is_active is False
@@ -50,10 +52,10 @@ def test_invitation_email_names_the_organization_but_no_circle(
 
 def test_only_org_admins_invite_staff(cast):
     with pytest.raises(ActionForbidden):
-        actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
+        org_actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
                                 actor=cast.facilitator)
     with pytest.raises(ActionForbidden):
-        actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
+        org_actions.do_invite_staff(cast.org, email="x@example.test", role="admin",
                                 actor=cast.other_admin)
     assert not Invitation.objects.filter(email="x@example.test").exists()
 
@@ -66,19 +68,19 @@ def test_only_org_admins_invite_staff(cast):
 def test_staff_invitation_rejects_bad_input(cast, email, role, message):
     before = Invitation.objects.count()
     with pytest.raises(DomainError, match=message):
-        actions.do_invite_staff(cast.org, email=email, role=role, actor=cast.admin)
+        org_actions.do_invite_staff(cast.org, email=email, role=role, actor=cast.admin)
     assert Invitation.objects.count() == before
 
 
 def test_a_second_pending_staff_invitation_is_refused(cast):
-    actions.do_invite_staff(cast.org, email="x@example.test", role="auditor", actor=cast.admin)
+    org_actions.do_invite_staff(cast.org, email="x@example.test", role="auditor", actor=cast.admin)
     with pytest.raises(DomainError, match="pending staff invitation"):
-        actions.do_invite_staff(cast.org, email="x@example.test", role="auditor",
+        org_actions.do_invite_staff(cast.org, email="x@example.test", role="auditor",
                                 actor=cast.admin)
 
 
 def test_accepting_a_staff_invitation_creates_the_account_and_role(cast):
-    invitation, _ = actions.do_invite_staff(cast.org, email="nia@example.test",
+    invitation, _ = org_actions.do_invite_staff(cast.org, email="nia@example.test",
                                             role="facilitator", actor=cast.admin)
     mark = audit_mark()
     user = actions.do_accept_invitation(invitation, acting_user=None, display_name="Nia",
@@ -99,19 +101,19 @@ def _expire(invitation):
 
 
 def test_expired_used_and_withdrawn_invitations_do_nothing(cast):
-    expired, _ = actions.do_invite_staff(cast.org, email="a@example.test", role="auditor",
+    expired, _ = org_actions.do_invite_staff(cast.org, email="a@example.test", role="auditor",
                                          actor=cast.admin)
     _expire(expired)
     with pytest.raises(DomainError, match="expired"):
         actions.do_accept_invitation(expired, acting_user=None, display_name="A",
                                      password=PASSWORD)
-    used, _ = actions.do_invite_staff(cast.org, email="b@example.test", role="auditor",
+    used, _ = org_actions.do_invite_staff(cast.org, email="b@example.test", role="auditor",
                                       actor=cast.admin)
     actions.do_accept_invitation(used, acting_user=None, display_name="B", password=PASSWORD)
     with pytest.raises(DomainError, match="already been used"):
         actions.do_accept_invitation(used, acting_user=None, display_name="B2",
                                      password=PASSWORD)
-    withdrawn, _ = actions.do_invite_staff(cast.org, email="c@example.test", role="auditor",
+    withdrawn, _ = org_actions.do_invite_staff(cast.org, email="c@example.test", role="auditor",
                                            actor=cast.admin)
     actions.do_revoke_invitation(withdrawn, actor=cast.admin)
     with pytest.raises(DomainError, match="withdrawn"):
@@ -138,7 +140,7 @@ def test_an_invitation_for_an_existing_account_needs_that_account_signed_in(cast
 
 
 def test_a_new_invitee_must_not_be_signed_in_as_someone_else(cast):
-    invitation, _ = actions.do_invite_staff(cast.org, email="d@example.test", role="auditor",
+    invitation, _ = org_actions.do_invite_staff(cast.org, email="d@example.test", role="auditor",
                                             actor=cast.admin)
     with pytest.raises(DomainError, match="different account"):
         actions.do_accept_invitation(invitation, acting_user=cast.member, display_name="D",
@@ -153,7 +155,7 @@ def test_a_new_invitee_must_not_be_signed_in_as_someone_else(cast):
     ({"display_name": "D", "password": PASSWORD, "time_zone": "Mars/Olympus"}, "time zone"),
 ])
 def test_accepting_rejects_a_bad_profile_or_password(cast, fields, message):
-    invitation, _ = actions.do_invite_staff(cast.org, email="e@example.test", role="auditor",
+    invitation, _ = org_actions.do_invite_staff(cast.org, email="e@example.test", role="auditor",
                                             actor=cast.admin)
     with pytest.raises(DomainError, match=message):
         actions.do_accept_invitation(invitation, acting_user=None, **fields)
@@ -195,7 +197,7 @@ def test_guardian_invitation_links_guardian_and_minor(cast):
     minor = make_member(cast.circle, "kid@example.test", name="Kid", actor=cast.facilitator,
                         is_minor=True, status="onboarding")
     mark = audit_mark()
-    invitation, _ = actions.do_invite_guardian(minor, email="parent@example.test",
+    invitation, _ = circle_actions.do_invite_guardian(minor, email="parent@example.test",
                                                actor=cast.facilitator)
     guardian = actions.do_accept_invitation(invitation, acting_user=None, display_name="Pat",
                                             password=PASSWORD)
@@ -207,10 +209,10 @@ def test_guardian_invitation_links_guardian_and_minor(cast):
 
 def test_guardians_are_only_for_minors_and_never_themselves(cast):
     with pytest.raises(DomainError, match="Only a minor"):
-        actions.do_invite_guardian(cast.membership, email="p@example.test",
+        circle_actions.do_invite_guardian(cast.membership, email="p@example.test",
                                    actor=cast.facilitator)
     with pytest.raises(ActionForbidden):
-        actions.do_invite_guardian(cast.membership, email="p@example.test",
+        circle_actions.do_invite_guardian(cast.membership, email="p@example.test",
                                    actor=cast.other_facilitator)
 
 
@@ -381,19 +383,19 @@ def test_backup_codes_are_not_stored_in_clear(cast):
 def test_an_admin_resets_a_lost_two_step_sign_in(cast):
     epoch = cast.facilitator.session_epoch
     mark = audit_mark()
-    actions.do_reset_two_factor(cast.facilitator, actor=cast.admin,
+    org_actions.do_reset_two_factor(cast.facilitator, actor=cast.admin,
                                 reason="Lost phone; confirmed by a call")
     assert not TOTPDevice.objects.filter(user=cast.facilitator).exists()
     assert User.objects.get(pk=cast.facilitator.pk).session_epoch == epoch + 1
     assert_events(mark, [("account.otp.reset", cast.admin, cast.facilitator)])
     with pytest.raises(DomainError, match="no two-step sign-in"):
-        actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason="again")
+        org_actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason="again")
 
 
 @pytest.mark.parametrize("who", ["facilitator", "auditor", "member", "other_admin"])
 def test_only_an_admin_of_the_persons_organization_resets_it(cast, who):
     with pytest.raises(ActionForbidden):
-        actions.do_reset_two_factor(cast.other_facilitator, actor=getattr(cast, who),
+        org_actions.do_reset_two_factor(cast.other_facilitator, actor=getattr(cast, who),
                                     reason="x")
     assert TOTPDevice.objects.filter(user=cast.other_facilitator).exists()
 
@@ -406,15 +408,15 @@ def test_an_organization_where_the_person_is_only_a_member_cannot_reset_it(cast)
     make_member(cast.other_org_circle, "fran@riverside.test", name="Fran",
                 actor=cast.other_admin, status="onboarding")
     with pytest.raises(ActionForbidden):
-        actions.do_reset_two_factor(cast.facilitator, actor=cast.other_admin, reason="x")
+        org_actions.do_reset_two_factor(cast.facilitator, actor=cast.other_admin, reason="x")
     assert TOTPDevice.objects.filter(user=cast.facilitator).exists()
 
 
 def test_a_reset_needs_a_reason_and_is_not_for_oneself(cast):
     with pytest.raises(DomainError, match="Give the reason"):
-        actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=" ")
+        org_actions.do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=" ")
     with pytest.raises(ActionForbidden):
-        actions.do_reset_two_factor(cast.admin, actor=cast.admin, reason="mine")
+        org_actions.do_reset_two_factor(cast.admin, actor=cast.admin, reason="mine")
 
 
 # Re-authentication and API tokens ------------------------------------------------------------
@@ -502,7 +504,7 @@ def test_every_credential_reset_revokes_all_live_tokens_and_tells_the_person(
             user, new_password="another-long-passphrase"),
         "disable_two_step": lambda: actions.do_disable_two_factor(
             user, actor=user, proof=just_signed_in(user)),
-        "admin_reset": lambda: actions.do_reset_two_factor(user, actor=cast.admin,
+        "admin_reset": lambda: org_actions.do_reset_two_factor(user, actor=cast.admin,
                                                            reason="Lost phone"),
     }
     event_type = {"sign_out_everywhere": "account.signed_out_everywhere",

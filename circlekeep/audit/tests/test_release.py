@@ -43,7 +43,8 @@ def hold(cast, n):
 
 
 def released_numbers(after):
-    return [e.data["n"] for e in AuditEvent.objects.filter(sequence__gt=after)]
+    return [e.data["n"] for e in AuditEvent.objects.filter(sequence__gt=after,
+                                                           event_type="concern.reported")]
 
 
 def test_an_anonymous_event_is_held_instead_of_appended(cast):
@@ -63,13 +64,13 @@ def test_a_held_event_holds_no_actor_no_request_and_no_time_of_day(cast):
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     assert sorted(names) == ["circle_id", "data_json", "day", "event_type", "id",
-                             "organization_id", "reason", "subject_id", "target_id",
-                             "target_type"]
+                             "organization_id", "reason", "signature", "subject_id",
+                             "target_id", "target_type"]
     [row] = rows
     assert (row["organization_id"], row["circle_id"], row["subject_id"], row["reason"]) == (
         cast.org.pk, cast.circle.pk, None, "")
     others = [value for name, value in row.items()
-              if name not in {"organization_id", "circle_id"}]
+              if name not in {"organization_id", "circle_id", "signature"}]
     assert cast.member.pk not in others and str(cast.member.pk) not in others
     text = " ".join(map(str, row.values()))
     for identity in (cast.member.email, str(cast.member.public_id), cast.member.display_name):
@@ -81,7 +82,7 @@ def test_released_events_join_the_trail_at_the_start_of_their_day_naming_nobody(
     concern = report_anonymously(cast)
     start = last()
     assert release_held_events(today=today() + timedelta(days=1)) == 1
-    [event] = AuditEvent.objects.filter(sequence__gt=start)
+    [event] = AuditEvent.objects.filter(sequence__gt=start, event_type="concern.reported")
     assert (event.event_type, event.target_id) == ("concern.reported", str(concern.public_id))
     assert event.at_us == to_microseconds(datetime.combine(today(), time.min, tzinfo=UTC))
     assert (event.actor_id, event.actor_role, event.request_id, event.subject_id) == (
@@ -159,5 +160,55 @@ def test_several_days_are_released_a_day_after_another(cast, monkeypatch):
             clock.setattr(timezone, "now", lambda moment=moment: moment)
             hold(cast, 1)
     assert release_held_events() == 5
-    times = list(AuditEvent.objects.filter(sequence__gt=start).values_list("at_us", flat=True))
+    times = list(AuditEvent.objects.filter(sequence__gt=start, event_type="concern.reported")
+                 .values_list("at_us", flat=True))
     assert times == sorted(times) and len(set(times)) == 3
+
+
+def _raw(query, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+
+
+def test_a_row_planted_in_the_held_table_is_refused_and_reported(cast):
+    """Someone holding the database but not the signing key plants a "legal disclosure"
+    about Mina among the held events: it never reaches the trail, and verify says so."""
+    import uuid
+
+    yesterday = today() - timedelta(days=1)
+    _raw("INSERT INTO audit_heldauditevent (id, day, event_type, target_type, target_id, "
+         "organization_id, circle_id, subject_id, reason, data_json, signature) "
+         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+         [uuid.uuid4().hex if connection.vendor == "sqlite" else str(uuid.uuid4()),
+          yesterday, "disclosure.legal.recorded", "accounts.user", str(cast.member.public_id),
+          cast.org.pk, cast.circle.pk, cast.member.pk, "Court order: full record sent", "{}",
+          "forged"])
+    result = verify()
+    assert not result.ok and "carry no valid signature" in result.problem.message
+    release_held_events()
+    assert not AuditEvent.objects.filter(event_type="disclosure.legal.recorded").exists()
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
+    assert "refused as forged" in err.getvalue()
+
+
+def test_a_held_event_removed_before_its_release_is_reported(cast, monkeypatch):
+    moment = timezone.now() - timedelta(days=1)
+    with monkeypatch.context() as clock:
+        clock.setattr(timezone, "now", lambda: moment)
+        report_anonymously(cast)
+        report_anonymously(cast)
+    _raw("DELETE FROM audit_heldauditevent WHERE id IN (SELECT id FROM audit_heldauditevent "
+         "LIMIT 1)")
+    assert "1 held anonymous event(s) were removed" in verify().problem.message
+    assert release_held_events() == 1
+    [missing] = AuditEvent.objects.filter(event_type="audit.held.missing")
+    assert missing.data == {"rows": 1}
+    assert not verify().ok  # the loss stays on the record
+
+
+def test_events_that_cannot_be_anonymous_are_not_held(cast):
+    with pytest.raises(ValueError, match="cannot be anonymous"), transaction.atomic():
+        audit.record("disclosure.legal.recorded", actor=None, target=cast.circle,
+                     circle=cast.circle, anonymous=True)

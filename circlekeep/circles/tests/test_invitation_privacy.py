@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 
 from circlekeep.accounts.actions import (
-    do_invite_guardian,
     do_update_profile,
 )
-from circlekeep.circles.actions import do_invite_member
+from circlekeep.circles.actions import do_invite_guardian, do_invite_member
 from circlekeep.lib.actions import DomainError
 from circlekeep.testing import make_api_token, make_circle, make_member, signed_in_client
 

@@ -104,3 +104,26 @@ def test_an_auditor_sees_that_a_concern_was_reported_not_by_whom(cast):
     export = b"".join(audrey.get("/audit/export.csv").streaming_content).decode()
     row = next(line for line in export.splitlines() if "concern.reported" in line)
     assert str(cast.member.public_id) not in row and "withheld" in row
+
+
+def test_another_organizations_admin_stays_unnamed_in_account_events(cast):
+    """Fran is staff in Riverside and a member in Harbor. Riverside's admin resets her
+    two-step sign-in: Harbor sees her tokens ended, not who did it or why."""
+    from circlekeep.orgs.actions import do_reset_two_factor
+    from circlekeep.testing import make_member
+
+    make_member(cast.other_org_circle, "fran@riverside.test", name="Fran",
+                actor=cast.other_admin, status="onboarding")
+    make_api_token(cast.facilitator)
+    do_reset_two_factor(cast.facilitator, actor=cast.admin, reason="Lost phone, checked ID")
+    harbor = rows(signed_in_client(cast.other_admin).get("/audit/"))
+    assert "Ada" not in harbor and "Lost phone" not in harbor
+    assert "API token revoked" in harbor
+    riverside = rows(signed_in_client(cast.admin).get("/audit/?event_type=account.otp.reset"))
+    assert "Ada" in riverside and "Lost phone" in riverside
+    # The person sees who did it (her own page; she must set up two-step sign-in first).
+    from circlekeep.trail.access import my_events, present_events
+
+    own = present_events(cast.facilitator, my_events(cast.facilitator))
+    assert {e.actor_id for e in own if e.event_type == "account.api_token.revoked"} == {
+        cast.admin.pk}

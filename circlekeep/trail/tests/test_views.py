@@ -171,7 +171,7 @@ def test_account_events_carry_the_persons_staff_role(cast):
 
 
 def test_the_csv_export_does_not_hand_spreadsheets_a_formula(cast):
-    from circlekeep.accounts.actions import do_reset_two_factor
+    from circlekeep.orgs.actions import do_reset_two_factor
 
     do_reset_two_factor(cast.facilitator, actor=cast.admin, reason='=HYPERLINK("x","y")')
     response = signed_in_client(cast.auditor).get("/audit/export.csv",

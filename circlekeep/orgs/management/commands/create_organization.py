@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from circlekeep.accounts.actions import do_invite_staff
 from circlekeep.lib.actions import DomainError
-from circlekeep.orgs.actions import do_create_organization
+from circlekeep.orgs.actions import do_create_organization, do_invite_staff
 
 
 class Command(BaseCommand):
