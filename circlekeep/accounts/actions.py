@@ -101,6 +101,7 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
         user.display_name, user.pronouns = display_name, pronouns
         user.full_name = check_full_name(full_name)
         user.language, user.time_zone = language, time_zone
+        user.is_minor = invitation.minor
         check_password(password, user)
         user.set_password(password)
         user.is_active = True

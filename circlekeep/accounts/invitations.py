@@ -24,12 +24,12 @@ def check_email(email):
     return email
 
 
-def provision_user(email, language="en", is_minor=False):
-    """The account for ``email``: existing, or a new inactive one the invitee activates."""
+def provision_user(email, language="en"):
+    """The account for ``email``: existing, or a new inactive one the invitee activates
+    (whether they are a minor is settled when they accept, from that invitation)."""
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User(email=email, display_name="", language=language, is_active=False,
-                    is_minor=is_minor)
+        user = User(email=email, display_name="", language=language, is_active=False)
         user.set_unusable_password()
         user.save()
     return user
@@ -49,11 +49,11 @@ def _send_invitation(invitation, token, inviter):
 
 
 def create_invitation(*, email, user, organization, kind, role="", circle=None, ward=None,
-                      actor):
+                      actor, minor=False):
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         token_hash=hash_secret(token), email=email, user=user, organization=organization,
-        kind=kind, role=role, circle=circle, ward=ward, invited_by=actor,
+        kind=kind, role=role, circle=circle, ward=ward, invited_by=actor, minor=bool(minor),
         expires_at=timezone.now() + settings.INVITATION_LIFETIME,
     )
     _send_invitation(invitation, token, actor)

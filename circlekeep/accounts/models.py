@@ -120,6 +120,10 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, blank=True)
     circle = models.ForeignKey("circles.Circle", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="invitations")
+    # The inviter's word that the person is a minor. It becomes the account's only if the
+    # account is new when this invitation is accepted: a pending invitation from one
+    # organization must not fix how old the person is for every other.
+    minor = models.BooleanField(default=False)
     ward = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.PROTECT, related_name="guardian_invitations")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

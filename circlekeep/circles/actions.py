@@ -176,7 +176,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
     # Whether the address has an account, and anything about that account (its name, its
     # age), stays unknown here: the invitation reads the same either way, and an account
     # that cannot join this circle is told so when it accepts.
-    user = provision_user(email, is_minor=is_minor)
+    user = provision_user(email)
     if Facilitation.objects.filter(circle=circle, user=user).exists():
         raise DomainError(_("This person facilitates the circle and cannot also be a member."),
                           field="email")
@@ -195,7 +195,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
                                     changed_at=now, actor=actor)
     invitation, token = create_invitation(
         email=email, user=user, organization=circle.organization, kind=Invitation.Kind.MEMBER,
-        role="member", circle=circle, actor=actor,
+        role="member", circle=circle, actor=actor, minor=is_minor,
     )
     audit.record("circle.member.invited", actor=actor, target=membership, circle=circle,
                  subject=user, data={"minor": bool(is_minor)})

@@ -107,3 +107,19 @@ def test_one_organizations_two_step_rule_stays_within_its_own_circles(cast):
     enroll_totp(cast.member)
     verified = signed_in_client(cast.member)
     assert verified.get(f"/circles/{cast.other_org_circle.public_id}/").status_code == 200
+
+
+def test_a_pending_invitation_does_not_decide_a_persons_age_elsewhere(cast):
+    """Harbor invites a new address "as a minor" and hears nothing back; Riverside invites
+    the same address to an adults' circle, and the person can join it."""
+    from circlekeep.accounts.actions import do_accept_invitation
+
+    young = make_circle(cast.other_org, "Harbor youth", lead=cast.other_admin,
+                        allows_minors=True)
+    do_invite_member(young, email="sam@example.test", actor=cast.other_admin, is_minor=True)
+    invitation, _token = do_invite_member(cast.circle, email="sam@example.test",
+                                          actor=cast.facilitator)
+    user = do_accept_invitation(invitation, acting_user=None, display_name="Sam",
+                                full_name="Sam Doe", password="a-long-test-passphrase")
+    assert not user.is_minor
+    assert user.memberships.get(circle=cast.circle).status == "onboarding"
