@@ -136,7 +136,9 @@ def complete_onboarding(membership):
     do_settle_questions(membership, actor=user)
     document = Organization.objects.get(pk=membership.circle.organization_id).consent_document
     if user.is_minor:
-        for link in Guardianship.objects.filter(ward=user).select_related("guardian"):
+        for link in Guardianship.objects.filter(
+                ward=user, organization=membership.circle.organization_id).select_related(
+                "guardian"):
             if not ConsentRecord.objects.filter(document=document, subject=user,
                                                 role="guardian", withdrawn_at=None).exists():
                 do_give_consent(document, typed_name=link.guardian.full_name,

@@ -186,18 +186,23 @@ class ApiToken(models.Model):
 
 
 class Guardianship(models.Model):
-    """A guardian who consents for a minor member (the ward)."""
+    """A guardian who consents for a minor member (the ward), in one organization: the
+    organization whose facilitator invited them. Another organization the minor belongs to
+    chooses its own guardian; a guardian chosen here sees and does nothing there."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="wards_links")
     ward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="guardian_links")
+    organization = models.ForeignKey("orgs.Organization", null=True, on_delete=models.PROTECT,
+                                     related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["guardian", "ward"], name="one_link_per_pair"),
+            models.UniqueConstraint(fields=["guardian", "ward", "organization"],
+                                    name="one_link_per_pair_per_organization"),
             models.CheckConstraint(condition=~models.Q(guardian=models.F("ward")),
                                    name="guardian_is_not_ward"),
         ]

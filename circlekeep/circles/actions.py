@@ -226,7 +226,8 @@ def do_invite_guardian(membership, *, email, actor):
     if email.lower() == ward.email.lower():
         raise DomainError(_("A member cannot be their own guardian."), field="email")
     guardian = provision_user(email)
-    if Guardianship.objects.filter(guardian=guardian, ward=ward).exists():
+    if Guardianship.objects.filter(guardian=guardian, ward=ward,
+                                   organization=membership.circle.organization).exists():
         raise DomainError(_("This person is already the member's guardian."), field="email")
     pending = Invitation.objects.filter(
         kind=Invitation.Kind.GUARDIAN, user=guardian, ward=ward, accepted_at=None,

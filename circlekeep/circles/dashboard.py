@@ -210,11 +210,14 @@ def wards_of(user):
         Guardianship.objects.filter(guardian=user).select_related("ward")
         .prefetch_related(Prefetch(
             "ward__memberships",
-            queryset=Membership.objects.filter(status__in=Membership.LIVE_STATUSES)
-            .select_related("circle"),
+            queryset=Membership.objects.accepted().select_related("circle"),
             to_attr="live_memberships",
         ))
     )
+    # A guardian sees their ward's circles in the organization that chose them only.
+    for link in links:
+        link.ward.live_memberships = [m for m in link.ward.live_memberships
+                                      if m.circle.organization_id == link.organization_id]
     return links
 
 

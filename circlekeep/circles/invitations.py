@@ -46,7 +46,8 @@ class GuardianInvitation:
     def accept(invitation, user):
         if user.pk == invitation.ward_id:
             raise DomainError(_("A member cannot be their own guardian."))
-        link, created = Guardianship.objects.get_or_create(guardian=user, ward=invitation.ward)
+        link, created = Guardianship.objects.get_or_create(
+            guardian=user, ward=invitation.ward, organization=invitation.organization)
         if created:
             audit.record("account.guardian.linked", actor=user, target=link,
                          organization=invitation.organization, circle=invitation.circle,

@@ -102,7 +102,7 @@ def _consent_state(memberships):
     ).values_list("document_id", "subject_id", "role"))
     minors = {m.user_id for m in memberships if m.user.is_minor}
     guarded = set(Guardianship.objects.filter(ward_id__in=minors)
-                  .values_list("ward_id", flat=True)) if minors else set()
+                  .values_list("ward_id", "organization_id")) if minors else set()
     state = {}
     for m in memberships:
         document = m.circle.organization.consent_document_id
@@ -114,7 +114,7 @@ def _consent_state(memberships):
         else:
             assent = (document, m.user_id, "assent") in live
             guardian = (document, m.user_id, "guardian") in live
-            if m.user_id not in guarded:
+            if (m.user_id, m.circle.organization_id) not in guarded:
                 note = _("Waiting for a guardian to be invited and to accept.")
             elif not guardian:
                 note = _("Waiting for your guardian's consent.")

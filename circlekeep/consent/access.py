@@ -6,7 +6,7 @@ gave it and the person it concerns, nobody else (facilitators see only whether t
 onboarding step is done).
 """
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from circlekeep.circles.access import own_memberships
@@ -26,7 +26,8 @@ def organizations_for_consent(user):
     return Organization.objects.filter(
         Q(pk__in=live.filter(pk__in=own_memberships(user).values("pk"))
           .values("circle__organization"))
-        | Q(pk__in=live.filter(user__guardian_links__guardian=user)
+        | Q(pk__in=live.filter(user__guardian_links__guardian=user,
+                               user__guardian_links__organization=F("circle__organization"))
             .values("circle__organization"))
     )
 

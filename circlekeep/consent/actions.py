@@ -142,12 +142,13 @@ def do_give_consent(document, *, typed_name, actor, ward=None):
     organization = document.organization
     _check_in_force(document)
     if ward is not None:
-        if not Guardianship.objects.filter(guardian=actor, ward=ward).exists():
+        if not Guardianship.objects.filter(guardian=actor, ward=ward,
+                                           organization=organization).exists():
             raise DomainError(_("You can only consent for a minor whose guardian you are."),
                               field="ward")
         subject, role = ward, ConsentRecord.Role.GUARDIAN
     elif actor.is_minor:
-        if not Guardianship.objects.filter(ward=actor).exists():
+        if not Guardianship.objects.filter(ward=actor, organization=organization).exists():
             raise DomainError(_("A minor's consent needs a guardian. Ask your facilitator to "
                                 "invite your guardian; once they have accepted and "
                                 "consented, you can give your assent."), field="typed_name")

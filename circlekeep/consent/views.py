@@ -24,7 +24,8 @@ from circlekeep.lib.forms import add_domain_error
 
 def _wards_in(user, organization):
     return list(User.objects.filter(
-        guardian_links__guardian=user, memberships__circle__organization=organization,
+        guardian_links__guardian=user, guardian_links__organization=organization,
+        memberships__circle__organization=organization,
         memberships__status__in=Membership.ACCEPTED_STATUSES).distinct().order_by("display_name"))
 
 
