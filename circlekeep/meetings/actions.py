@@ -33,9 +33,15 @@ RITUAL_OPENS = timedelta(hours=1)
 STEP = {"weekly": timedelta(weeks=1), "fortnightly": timedelta(weeks=2)}
 
 
+# How far ahead a meeting may be planned; also keeps date arithmetic far from year 9999.
+PLAN_AHEAD = timedelta(days=5 * 366)
+
+
 def _check_future(starts_at, field="starts_at"):
     if starts_at <= timezone.now():
         raise DomainError(_("A meeting cannot be scheduled in the past."), field=field)
+    if starts_at > timezone.now() + PLAN_AHEAD:
+        raise DomainError(_("A meeting can be planned at most five years ahead."), field=field)
 
 
 def _occurrences(first_local, recurrence, until, tz):
@@ -83,6 +89,9 @@ def do_schedule_meetings(circle, *, starts_at, duration_minutes, recurrence, mod
                                 "no end."), field="until")
         if until is not None and until < first_local.date():
             raise DomainError(_("The end date is before the first meeting."), field="until")
+        if until is not None and until > (timezone.now() + PLAN_AHEAD).date():
+            raise DomainError(_("A series can be planned at most five years ahead."),
+                              field="until")
         if until is not None and (until - first_local.date()).days // STEP[recurrence].days \
                 >= MAX_OCCURRENCES:
             raise DomainError(_("A series can have at most %(max)d meetings; choose an earlier "
