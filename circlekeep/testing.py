@@ -25,17 +25,19 @@ from circlekeep.accounts.reauth import SESSION_KEY as REAUTH_KEY
 from circlekeep.accounts.reauth import RecentSignIn
 from circlekeep.agreements.actions import do_sign_agreement
 from circlekeep.circles.actions import (
-    do_accept_online_rules,
     do_change_membership_status,
     do_create_circle,
-    do_declare_relationships,
     do_invite_guardian,
     do_invite_member,
-    do_read_orientation,
-    do_settle_questions,
 )
 from circlekeep.circles.models import Membership
 from circlekeep.consent.actions import do_give_consent
+from circlekeep.onboarding.actions import (
+    do_accept_online_rules,
+    do_declare_relationships,
+    do_read_orientation,
+    do_settle_questions,
+)
 from circlekeep.orgs.actions import do_create_organization, do_invite_staff
 
 PASSWORD = "a-long-test-passphrase"

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "circlekeep.circles",
     "circlekeep.agreements",
     "circlekeep.consent",
+    "circlekeep.onboarding",
     "circlekeep.meetings",
     "circlekeep.notes",
     "circlekeep.disclosures",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     # Above the domain apps: pages and commands that gather their work.
     "circlekeep.trail",
     "circlekeep.custody",
+    "circlekeep.home",
 ]
 
 MIDDLEWARE = [
@@ -137,7 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "circlekeep.accounts.context_processors.navigation",
+                "circlekeep.home.context_processors.navigation",
             ],
             "string_if_invalid": "",
         },

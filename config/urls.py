@@ -2,17 +2,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from circlekeep.api.main import api
-from circlekeep.circles import views as circle_views
+from circlekeep.home import views as home_views
 from circlekeep.meetings import views as meeting_views
 
 urlpatterns = [
-    path("", circle_views.home, name="home"),
-    path("healthz", circle_views.healthz, name="healthz"),
+    path("", home_views.home, name="home"),
+    path("healthz", home_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set-language"),
     path("accounts/", include("circlekeep.accounts.urls")),
     path("org/", include("circlekeep.orgs.urls")),
     path("circles/", include("circlekeep.circles.urls")),
     path("circles/", include("circlekeep.custody.urls")),
+    path("circles/", include("circlekeep.onboarding.urls")),
     path("agreements/", include("circlekeep.agreements.urls")),
     path("consent/", include("circlekeep.consent.urls")),
     path("meetings/", include("circlekeep.meetings.urls")),

@@ -13,13 +13,13 @@ import uuid
 import pytest
 from django.db import connection
 
-from circlekeep.circles.actions import (
+from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.circles.models import Membership
+from circlekeep.onboarding.actions import (
     do_ask_question,
-    do_change_membership_status,
     do_decide_screening,
     do_declare_relationships,
 )
-from circlekeep.circles.models import Membership
 from circlekeep.testing import make_member
 from circlekeep.vault.fields import SEALED_FIELDS
 

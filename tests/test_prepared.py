@@ -1,8 +1,8 @@
 import pytest
 
 from circlekeep.accounts.backends import USER_WITH_FLAGS, user_with_flags
-from circlekeep.circles.dashboard import MEMBER_CIRCLES
 from circlekeep.circles.models import Membership
+from circlekeep.home.dashboard import MEMBER_CIRCLES
 from circlekeep.lib.prepared import PreparedQuery
 
 pytestmark = pytest.mark.django_db

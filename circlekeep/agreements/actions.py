@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit
 from circlekeep.agreements import defaults
+from circlekeep.agreements.hooks import MEMBER_SIGNED
 from circlekeep.agreements.models import (
     Agreement,
     AgreementTemplate,
@@ -253,8 +254,6 @@ def do_decline_proposal(proposal, *, reason, actor):
 @action
 def do_sign_agreement(version, *, typed_name, actor):
     """A member signs a version: bound to its text's SHA-256, with the typed full name."""
-    from circlekeep.circles.actions import activate_if_ready
-
     agreement = Agreement.objects.select_related("circle", "circle__organization").get(
         pk=version.agreement_id)
     membership = Membership.objects.filter(
@@ -276,7 +275,7 @@ def do_sign_agreement(version, *, typed_name, actor):
         text_sha256=version.sha256, signed_at=timezone.now())
     audit.record("agreement.signed", actor=actor, target=signature, circle=agreement.circle,
                  subject=actor, data={"version": version.number, "sha256": version.sha256})
-    activate_if_ready(membership, actor=actor)
+    MEMBER_SIGNED(membership, actor=actor)
     return signature
 
 

@@ -117,7 +117,7 @@ def sign(request, version_id):
                              % {"number": version.number})
             membership = _own_membership(request.user, circle)
             if membership is not None and membership.status == "onboarding":
-                return redirect("circles:onboarding", membership_id=membership.public_id)
+                return redirect("onboarding:checklist", membership_id=membership.public_id)
     else:
         messages.error(request, _("Type your full name to sign."))
     return redirect("agreements:circle", circle_id=circle.public_id)

@@ -11,9 +11,11 @@ from circlekeep.api.bodies import CheckedJsonParser, guard_bodies
 from circlekeep.circles.api import router as circles_router
 from circlekeep.consent.api import router as consent_router
 from circlekeep.custody.api import router as custody_router
+from circlekeep.home.api import router as home_router
 from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
+from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
 from circlekeep.trail.api import router as audit_router
 
@@ -55,8 +57,10 @@ def not_found(request, exc):
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", circles_router)
+api.add_router("", home_router)
 api.add_router("", agreements_router)
 api.add_router("", consent_router)
+api.add_router("", onboarding_router)
 api.add_router("", meetings_router)
 api.add_router("", incidents_router)
 api.add_router("", audit_router)

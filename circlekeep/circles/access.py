@@ -70,6 +70,15 @@ def circles_whose_members_are_visible_to(user):
                                  | Q(pk__in=joined.values("circle")))
 
 
+def may_see_meeting_details(user, circle) -> bool:
+    """Where and when a circle meets: for its facilitators and admins, and for members
+    cleared to take part now (active, consent live, the current agreement signed). The
+    same answer on the circle's page, in the API and anywhere the details show."""
+    if may_manage_circle(user, circle):
+        return True
+    return own_memberships(user).cleared().filter(circle=circle).exists()
+
+
 def may_see_members(user, circle) -> bool:
     return circles_whose_members_are_visible_to(user).filter(pk=circle.pk).exists()
 

@@ -20,10 +20,10 @@ from circlekeep.circles.access import (
     check_may_manage_circle,
     circles_visible_to,
     invitations_visible_to,
+    may_see_meeting_details,
 )
-from circlekeep.circles.dashboard import member_circles
 from circlekeep.circles.models import Membership
-from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.access import access_organization, staff_organizations
 
@@ -102,18 +102,8 @@ class StatusIn(Schema):
 
 
 def meeting_details_for(user, circle):
-    """Where and when: for the circle's staff and for members cleared to take part."""
-    from circlekeep.circles import onboarding
-    from circlekeep.circles.access import may_manage_circle
-
-    if may_manage_circle(user, circle):
-        return circle.meeting_details
-    membership = (Membership.objects.filter(circle=circle, user=user,
-                                            status=Membership.Status.ACTIVE)
-                  .select_related("circle", "circle__organization", "user").first())
-    if membership is not None and onboarding.progress(membership).cleared:
-        return circle.meeting_details
-    return None
+    """Where and when, for those who may see it (circles.access.may_see_meeting_details)."""
+    return circle.meeting_details if may_see_meeting_details(user, circle) else None
 
 
 def circle_to_dict(circle, viewer=None):
@@ -209,15 +199,6 @@ def remove_facilitator(request, facilitation_id: str):
     return Status(204, None)
 
 
-@router.get("/memberships", response=list[MembershipOut])
-def my_memberships(request):
-    """The signed-in person's own memberships (the member dashboard)."""
-    me = request.user
-    return [{"id": m.membership_id, "circle_id": m.circle_id, "user_id": me.public_id,
-             "display_name": me.display_name, "status": m.status,
-             "status_changed_at": m.status_changed_at} for m in member_circles(me)]
-
-
 @router.get("/memberships/{membership_id}", response=MembershipDetailOut)
 def get_membership(request, membership_id: str):
     membership = access_membership(request.user, membership_id)
@@ -254,193 +235,6 @@ def change_status(request, membership_id: str, payload: StatusIn):
     membership = actions.do_change_membership_status(
         membership, payload.status, actor=request.user, reason=payload.reason)
     return membership_to_dict(membership)
-
-
-# Onboarding ---------------------------------------------------------------------------------
-
-
-class StepOut(Schema):
-    key: str
-    label: str
-    done: bool
-    note: str
-
-
-class OnboardingOut(Schema):
-    membership_id: UUID
-    status: str
-    complete: bool
-    cleared: bool
-    hold: str
-    steps: list[StepOut]
-
-
-class MessageOut(Schema):
-    id: UUID
-    kind: str
-    author: str
-    text: str
-    created_at: datetime
-
-
-class TextIn(Schema):
-    text: str
-
-
-class DeclarationIn(Schema):
-    name: str  # as the member knows the person; matched privately, never confirmed
-    kind: str
-    note: str = ""
-
-
-class DeclarationsIn(Schema):
-    declarations: list[DeclarationIn]
-
-
-class DeclarationOut(Schema):
-    declared_by: str
-    about: str
-    kind: str
-    note: str
-    mutual: bool
-
-
-class ScreeningOut(Schema):
-    submitted_at: datetime | None
-    decision: str
-    plan: str
-    declarations: list[DeclarationOut]
-
-
-class DecisionIn(Schema):
-    decision: str
-    plan: str
-
-
-def _onboarding_membership(request, membership_id):
-    membership = access_membership(request.user, membership_id)
-    is_self = membership.user_id == request.user.pk
-    if not is_self:
-        check_may_manage_circle(request.user, membership.circle)
-    return membership, is_self
-
-
-def onboarding_to_dict(membership):
-    from circlekeep.circles import onboarding
-
-    state = onboarding.progress(membership)
-    return {"membership_id": membership.public_id, "status": membership.status,
-            "complete": state.complete, "cleared": state.cleared, "hold": str(state.hold),
-            "steps": [{"key": s.key, "label": str(s.label), "done": s.done,
-                       "note": str(s.note)} for s in state.steps]}
-
-
-@router.get("/memberships/{membership_id}/onboarding", response=OnboardingOut)
-def get_onboarding(request, membership_id: str):
-    """The onboarding checklist, in order, computed from what has happened."""
-    membership, _is_self = _onboarding_membership(request, membership_id)
-    if membership.status == Membership.Status.INVITED:
-        raise DomainError("The invitation has not been accepted yet.")
-    return onboarding_to_dict(membership)
-
-
-def _own_step(request, membership_id):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if not is_self:
-        raise ActionForbidden("Only the member takes this step.")
-    return membership
-
-
-@router.post("/memberships/{membership_id}/onboarding/orientation", response=OnboardingOut)
-def read_orientation(request, membership_id: str):
-    membership = _own_step(request, membership_id)
-    return onboarding_to_dict(actions.do_read_orientation(membership, actor=request.user))
-
-
-@router.get("/memberships/{membership_id}/onboarding/questions", response=list[MessageOut])
-def list_questions(request, membership_id: str):
-    from circlekeep.circles.models import OnboardingMessage
-
-    membership, is_self = _onboarding_membership(request, membership_id)
-    thread = list(OnboardingMessage.objects.filter(membership=membership)
-                  .select_related("author", "membership__user", "membership__circle"))
-    why = ("Member reading their onboarding questions (API)" if is_self
-           else "Facilitator reading a member's onboarding questions (API)")
-    texts = vault.reveal_many(thread, "body", actor=request.user, reason=why)
-    return [{"id": m.public_id, "kind": m.kind, "author": m.author.display_name,
-             "text": str(t), "created_at": m.created_at} for m, t in zip(thread, texts,
-                                                                          strict=True)]
-
-
-@router.post("/memberships/{membership_id}/onboarding/questions", response={201: MessageOut})
-def post_question(request, membership_id: str, payload: TextIn):
-    """The member asks; a facilitator of the circle answers."""
-    membership, is_self = _onboarding_membership(request, membership_id)
-    do = actions.do_ask_question if is_self else actions.do_answer_question
-    message = do(membership, text=payload.text, actor=request.user)
-    return Status(201, {"id": message.public_id, "kind": message.kind,
-                        "author": request.user.display_name, "text": payload.text.strip(),
-                        "created_at": message.created_at})
-
-
-@router.post("/memberships/{membership_id}/onboarding/questions/settled",
-             response=OnboardingOut)
-def settle_questions(request, membership_id: str):
-    membership = _own_step(request, membership_id)
-    return onboarding_to_dict(actions.do_settle_questions(membership, actor=request.user))
-
-
-@router.post("/memberships/{membership_id}/onboarding/online-rules", response=OnboardingOut)
-def accept_online_rules(request, membership_id: str):
-    membership = _own_step(request, membership_id)
-    return onboarding_to_dict(actions.do_accept_online_rules(membership, actor=request.user))
-
-
-@router.get("/memberships/{membership_id}/onboarding/relationships", response=ScreeningOut)
-def get_relationships(request, membership_id: str):
-    """The member's own declarations as typed (or, for facilitators, every declaration
-    involving the member, with whom each name matched)."""
-    from circlekeep.circles.models import RelationshipScreening
-    from circlekeep.circles.relationships import declarations_for_screening
-
-    membership, is_self = _onboarding_membership(request, membership_id)
-    screening = RelationshipScreening.objects.filter(membership=membership).first()
-    declarations = declarations_for_screening(membership, request.user, is_self=is_self) \
-        if screening is not None or not is_self else []
-    plan = ""
-    if screening is not None and screening.plan:
-        plan = str(vault.reveal(screening, "plan", actor=request.user,
-                                reason="Reading a relationship screening decision (API)"))
-    return {
-        "submitted_at": screening.submitted_at if screening else None,
-        "decision": screening.decision if screening else "", "plan": plan,
-        "declarations": [{"declared_by": d.declared_by, "about": d.about,
-                          "kind": str(d.kind_label), "note": str(d.note_text),
-                          "mutual": d.mutual}
-                         for d in declarations],
-    }
-
-
-@router.post("/memberships/{membership_id}/onboarding/relationships",
-             response={201: OnboardingOut})
-def declare_relationships(request, membership_id: str, payload: DeclarationsIn):
-    """Declare relationships by name, once (an empty list: none)."""
-    membership = _own_step(request, membership_id)
-    declarations = [(entry.name, entry.kind, entry.note) for entry in payload.declarations]
-    membership = actions.do_declare_relationships(membership, declarations=declarations,
-                                                  actor=request.user)
-    return Status(201, onboarding_to_dict(membership))
-
-
-@router.post("/memberships/{membership_id}/onboarding/relationships/decision",
-             response=OnboardingOut)
-def decide_screening(request, membership_id: str, payload: DecisionIn):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if is_self:
-        raise ActionForbidden("The circle's facilitators decide about relationships.")
-    membership = actions.do_decide_screening(membership, decision=payload.decision,
-                                             plan=payload.plan, actor=request.user)
-    return onboarding_to_dict(membership)
 
 
 # Invitations ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ class CirclesConfig(AppConfig):
     def ready(self):
         from circlekeep.accounts.hooks import INVITATION_KINDS, TOKEN_DAY_LIMIT, USER_FLAGS
         from circlekeep.audit.hooks import ROLE_LABEL
-        from circlekeep.circles import checks  # noqa: F401 - registers the check
         from circlekeep.circles.access import role_label
         from circlekeep.circles.actions import check_not_facilitating
         from circlekeep.circles.invitations import (
@@ -18,9 +17,7 @@ class CirclesConfig(AppConfig):
             member_two_step_flag,
             token_day_limit,
         )
-        from circlekeep.circles.relationships import refresh_pair_digests
         from circlekeep.orgs.hooks import STAFF_STOPS_FACILITATING
-        from circlekeep.vault.hooks import CIRCLE_KEY_ROTATED
 
         ROLE_LABEL.register(role_label)
         INVITATION_KINDS.register("member", MemberInvitation)
@@ -28,4 +25,3 @@ class CirclesConfig(AppConfig):
         USER_FLAGS.register("flag_member_2fa", member_two_step_flag)
         TOKEN_DAY_LIMIT.register(token_day_limit)
         STAFF_STOPS_FACILITATING.register(check_not_facilitating)
-        CIRCLE_KEY_ROTATED.register(refresh_pair_digests)

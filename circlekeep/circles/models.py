@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.vault.fields import SealedTextField
@@ -96,6 +96,46 @@ class MembershipQuerySet(models.QuerySet):
         never answered is not one."""
         return self.filter(Exists(MembershipChange.objects.filter(
             membership=OuterRef("pk"), to_status=Membership.Status.ONBOARDING)))
+
+    def with_clearance(self):
+        """Annotate what decides whether a member may take part: ``signed_current`` (the
+        agreement's current version), ``consent_ok`` (live consent to the organization's
+        document in force; a minor's own assent and a guardian's consent), and
+        ``is_cleared`` (active, both of those). The one definition of "cleared": the gate
+        in onboarding, the dashboard and the meeting details all read it.
+
+        Signatures and consent records are the agreements and consent apps' models, looked
+        up by name: those apps build on circles, not the other way round."""
+        from django.apps import apps
+
+        signature = apps.get_model("agreements", "Signature")
+        consent_record = apps.get_model("consent", "ConsentRecord")
+
+        def consent(role):
+            return Exists(consent_record.objects.filter(
+                subject_id=OuterRef("user_id"), role=role, withdrawn_at__isnull=True,
+                document_id=OuterRef("circle__organization__consent_document_id")))
+
+        return self.annotate(
+            signed_current=Exists(signature.objects.filter(
+                membership_id=OuterRef("pk"),
+                version_id=OuterRef("circle__agreement__current_version_id"))),
+            consent_self=consent("self"), consent_assent=consent("assent"),
+            consent_guardian=consent("guardian"),
+        ).annotate(
+            consent_ok=ExpressionWrapper(
+                Q(user__is_minor=False, consent_self=True)
+                | Q(user__is_minor=True, consent_assent=True, consent_guardian=True),
+                output_field=models.BooleanField()),
+        ).annotate(
+            is_cleared=ExpressionWrapper(
+                Q(status="active", signed_current=True, consent_ok=True),
+                output_field=models.BooleanField()),
+        )
+
+    def cleared(self):
+        """Memberships whose member may take part now (see ``with_clearance``)."""
+        return self.with_clearance().filter(is_cleared=True)
 
     def with_acceptance(self):
         """Annotate ``was_accepted`` (see ``ever_accepted``) for ``staff_label``."""
@@ -297,7 +337,7 @@ class RelationshipDeclaration(models.Model):
     so that mutual declarations can be found; erasure blanks it with the text.
 
     ``other`` is what declarations recorded before names were typed stored in clear;
-    ``manage.py circles seal-declarations`` moves it into the sealed text and empties it.
+    ``manage.py onboarding seal-declarations`` moves it into the sealed text and empties it.
     """
 
     ERASE_ALSO_CLEARS = ("pair_digest",)

@@ -1,8 +1,7 @@
-"""Circle pages: the dashboard, circles, rosters, invitations and memberships."""
+"""Circle pages: circles, rosters, facilitators, invitations and memberships."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
 from circlekeep.accounts.models import User
-from circlekeep.circles import actions, onboarding
+from circlekeep.circles import actions
 from circlekeep.circles.access import (
     access_circle,
     access_facilitation,
@@ -21,12 +20,7 @@ from circlekeep.circles.access import (
     circles_visible_to,
     invitations_visible_to,
     may_manage_circle,
-)
-from circlekeep.circles.dashboard import (
-    facilitated_circles,
-    member_circles,
-    open_incidents,
-    wards_of,
+    may_see_meeting_details,
 )
 from circlekeep.circles.forms import (
     AddFacilitatorForm,
@@ -34,39 +28,14 @@ from circlekeep.circles.forms import (
     GuardianInviteForm,
     InviteMemberForm,
     MembershipStatusForm,
-    MessageForm,
     NewCircleForm,
-    RelationshipsForm,
-    ScreeningDecisionForm,
 )
+from circlekeep.circles.hooks import ROSTER_PROGRESS
 from circlekeep.circles.models import Membership
-from circlekeep.circles.relationships import declarations_for_screening
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
-from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.orgs.access import access_organization
 from circlekeep.orgs.models import StaffRole
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    user = request.user
-    staff = getattr(user, "flag_staff", True)
-    guardian = getattr(user, "flag_guardian", True)
-    return render(request, "circles/dashboard.html", {
-        "memberships": member_circles(user),
-        "facilitated": facilitated_circles(user) if staff else [],
-        "wards": wards_of(user) if guardian else [],
-        "offer_two_factor": not user.is_verified(),
-        "incidents": open_incidents(user) if staff else [],
-        "now": timezone.now(),
-    })
 
 
 def _facilitating_orgs(user):
@@ -117,21 +86,22 @@ def circle_detail(request, circle_id):
         membership = (Membership.objects.filter(circle=circle, user=request.user)
                       .exclude(status__in=("revoked", "left"))
                       .select_related("circle", "circle__organization", "user").first())
-        state = onboarding.progress(membership) if membership else None
+        state = (ROSTER_PROGRESS.one([membership])[membership.pk]
+                 if membership and membership.accepted else None)
+        sees = may_see_meeting_details(request.user, circle)
         return render(request, "circles/circle_member_view.html", {
             "circle": circle, "facilitations": facilitations, "membership": membership,
             "progress": state,
             # Where and when the circle meets: only for a member cleared to take part.
-            "meeting_details": circle.meeting_details if state and state.cleared else None,
+            "meeting_details": circle.meeting_details if sees else None,
             "next_meeting": circle.meetings.filter(
-                status="scheduled", ends_at__gt=timezone.now()).first()
-            if state and state.cleared else None,
+                status="scheduled", ends_at__gt=timezone.now()).first() if sees else None,
         })
     # Sorted by what staff see: ordering by an invited account's own name would hint at it.
     memberships = sorted(circle.memberships.with_acceptance().select_related(
         "user", "circle", "circle__organization"), key=lambda m: m.staff_label.casefold())
     live = [m for m in memberships if m.is_live]
-    states = onboarding.progress_for([m for m in live if m.status != "invited"])
+    states = ROSTER_PROGRESS.one([m for m in live if m.status != "invited"])
     for membership in live:
         membership.progress = states.get(membership.pk)
     ended = [m for m in memberships if not m.is_live]
@@ -282,189 +252,6 @@ def guardian_invite(request, membership_id):
             return redirect("circles:membership", membership_id=membership.public_id)
     return render(request, "circles/guardian_invite.html",
                   {"membership": membership, "form": form})
-
-
-# Onboarding ---------------------------------------------------------------------------------
-
-
-def _onboarding_membership(request, membership_id):
-    """The membership and whether the viewer is its member (else a facilitator or admin of
-    the circle; anyone else gets 404 from the access layer)."""
-    membership = access_membership(request.user, membership_id)
-    is_self = membership.user_id == request.user.pk
-    if not is_self and not may_manage_circle(request.user, membership.circle):
-        raise Http404
-    return membership, is_self
-
-
-
-def _step_done(request, message):
-    messages.success(request, message)
-
-
-@login_required
-def onboarding_checklist(request, membership_id):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    state = onboarding.progress(membership) if membership.status != "invited" else None
-    return render(request, "circles/onboarding.html", {
-        "membership": membership, "is_self": is_self, "progress": state,
-    })
-
-
-@login_required
-def onboarding_orientation(request, membership_id):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if request.method == "POST":
-        if not is_self:
-            return forbidden(request, _("Only the member confirms their orientation."))
-        try:
-            actions.do_read_orientation(membership, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            _step_done(request, _("Orientation read. Thank you."))
-        return redirect("circles:onboarding", membership_id=membership.public_id)
-    from circlekeep.circles.models import OrientationRead
-
-    agreement = getattr(membership.circle, "agreement", None)
-    document = membership.circle.organization.consent_document
-    return render(request, "circles/onboarding_orientation.html", {
-        "membership": membership, "is_self": is_self,
-        "version": agreement.current_version if agreement else None,
-        "how": onboarding.HOW_CONFIDENTIALITY_WORKS,
-        "limits": document.reporting_categories if document else [],
-        "online_rules": onboarding.ONLINE_RULES if membership.circle.mode != "in_person"
-        else [],
-        "read": OrientationRead.objects.filter(membership=membership).first(),
-    })
-
-
-@login_required
-def onboarding_questions(request, membership_id):
-    from circlekeep.circles.models import OnboardingMessage
-
-    membership, is_self = _onboarding_membership(request, membership_id)
-    form = MessageForm(request.POST or None)
-    if not is_self:
-        form.fields["text"].label = _("Your answer")
-    if request.method == "POST" and form.is_valid():
-        try:
-            with submitted_once(form):
-                if is_self:
-                    actions.do_ask_question(membership, text=form.cleaned_data["text"],
-                                            actor=request.user)
-                else:
-                    actions.do_answer_question(membership, text=form.cleaned_data["text"],
-                                               actor=request.user)
-        except AlreadySubmitted:
-            messages.info(request, _("That was already sent."))
-            return redirect("circles:onboarding-questions", membership_id=membership.public_id)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            _step_done(request, _("Sent. Only you and the circle's facilitators can read it.")
-                       if is_self else _("Your answer is sent to the member."))
-            return redirect("circles:onboarding-questions", membership_id=membership.public_id)
-    thread = list(OnboardingMessage.objects.filter(membership=membership)
-                  .select_related("author", "membership__user", "membership__circle"))
-    why = (_("Member reading their onboarding questions") if is_self
-           else _("Facilitator reading a member's onboarding questions"))
-    for message, text in zip(thread, vault.reveal_many(thread, "body", actor=request.user,
-                                                       reason=why), strict=True):
-        message.text = text
-    return render(request, "circles/onboarding_questions.html", {
-        "membership": membership, "is_self": is_self, "thread": thread, "form": form,
-        "may_settle": is_self and (not thread or thread[-1].kind == "answer"),
-    })
-
-
-@login_required
-@require_POST
-def onboarding_questions_settled(request, membership_id):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if not is_self:
-        return forbidden(request, _("Only the member says they have no more questions."))
-    try:
-        actions.do_settle_questions(membership, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("circles:onboarding-questions", membership_id=membership.public_id)
-    _step_done(request, _("Noted: you have no more questions. You can still ask your "
-                          "facilitator at any time."))
-    return redirect("circles:onboarding", membership_id=membership.public_id)
-
-
-@login_required
-def onboarding_online_rules(request, membership_id):
-    from circlekeep.circles.models import OnlineRulesAcceptance
-
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if request.method == "POST":
-        if not is_self:
-            return forbidden(request, _("Only the member agrees to the online rules."))
-        try:
-            actions.do_accept_online_rules(membership, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            _step_done(request, _("You agreed to the online rules."))
-        return redirect("circles:onboarding", membership_id=membership.public_id)
-    return render(request, "circles/onboarding_online_rules.html", {
-        "membership": membership, "is_self": is_self, "rules": onboarding.ONLINE_RULES,
-        "accepted": OnlineRulesAcceptance.objects.filter(membership=membership).first(),
-    })
-
-
-@login_required
-def onboarding_relationships(request, membership_id):
-    from circlekeep.circles.models import RelationshipScreening
-
-    membership, is_self = _onboarding_membership(request, membership_id)
-    screening = RelationshipScreening.objects.filter(membership=membership).first()
-    form = RelationshipsForm(request.POST or None) if is_self and screening is None else None
-    if request.method == "POST":
-        if form is None:
-            return forbidden(request, _("Only the member declares their relationships, "
-                                         "once."))
-        if form.is_valid():
-            try:
-                actions.do_declare_relationships(membership, actor=request.user,
-                                                 declarations=form.declarations())
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                _step_done(request, _("Thank you. Only your facilitators will see this."))
-                return redirect("circles:onboarding", membership_id=membership.public_id)
-    declarations = declarations_for_screening(membership, request.user, is_self=is_self) \
-        if screening is not None or not is_self else []
-    plan = None
-    if screening is not None and screening.plan:
-        plan = vault.reveal(screening, "plan", actor=request.user,
-                            reason=_("Reading a relationship screening decision"))
-    return render(request, "circles/onboarding_relationships.html", {
-        "membership": membership, "is_self": is_self, "form": form, "screening": screening,
-        "declarations": declarations, "plan": plan,
-        "decision_form": None if is_self or screening is None else ScreeningDecisionForm(),
-    })
-
-
-@login_required
-@require_POST
-def onboarding_screening_decision(request, membership_id):
-    membership, is_self = _onboarding_membership(request, membership_id)
-    if is_self:
-        return forbidden(request, _("The circle's facilitators decide about relationships."))
-    form = ScreeningDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_decide_screening(membership, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            _step_done(request, _("Your decision is recorded."))
-    else:
-        messages.error(request, _("Choose a decision and write the plan or reason."))
-    return redirect("circles:onboarding-relationships", membership_id=membership.public_id)
 
 
 # An organization's invitations and circles, for its admins -----------------------------

@@ -7,6 +7,7 @@ from circlekeep import audit
 from circlekeep.accounts.models import Guardianship
 from circlekeep.circles.models import Membership
 from circlekeep.consent import defaults
+from circlekeep.consent.hooks import CONSENT_GIVEN
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import canonical, check_typed_name, sha256_of
@@ -135,8 +136,6 @@ def do_give_consent(document, *, typed_name, actor, ward=None):
     """Consent to a document: an adult for themself, a minor's assent, or a guardian for
     their ward. A minor's participation needs both the guardian's consent and the assent.
     """
-    from circlekeep.circles.actions import activate_ready_memberships
-
     if actor is None:
         raise ActionForbidden(_("Sign in to give consent."))
     organization = document.organization
@@ -169,7 +168,7 @@ def do_give_consent(document, *, typed_name, actor, ward=None):
     audit.record("consent.given", actor=actor, target=record, organization=organization,
                  subject=subject, data={"role": role, "version": document.version,
                                         "jurisdiction": document.jurisdiction})
-    activate_ready_memberships(subject, organization, actor=actor)
+    CONSENT_GIVEN(subject, organization, actor=actor)
     return record
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
 from circlekeep.circles.access import may_manage_circle
+from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import Membership
 from circlekeep.incidents.models import (
     AnonymousReportCount,
@@ -54,7 +55,7 @@ def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
                       about_facilitator=False, raise_in_group="no"):
     """Report a concern. Fully anonymous reports store no identity anywhere: not on the
     concern, not as the audit event's actor, not even the request's id."""
-    from circlekeep.circles.onboarding import check_cleared
+    from circlekeep.onboarding.progress import check_cleared
 
     staff = may_manage_circle(actor, circle)
     if not staff:
@@ -168,8 +169,6 @@ def do_raise_concern_in_group(concern, *, meeting, actor):
 def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_until=None):
     """Apply a step of the circle's own consequence ladder to a membership. Suspension and
     revocation take effect at once; the whole circle recommits at the next meeting."""
-    from circlekeep.circles.actions import _move
-
     check_handles(actor, concern)
     _check_open(concern)
     if membership.circle_id != concern.circle_id or not membership.is_live:
@@ -193,11 +192,11 @@ def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_un
     membership = Membership.objects.select_for_update().select_related(
         "circle", "circle__organization", "user").get(pk=membership.pk)
     if step == "suspension" and membership.status == "active":
-        _move(membership, "suspended", actor=actor,
+        move_membership(membership, "suspended", actor=actor,
               reason=_("Suspended until %(date)s after a concern.")
               % {"date": suspended_until.isoformat()})
     elif step == "revocation":
-        _move(membership, "revoked", actor=actor, reason=_("Revoked after a concern."))
+        move_membership(membership, "revoked", actor=actor, reason=_("Revoked after a concern."))
     audit.record("concern.decided", actor=actor, target=decision, circle=concern.circle,
                  subject=membership.user, data={"step": step})
     meeting = _next_meeting(concern.circle)
@@ -210,8 +209,6 @@ def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_un
 def do_end_suspension(decision):
     """When a suspension's date has passed, the member takes part again (run daily by
     ``manage.py concerns end-suspensions``)."""
-    from circlekeep.circles.actions import _move
-
     if decision.step != "suspension" or decision.suspended_until is None or \
             decision.suspended_until > timezone.localdate():
         raise DomainError(_("This suspension has not ended yet."))
@@ -219,7 +216,7 @@ def do_end_suspension(decision):
         "circle", "circle__organization", "user").get(pk=decision.membership_id)
     if membership.status != "suspended":
         raise DomainError(_("This membership is no longer suspended."))
-    _move(membership, "active", actor=None,
+    move_membership(membership, "active", actor=None,
           reason=_("The suspension ended on %(date)s.")
           % {"date": decision.suspended_until.isoformat()})
     return membership

@@ -12,7 +12,6 @@ from circlekeep import audit
 from circlekeep.accounts.models import hash_secret
 from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
 from circlekeep.circles.models import Membership
-from circlekeep.circles.onboarding import check_cleared
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.meetings.models import (
     Acknowledgement,
@@ -24,6 +23,7 @@ from circlekeep.meetings.models import (
     Pledge,
     Reminder,
 )
+from circlekeep.onboarding.progress import check_cleared
 
 # An open-ended series is laid out this far ahead; `manage.py meetings extend` adds more.
 HORIZON_WEEKS = 26
@@ -356,8 +356,8 @@ def do_set_calendar_title(feed, *, title, actor):
 def do_send_reminder(meeting, user):
     """E-mail one reminder for one meeting (once): its time in the member's own time zone,
     the confidentiality reminder and, online, the online rules. Nothing names the circle."""
-    from circlekeep.circles.onboarding import ONLINE_RULES
     from circlekeep.lib.emails import send_templated_email
+    from circlekeep.onboarding.progress import ONLINE_RULES
 
     if Reminder.objects.filter(meeting=meeting, user=user).exists():
         raise DomainError(_("The reminder for this meeting was already sent."))

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from circlekeep.circles.models import Membership
-from circlekeep.circles.onboarding import progress_for
 from circlekeep.meetings.models import Meeting
+from circlekeep.onboarding.progress import progress_for
 
 
 def feed_for(feed):

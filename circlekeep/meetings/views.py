@@ -12,7 +12,6 @@ from circlekeep.accounts.models import hash_secret
 from circlekeep.agreements.agenda import agenda_items
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
-from circlekeep.circles.onboarding import ONLINE_RULES, progress_for
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -34,6 +33,7 @@ from circlekeep.meetings.models import (
     Meeting,
     Pledge,
 )
+from circlekeep.onboarding.progress import ONLINE_RULES, progress_for
 
 
 def _meeting_for(request, meeting_id):

@@ -6,14 +6,13 @@ from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep.accounts.actions import do_accept_invitation
-from circlekeep.circles.actions import (
+from circlekeep.circles.actions import do_invite_member, do_update_circle
+from circlekeep.circles.models import Membership
+from circlekeep.onboarding.actions import (
     do_declare_relationships,
-    do_invite_member,
     do_read_orientation,
     do_settle_questions,
-    do_update_circle,
 )
-from circlekeep.circles.models import Membership
 from circlekeep.testing import PASSWORD, invitation_token_from_mail, make_member, totp_now
 
 from .test_foundation_journey import sign_in

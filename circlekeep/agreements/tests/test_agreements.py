@@ -13,9 +13,9 @@ from circlekeep.accounts.actions import do_create_api_token
 from circlekeep.agreements import actions
 from circlekeep.agreements.agenda import agenda_items, review_due
 from circlekeep.agreements.models import Agreement, AgreementVersion, Proposal, Signature
-from circlekeep.circles import onboarding
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.onboarding import progress as onboarding
 from circlekeep.testing import (
     assert_events,
     audit_mark,

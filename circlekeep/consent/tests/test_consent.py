@@ -6,13 +6,13 @@ import pytest
 from django.test import Client
 
 from circlekeep.accounts.actions import do_create_api_token
-from circlekeep.circles import onboarding
 from circlekeep.circles.actions import do_update_circle
 from circlekeep.circles.models import Membership
 from circlekeep.consent import actions
 from circlekeep.consent.defaults import SECTION_KEYS
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.onboarding import progress as onboarding
 from circlekeep.orgs.actions import do_change_org_policies
 from circlekeep.orgs.models import Organization
 from circlekeep.testing import (

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from circlekeep.circles.models import Membership
-from circlekeep.circles.onboarding import progress_for
 from circlekeep.meetings.actions import do_extend_series, do_send_reminder
 from circlekeep.meetings.models import Meeting, MeetingSeries, Reminder
+from circlekeep.onboarding.progress import progress_for
 
 
 class Command(BaseCommand):

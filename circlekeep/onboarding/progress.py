@@ -60,6 +60,8 @@ class Progress:
     steps: list = field(default_factory=list)
     consent_ok: bool = False
     signed_current: bool = False
+    # As Membership.objects.with_clearance reads it: the one definition of "cleared".
+    cleared: bool = False
 
     @property
     def complete(self):
@@ -74,11 +76,6 @@ class Progress:
         return sum(1 for step in self.steps if step.done)
 
     @property
-    def cleared(self):
-        return (self.membership.status == "active" and self.consent_ok
-                and self.signed_current)
-
-    @property
     def hold(self):
         """Why an active member may not take part now, or ''."""
         if self.membership.status != "active":
@@ -90,39 +87,33 @@ class Progress:
         return ""
 
 
-def _consent_state(memberships):
-    """{membership pk: (done, note)} for the consent step, in three queries."""
+def _consent_state(memberships, clearance):
+    """{membership pk: (done, note)} for the consent step. ``clearance`` holds each
+    membership's consent facts as ``Membership.objects.with_clearance`` reads them; only
+    the guardian links of minors add a query."""
     from circlekeep.accounts.models import Guardianship
-    from circlekeep.consent.models import ConsentRecord
 
-    documents = {m.circle.organization.consent_document_id for m in memberships} - {None}
-    users = {m.user_id for m in memberships}
-    live = set(ConsentRecord.objects.filter(
-        document_id__in=documents, subject_id__in=users, withdrawn_at__isnull=True,
-    ).values_list("document_id", "subject_id", "role"))
     minors = {m.user_id for m in memberships if m.user.is_minor}
     guarded = set(Guardianship.objects.filter(ward_id__in=minors)
                   .values_list("ward_id", "organization_id")) if minors else set()
     state = {}
     for m in memberships:
-        document = m.circle.organization.consent_document_id
-        if document is None:
+        facts = clearance[m.pk]
+        if m.circle.organization.consent_document_id is None:
             state[m.pk] = (False, _("The organization has not published a consent document "
                                     "yet."))
         elif not m.user.is_minor:
-            state[m.pk] = ((document, m.user_id, "self") in live, "")
+            state[m.pk] = (bool(facts["consent_ok"]), "")
         else:
-            assent = (document, m.user_id, "assent") in live
-            guardian = (document, m.user_id, "guardian") in live
             if (m.user_id, m.circle.organization_id) not in guarded:
                 note = _("Waiting for a guardian to be invited and to accept.")
-            elif not guardian:
+            elif not facts["consent_guardian"]:
                 note = _("Waiting for your guardian's consent.")
-            elif not assent:
+            elif not facts["consent_assent"]:
                 note = _("Your guardian has consented; give your own assent.")
             else:
                 note = ""
-            state[m.pk] = (assent and guardian, note)
+            state[m.pk] = (bool(facts["consent_ok"]), note)
     return state
 
 
@@ -164,8 +155,8 @@ def progress_for(memberships):
 
     The memberships need ``circle__organization`` and ``user`` loaded.
     """
-    from circlekeep.agreements.models import Agreement, Signature
     from circlekeep.circles.models import (
+        Membership,
         OnboardingMessage,
         OnlineRulesAcceptance,
         OrientationRead,
@@ -182,12 +173,11 @@ def progress_for(memberships):
     last_kind = dict(OnboardingMessage.objects.filter(membership__in=ids)
                      .order_by("membership_id", "created_at", "pk")
                      .values_list("membership_id", "kind"))
-    current = dict(Agreement.objects.filter(circle__in={m.circle_id for m in memberships})
-                   .values_list("circle_id", "current_version_id"))
-    signed = set(Signature.objects.filter(membership__in=ids,
-                                          version_id__in=set(current.values()) - {None})
-                 .values_list("membership_id", "version_id"))
-    consent = _consent_state(memberships)
+    clearance = {row["pk"]: row for row in Membership.objects.filter(pk__in=ids)
+                 .with_clearance().values("pk", "signed_current", "consent_ok",
+                                          "consent_assent", "consent_guardian",
+                                          "is_cleared")}
+    consent = _consent_state(memberships, clearance)
     screening = _screening_state(memberships)
 
     result = {}
@@ -196,7 +186,7 @@ def progress_for(memberships):
             return reverse(name, args=[m.public_id])
 
         consent_done, consent_note = consent[m.pk]
-        signed_current = (m.pk, current.get(m.circle_id)) in signed
+        signed_current = bool(clearance[m.pk]["signed_current"])
         last = last_kind.get(m.pk)
         questions_note = {
             "question": _("Waiting for your facilitator's answer."),
@@ -205,9 +195,9 @@ def progress_for(memberships):
         screened, screen_note = screening[m.pk]
         steps = [
             Step("orientation", _("Read the orientation"), m.pk in oriented,
-                 url("circles:onboarding-orientation")),
+                 url("onboarding:orientation")),
             Step("questions", _("Ask your questions, or say you have none"),
-                 last == "settled", url("circles:onboarding-questions"), questions_note),
+                 last == "settled", url("onboarding:questions"), questions_note),
             Step("consent", _("Give your consent") if not m.user.is_minor
                  else _("Your guardian's consent and your assent"), consent_done,
                  reverse("consent:mine"), consent_note),
@@ -216,12 +206,13 @@ def progress_for(memberships):
         ]
         if m.circle.mode in ("online", "hybrid"):
             steps.append(Step("online_rules", _("Agree to the online rules"),
-                              m.pk in online_ok, url("circles:onboarding-online-rules")))
+                              m.pk in online_ok, url("onboarding:online-rules")))
         steps.append(Step("relationships",
                           _("Tell your facilitator privately about anyone you know here"),
-                          screened, url("circles:onboarding-relationships"), screen_note))
+                          screened, url("onboarding:relationships"), screen_note))
         result[m.pk] = Progress(m, steps, consent_ok=consent_done,
-                                signed_current=signed_current)
+                                signed_current=signed_current,
+                                cleared=bool(clearance[m.pk]["is_cleared"]))
     return result
 
 
@@ -231,6 +222,18 @@ def progress(membership):
 
 def is_cleared(membership) -> bool:
     return membership.is_live and progress(membership).cleared
+
+
+def check_ready_to_activate(membership):
+    """Refuse, with what is still to do, to make a membership active before every
+    onboarding step is done (circles/hooks.py CHECK_READY_TO_ACTIVATE)."""
+    remaining = progress(membership).remaining
+    if remaining:
+        raise DomainError(
+            _("%(name)s has not finished onboarding. Still to do: %(steps)s.")
+            % {"name": membership.user.display_name,
+               "steps": "; ".join(step.label for step in remaining)},
+            field="status")
 
 
 def check_cleared(membership):

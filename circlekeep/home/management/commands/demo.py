@@ -4,8 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from circlekeep.circles.actions import do_add_facilitator, do_ask_question, do_read_orientation
+from circlekeep.accounts.actions import do_change_password, do_update_profile
+from circlekeep.circles.actions import do_add_facilitator
 from circlekeep.circles.models import Membership
+from circlekeep.meetings.actions import do_schedule_meetings
+from circlekeep.onboarding.actions import do_ask_question, do_read_orientation
+from circlekeep.orgs.actions import do_create_organization
 from circlekeep.orgs.models import Organization
 from circlekeep.testing import (
     complete_onboarding,
@@ -78,7 +82,6 @@ class Command(BaseCommand):
         self.stdout.write(totp_now(device))
 
     def load(self):
-        from circlekeep.orgs.actions import do_create_organization
 
         org = do_create_organization(name=ORG_NAME, country="US", region="CA")
         staff = {}
@@ -131,7 +134,6 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from circlekeep.meetings.actions import do_schedule_meetings
 
         now = timezone.now()
         soon = (now + timedelta(minutes=45)).replace(second=0, microsecond=0)
@@ -150,7 +152,6 @@ class Command(BaseCommand):
                                  actor=lead)
 
     def set_pronouns_and_password(self, user, pronouns, language="en"):
-        from circlekeep.accounts.actions import do_change_password, do_update_profile
         from circlekeep.testing import PASSWORD as TEST_PASSWORD
         from circlekeep.testing import just_signed_in
 

@@ -15,5 +15,5 @@ def check_declarations_sealed(app_configs=None, **kwargs):
     if not legacy:
         return []
     return [Warning("Some relationship declarations still store whom they name in clear.",
-                    hint="Run `manage.py circles seal-declarations` once.",
+                    hint="Run `manage.py onboarding seal-declarations` once.",
                     id="circles.W001")]

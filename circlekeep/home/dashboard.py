@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.circles.models import Circle, Membership
-from circlekeep.circles.onboarding import HOLD_AGREEMENT, HOLD_CONSENT
 from circlekeep.lib.prepared import PreparedQuery
+from circlekeep.onboarding.progress import HOLD_AGREEMENT, HOLD_CONSENT
 
 NEXT_STEP = {
     Membership.Status.SUSPENDED: _("Your membership is paused. Your facilitator can tell you "
@@ -69,41 +69,23 @@ def _circle_url_pattern():
     return reverse("circles:detail", args=[placeholder]).replace(str(placeholder), "{}")
 
 
-def _member_circles_query(user_id, *, minor):
+def _member_circles_query(user_id):
     """One row per membership and facilitator. Whether the member may take part comes
-    along: a signature on the current version, live consent to the document in force
-    (a minor's assent, and then their guardian's consent too)."""
-    from circlekeep.agreements.models import Signature
-    from circlekeep.consent.models import ConsentRecord
-
-    def consent(role):
-        return Exists(ConsentRecord.objects.filter(
-            subject_id=OuterRef("user_id"), role=role, withdrawn_at__isnull=True,
-            document_id=OuterRef("circle__organization__consent_document_id")))
-
+    along, as ``Membership.objects.with_clearance`` defines it (the one definition)."""
     return (
-        Membership.objects.filter(user_id=user_id, status__in=Membership.LIVE_STATUSES)
-        .exclude(status=Membership.Status.INVITED)
-        .annotate(
-            signed_current=Exists(Signature.objects.filter(
-                membership_id=OuterRef("pk"),
-                version_id=OuterRef("circle__agreement__current_version_id"))),
-            own_consent=consent("assent" if minor else "self"),
-            guardian_consent=consent("guardian") if minor else Value(True),
-        )
+        Membership.objects.accepted().filter(user_id=user_id).with_clearance()
         .order_by("circle__name", "circle_id", "-circle__facilitations__role",
                   "circle__facilitations__user__display_name")
         .values_list("public_id", "status", "status_changed_at", "circle__public_id",
                      "circle__name", "circle__facilitations__user__display_name",
-                     "signed_current", "own_consent", "guardian_consent",
+                     "signed_current", "consent_ok",
                      "circle__agreement__last_reviewed_at",
                      "circle__agreement__review_every_days",
                      "circle__organization__require_member_2fa", "circle__organization__name")
     )
 
 
-MEMBER_CIRCLES = PreparedQuery(lambda user_id: _member_circles_query(user_id, minor=False))
-MINOR_CIRCLES = PreparedQuery(lambda user_id: _member_circles_query(user_id, minor=True))
+MEMBER_CIRCLES = PreparedQuery(_member_circles_query)
 
 
 @cache
@@ -118,7 +100,7 @@ def member_circles(user):
     from django.utils import timezone
     from django.utils.translation import get_language
 
-    rows = (MINOR_CIRCLES if user.is_minor else MEMBER_CIRCLES).rows(user.pk)
+    rows = MEMBER_CIRCLES.rows(user.pk)
     convert = _converters(connection)
     circles = {}
     labels = _status_labels(get_language())
@@ -127,14 +109,14 @@ def member_circles(user):
     from circlekeep.orgs.access import session_verified
 
     verified = session_verified(user)
-    for (membership_id, status, changed, circle_id, name, facilitator, signed, own_consent,
-         guardian_consent, reviewed, every, needs_2fa, organization_name) in rows:
+    for (membership_id, status, changed, circle_id, name, facilitator, signed, consent_ok,
+         reviewed, every, needs_2fa, organization_name) in rows:
         entry = circles.get(membership_id)
         if entry is None:
             circle_id = convert["uuid"](circle_id)
             next_step = NEXT_STEP.get(status)
             if status == Membership.Status.ACTIVE:
-                if not (own_consent and guardian_consent):
+                if not consent_ok:
                     next_step = HOLD_CONSENT
                 elif not signed:
                     next_step = HOLD_AGREEMENT
@@ -153,7 +135,7 @@ def member_circles(user):
     onboarding_ids = [c.membership_id for c in result
                       if c.status == Membership.Status.ONBOARDING and not c.locked]
     if onboarding_ids:
-        from circlekeep.circles.onboarding import progress_for
+        from circlekeep.onboarding.progress import progress_for
 
         memberships = {m.public_id: m for m in Membership.objects.filter(
             public_id__in=onboarding_ids).select_related("circle", "circle__organization",
@@ -163,7 +145,7 @@ def member_circles(user):
             membership = memberships.get(entry.membership_id)
             if membership is not None:
                 entry.steps = states[membership.pk].remaining
-                entry.onboarding_url = reverse("circles:onboarding",
+                entry.onboarding_url = reverse("onboarding:checklist",
                                                args=[membership.public_id])
     return result
 

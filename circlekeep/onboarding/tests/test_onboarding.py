@@ -5,18 +5,7 @@ import json
 import pytest
 
 from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change, do_sign_agreement
-from circlekeep.circles import onboarding
-from circlekeep.circles.actions import (
-    do_accept_online_rules,
-    do_answer_question,
-    do_ask_question,
-    do_change_membership_status,
-    do_decide_screening,
-    do_declare_relationships,
-    do_read_orientation,
-    do_settle_questions,
-    do_update_circle,
-)
+from circlekeep.circles.actions import do_change_membership_status, do_update_circle
 from circlekeep.circles.models import (
     Membership,
     OnboardingMessage,
@@ -26,6 +15,16 @@ from circlekeep.circles.models import (
 from circlekeep.consent.actions import do_give_consent, do_withdraw_consent
 from circlekeep.consent.models import ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.onboarding import progress as onboarding
+from circlekeep.onboarding.actions import (
+    do_accept_online_rules,
+    do_answer_question,
+    do_ask_question,
+    do_decide_screening,
+    do_declare_relationships,
+    do_read_orientation,
+    do_settle_questions,
+)
 from circlekeep.orgs.models import Organization
 from circlekeep.testing import (
     assert_events,
@@ -282,7 +281,7 @@ def test_rotating_the_circles_key_keeps_mutual_declarations_recognised(cast):
 def test_older_declarations_are_sealed_by_the_command(cast, settings):
     from django.core.management import call_command
 
-    from circlekeep.circles.actions import do_seal_legacy_declarations
+    from circlekeep.onboarding.actions import do_seal_legacy_declarations
 
     nia = joining(cast)
     do_declare_relationships(nia, actor=nia.user, declarations=[("Someone", "friend", "x")])
@@ -290,14 +289,14 @@ def test_older_declarations_are_sealed_by_the_command(cast, settings):
     settings.GUARD_ACTION_WRITES = False
     RelationshipDeclaration.objects.update(other=cast.member, pair_digest="")
     settings.GUARD_ACTION_WRITES = True
-    from circlekeep.circles.checks import check_declarations_sealed
+    from circlekeep.onboarding.checks import check_declarations_sealed
 
     assert [w.id for w in check_declarations_sealed()] == ["circles.W001"]
     mark = audit_mark()
     do_seal_legacy_declarations()
     assert_events(mark, [("vault.revealed", None, nia.user),
                          ("circle.onboarding.declarations_sealed", None, None)])
-    call_command("circles", "seal-declarations")  # nothing left: changes nothing
+    call_command("onboarding", "seal-declarations")  # nothing left: changes nothing
     declaration = RelationshipDeclaration.objects.get()
     assert declaration.other_id is None and declaration.pair_digest
     assert check_declarations_sealed() == []

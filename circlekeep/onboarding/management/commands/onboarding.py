@@ -1,12 +1,12 @@
 """Circle chores for the operator.
 
-  manage.py circles seal-declarations   once, after upgrading: older relationship
+  manage.py onboarding seal-declarations   once, after upgrading: older relationship
                                         declarations stored whom they named in clear
 """
 
 from django.core.management.base import BaseCommand
 
-from circlekeep.circles.actions import do_seal_legacy_declarations
+from circlekeep.onboarding.actions import do_seal_legacy_declarations
 
 
 class Command(BaseCommand):
