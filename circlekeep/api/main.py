@@ -14,6 +14,7 @@ from circlekeep.consent.api import router as consent_router
 from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
+from circlekeep.notes.api import router as notes_router
 from circlekeep.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -57,5 +58,6 @@ api.add_router("", circles_router)
 api.add_router("", agreements_router)
 api.add_router("", consent_router)
 api.add_router("", meetings_router)
+api.add_router("", notes_router)
 api.add_router("", incidents_router)
 api.add_router("", audit_router)

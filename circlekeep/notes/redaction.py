@@ -239,6 +239,7 @@ class _Entry:
 @dataclass
 class _Lexicon:
     phrases: dict  # tuple of skeletons -> _Entry
+    prefixes: set  # every beginning of a phrase, the whole phrase included
     longest: int
     initials_other: dict  # "DW" -> set of other indexes
     initials_keep: set
@@ -354,6 +355,7 @@ def _lexicon(others, keepers):
     near_keep = {p[0] for p, e in phrases.items() if len(p) == 1 and e.keepers}
     return _Lexicon(
         phrases=phrases, longest=max((len(p) for p in phrases), default=0),
+        prefixes={p[:n] for p in phrases for n in range(1, len(p) + 1)},
         initials_other=initials_other, initials_keep=initials_keep,
         first_letters_other=set().union(*(_first_letters(p) for p in others)),
         first_letters_keep=set().union(*(_first_letters(p) for p in keepers)),
@@ -470,10 +472,13 @@ def _match_at(ctx, lex, i):
     for j in range(i, min(len(words), i + lex.longest)):
         if j > i and not _gap(ctx.text, words[j - 1][1], words[j][0]):
             break
-        key, skel = word_key(words[j][2])
-        keys.append((key, skel))
-        phrase = tuple(s for _k, s in keys)
-        entry = lex.phrases.get(phrase)
+        skel = word_key(words[j][2])[1]
+        keys.append(skel)
+        phrase = tuple(keys)
+        whole = phrase in lex.prefixes
+        if not whole and not (skel.endswith("s") and len(skel) > 3):
+            break
+        entry = lex.phrases.get(phrase) if whole else None
         if entry is not None:
             best = (j + 1, entry, False)
         # The plural or genitive of the phrase's last word: "the Achterbergs".
