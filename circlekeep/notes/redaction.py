@@ -257,6 +257,8 @@ def _name_words(name):
     """The words of a name, and for each whether it was joined to the next by a hyphen
     or an apostrophe."""
     words = _words(name)
+    if not words:
+        return [], []
     joined = []
     for (_start, end, _w), following in zip(words, [*words[1:], None], strict=True):
         joined.append(following is not None and name[end:following[0]].strip() in
