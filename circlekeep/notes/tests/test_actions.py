@@ -41,7 +41,7 @@ def test_each_attendees_note_removes_every_other_member(cast, held):
 
 def test_a_flagged_word_blocks_signing_until_decided_and_each_decision_is_recorded(cast,
                                                                                    held):
-    meeting, dana = held
+    meeting, _dana = held
     will = make_member(cast.circle, "will@example.test", name="Will", actor=cast.facilitator,
                        full_name="Will Thornton")
     actions.do_write_group_note(meeting, body="Mina spoke. Will is the theme. Dana nodded.",
@@ -110,7 +110,7 @@ def test_undoing_a_removal_is_recorded_and_only_automatic_removals_can_be_undone
     meeting, _dana = held
     actions.do_write_group_note(meeting, body=GROUP, actor=cast.facilitator, sections={})
     note = progress_of(meeting, cast.membership)
-    first = [s for s in review(note, cast).automatic if s.status == "removed"][0]
+    first = next(s for s in review(note, cast).automatic if s.status == "removed")
     mark = audit_mark()
     actions.do_correct_redactions(note, keep=[[first.start, first.end]], decisions={},
                                   actor=cast.facilitator)

@@ -84,7 +84,7 @@ def test_addenda_are_drafted_reviewed_added_and_read_without_other_members(cast,
 
 
 def test_the_record_export_is_in_the_api_for_the_member_and_the_staff(cast, held, client):
-    meeting, dana = held
+    _meeting, dana = held
     response = client_for(cast.member, client)(
         "GET", f"/memberships/{cast.membership.public_id}/record.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
