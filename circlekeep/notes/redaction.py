@@ -423,7 +423,7 @@ class _Context:
             i -= 1
         if i < 0:
             return True
-        if self.text[i] in "\n!?:;":
+        if self.text[i] in "\n!?:":
             return True
         if self.text[i] == ".":
             before = re.search(r"([A-Za-z]+)\.$", self.text[max(0, i - 12):i + 1])
