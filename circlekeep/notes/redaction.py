@@ -44,8 +44,9 @@ WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,}\d(?!\w)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-DOTTED_INITIALS = re.compile(r"(?<![\w.'’])[A-Z](?:\.\s?[A-Z])+\.?(?!\w)")
-SINGLE_INITIAL = re.compile(r"(?<![\w.'’])([A-Z])\.(?=\s|$|[,;:)])")
+# Initials in any script's capitals (Þ. G., Ł.W.); compared by their ASCII first letter.
+DOTTED_INITIALS = re.compile(r"(?<![\w.'’])[^\W\d_](?:\.\s?[^\W\d_])+\.?(?!\w)")
+SINGLE_INITIAL = re.compile(r"(?<![\w.'’])([^\W\d_])\.(?=\s|$|[,;:)])")
 # What may stand between the words of one name: spaces, a hyphen, an apostrophe.
 NAME_GAP = re.compile(r"[ \t\u00a0]{1,3}|\s?[-‐‑–]\s?|['’]|\n")
 POSSESSIVE = re.compile(r"['’]s\b|['’](?!\w)")
@@ -328,6 +329,11 @@ def _first_letters(person):
     if len(full) >= 2:
         letters.add(anyascii(full[-1][2])[:1].upper())
     return {letter for letter in letters if letter.isalpha()}
+
+
+def _initial(letter):
+    """The ASCII capital an initial stands for: Þ → T, Ł → L."""
+    return anyascii(letter)[:1].upper()
 
 
 def _digits(phone):
@@ -676,7 +682,10 @@ def _contact_spans(ctx, lex):
 def _initial_spans(ctx, lex):
     text = ctx.text
     for match in DOTTED_INITIALS.finditer(text):
-        letters = re.sub(r"[^A-Z]", "", match.group())
+        capitals = [c for c in match.group() if c.isalpha()]
+        if not all(c.isupper() for c in capitals):
+            continue
+        letters = "".join(_initial(c) for c in capitals)
         if letters in lex.initials_other:
             shared = letters in lex.initials_keep or letters in ACRONYMS
             ctx.claim(Span(match.start(), match.end(), "name",
@@ -693,7 +702,9 @@ def _initial_spans(ctx, lex):
 def _single_initial_spans(ctx, lex):
     text = ctx.text
     for match in SINGLE_INITIAL.finditer(text):
-        letter = match.group(1)
+        if not match.group(1).isupper():
+            continue
+        letter = _initial(match.group(1))
         start, end = match.start(), match.end()
         if letter not in lex.first_letters_other or not ctx.free(start, end):
             continue

@@ -40,6 +40,8 @@ def test_it_derives_three_letter_initials_and_catches_a_lone_initial():
     assert outcomes("We thanked N.T.L. for the tea.", [lan]) == {"N.T.L.": REMOVED}
     assert outcomes("Then D. seemed tearful.", [dana]) == {"D.": REMOVED}
     assert outcomes("She takes vitamin D. daily.", [dana]) == {}
+    thordis = Person(display_name="Þórdís", full_name="Þórdís Guðmundsdóttir")
+    assert outcomes("Then Þ. G. walked home.", [thordis]) == {"Þ. G.": REMOVED}
 
 
 @pytest.mark.parametrize("written", ["the Achterbergs", "Achterberg's", "the Achterbergs'",
