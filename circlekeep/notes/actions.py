@@ -8,15 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.accounts.models import User
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.lib.actions import DomainError, action
-from circlekeep.meetings.models import Attendance
+from circlekeep.meetings.models import Attendance, Meeting
 from circlekeep.notes import redaction
 from circlekeep.notes.models import Addendum, CoSignature, GroupNote, ProgressNote
 
 MAX_NOTE = 20000
 MAX_PHRASE = 200
 DECISIONS = ("remove", "keep")
+
+Reviewed = ProgressNote | Addendum  # a text reviewed before a member reads it
 
 
 def source_text(group_body, section):
@@ -136,7 +139,7 @@ def _source_of(item, *, actor, reason):
     return source_text(body, section)
 
 
-def review_of(item, *, actor, reason) -> Review:
+def review_of(item: Reviewed, *, actor, reason) -> Review:
     """The review of a progress note or an addendum, its source revealed for ``reason``."""
     source = _source_of(item, actor=actor, reason=reason)
     others, keep = roster_for(item.membership)
@@ -190,7 +193,8 @@ def _item_event(item, name, *, actor, data=None):
 
 
 @action
-def do_write_group_note(meeting, *, body: str, sections: dict, actor) -> GroupNote:
+def do_write_group_note(meeting: Meeting, *, body: str, sections: dict,
+                        actor: User) -> GroupNote:
     """Write (or rewrite, until a progress note is signed) the group note and a section
     for each attendee. ``sections`` maps a membership to its text."""
     check_may_manage_circle(actor, meeting.circle)
@@ -234,7 +238,8 @@ def do_write_group_note(meeting, *, body: str, sections: dict, actor) -> GroupNo
 
 
 @action
-def do_correct_redactions(item, *, keep: list, decisions: dict, actor):
+def do_correct_redactions(item: Reviewed, *, keep: list, decisions: dict,
+                          actor: User) -> Reviewed:
     """The facilitator's corrections to a progress note or a draft addendum: ``keep``
     lists the automatic removals to undo, as [start, end]; ``decisions`` maps a flagged
     or ordinary word's (start, end) to "remove" or "keep". Each decision is recorded."""
@@ -293,7 +298,7 @@ def phrase_matches(review, phrase):
 
 
 @action
-def do_remove_phrase(item, *, phrase: str, actor) -> list:
+def do_remove_phrase(item: Reviewed, *, phrase: str, actor: User) -> list:
     """Remove every whole-word occurrence of ``phrase`` (matching case when the phrase
     has capitals), as one group that can be restored. Returns the matches."""
     check_may_manage_circle(actor, item.membership.circle)
@@ -308,7 +313,7 @@ def do_remove_phrase(item, *, phrase: str, actor) -> list:
 
 
 @action
-def do_restore_phrase(item, *, group: int, actor):
+def do_restore_phrase(item: Reviewed, *, group: int, actor: User) -> Reviewed:
     """Undo one hand-removed phrase (every match of it)."""
     check_may_manage_circle(actor, item.membership.circle)
     _check_open(item)
@@ -330,7 +335,7 @@ def _check_flags_decided(review):
 
 
 @action
-def do_sign_progress_note(progress_note, *, actor) -> ProgressNote:
+def do_sign_progress_note(progress_note: ProgressNote, *, actor: User) -> ProgressNote:
     """Sign a member's progress note as previewed: the redacted text is sealed into the
     member's record and the note is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, progress_note.membership.circle)
@@ -346,7 +351,7 @@ def do_sign_progress_note(progress_note, *, actor) -> ProgressNote:
 
 
 @action
-def do_cosign_progress_note(progress_note, *, actor) -> CoSignature:
+def do_cosign_progress_note(progress_note: ProgressNote, *, actor: User) -> CoSignature:
     """A second facilitator of the circle signs a signed note too."""
     check_may_manage_circle(actor, progress_note.membership.circle)
     if not progress_note.is_signed:
@@ -362,7 +367,7 @@ def do_cosign_progress_note(progress_note, *, actor) -> CoSignature:
 
 
 @action
-def do_draft_addendum(progress_note, *, body: str, actor) -> Addendum:
+def do_draft_addendum(progress_note: ProgressNote, *, body: str, actor: User) -> Addendum:
     """Start an addendum to a signed note. It is previewed and corrected like the note,
     then added (``do_add_addendum``); until then the member sees nothing of it."""
     check_may_manage_circle(actor, progress_note.membership.circle)
@@ -380,7 +385,7 @@ def do_draft_addendum(progress_note, *, body: str, actor) -> Addendum:
 
 
 @action
-def do_add_addendum(addendum, *, actor) -> Addendum:
+def do_add_addendum(addendum: Addendum, *, actor: User) -> Addendum:
     """Add a reviewed addendum to the member's record: its redacted text is sealed for
     readers and it is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, addendum.membership.circle)
@@ -395,7 +400,7 @@ def do_add_addendum(addendum, *, actor) -> Addendum:
 
 
 @action
-def do_discard_addendum(addendum, *, actor):
+def do_discard_addendum(addendum: Addendum, *, actor: User) -> None:
     """Throw away a draft addendum; an added one stays."""
     check_may_manage_circle(actor, addendum.membership.circle)
     _check_open(addendum)
