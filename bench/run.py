@@ -1,4 +1,5 @@
-"""make bench: the member dashboard beside /healthz, served by gunicorn, in one run.
+"""make bench: the member dashboard beside /healthz, served by gunicorn, in one run; then
+the audit trail and vault, and the notes redactor (bench/redaction.py), each apart.
 
 Reports requests per second and p50/p99 latency of each at 8 connections, and the ratio
 dashboard ÷ healthz. Budgets are ratios against the bare endpoint measured in the same
@@ -178,7 +179,11 @@ def main():
                                   env=environment(audit_dir)).returncode == 0
     finally:
         shutil.rmtree(audit_dir, ignore_errors=True)
-    return 0 if ok_ratio and ok_p99 and audit_ok else 1
+    print()
+    print("notes redactor (in process) …", flush=True)
+    redaction_ok = subprocess.run([PY, str(ROOT / "bench" / "redaction.py")],
+                                  cwd=ROOT).returncode == 0
+    return 0 if ok_ratio and ok_p99 and audit_ok and redaction_ok else 1
 
 
 if __name__ == "__main__":

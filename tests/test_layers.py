@@ -13,8 +13,6 @@ cannot pass by finding nothing.
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 GROUND = {"lib", "vault", "audit"}
 
@@ -103,9 +101,6 @@ def find_violations(package: Path, ground=frozenset(GROUND)):
     return problems
 
 
-@pytest.mark.xfail(strict=True, reason="the domain apps still import each other in a circle "
-                   "(accounts, circles, agreements, consent, onboarding steps): being "
-                   "untangled app by app; strict, so this fails once it passes")
 def test_the_apps_form_no_circle_and_the_ground_floor_imports_nothing_above_it():
     assert find_violations(ROOT / "circlekeep") == []
 

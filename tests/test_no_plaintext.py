@@ -97,11 +97,16 @@ def plant_progress_note(cast, secret):
 
 
 def plant_addendum(cast, secret):
-    from circlekeep.notes.actions import do_add_addendum, do_sign_progress_note
+    from circlekeep.notes.actions import (
+        do_add_addendum,
+        do_draft_addendum,
+        do_sign_progress_note,
+    )
 
     note = _held_meeting(cast)
     do_sign_progress_note(note, actor=cast.facilitator)
-    do_add_addendum(note, body=f"Later: {secret}", actor=cast.facilitator)
+    addendum = do_draft_addendum(note, body=f"Later: {secret}", actor=cast.facilitator)
+    do_add_addendum(addendum, actor=cast.facilitator)
 
 
 def _authorization(cast, purpose="Care"):
@@ -193,6 +198,7 @@ PLANTERS = {
     "notes.ProgressNote.section": plant_group_note,
     "notes.ProgressNote.body": plant_progress_note,
     "notes.Addendum.body": plant_addendum,
+    "notes.Addendum.redacted": plant_addendum,
     "circles.MembershipChange.reason": plant_membership_change_reason,
     "circles.OnboardingMessage.body": plant_onboarding_question,
     "circles.RelationshipDeclaration.details": plant_relationship_declaration,

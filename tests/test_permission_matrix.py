@@ -128,6 +128,38 @@ def signed_note(c):
     """Mina's signed progress note from a meeting that has begun."""
     if "note_id" in c.__dict__:
         return c.__dict__["note_id"]
+    note = _written_note(c)
+    from circlekeep.notes.actions import do_sign_progress_note
+
+    do_sign_progress_note(note, actor=c.facilitator)
+    c.__dict__["note_id"] = note.public_id
+    return note.public_id
+
+
+def unsigned_note(c):
+    """Mina's progress note, written and not yet signed."""
+    if "unsigned_id" not in c.__dict__:
+        c.__dict__["unsigned_id"] = _written_note(c).public_id
+    return c.__dict__["unsigned_id"]
+
+
+def draft_addendum(c, fresh=False):
+    """A draft addendum to Mina's signed note (a new one for rows that use it up)."""
+    from circlekeep.notes.actions import do_draft_addendum
+    from circlekeep.notes.models import ProgressNote
+
+    if fresh or "addendum_id" not in c.__dict__:
+        note = ProgressNote.objects.select_related(
+            "group_note", "membership__user", "membership__circle").get(
+            public_id=signed_note(c))
+        draft = do_draft_addendum(note, body="Mina called later.", actor=c.facilitator)
+        if fresh:
+            return draft.public_id
+        c.__dict__["addendum_id"] = draft.public_id
+    return c.__dict__["addendum_id"]
+
+
+def _written_note(c):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -135,7 +167,7 @@ def signed_note(c):
     from circlekeep.circles.models import Membership
     from circlekeep.meetings.actions import do_acknowledge_ritual, do_record_attendance
     from circlekeep.meetings.models import Meeting
-    from circlekeep.notes.actions import do_sign_progress_note, do_write_group_note
+    from circlekeep.notes.actions import do_write_group_note
     from circlekeep.notes.models import ProgressNote
 
     meeting = Meeting.objects.get(public_id=new_meeting(c))
@@ -148,9 +180,7 @@ def signed_note(c):
     do_write_group_note(meeting, body="The circle met.", sections={}, actor=c.facilitator)
     note = ProgressNote.objects.select_related(
         "group_note", "membership__user", "membership__circle").get(group_note__meeting=meeting)
-    do_sign_progress_note(note, actor=c.facilitator)
-    c.__dict__["note_id"] = note.public_id
-    return note.public_id
+    return note
 
 
 def new_authorization(c):
@@ -450,6 +480,24 @@ WEB = [
          circle_staff(302), "POST"),
     page("notes:addendum", lambda c: f"/notes/progress/{signed_note(c)}/addenda/",
          circle_staff(302), "POST", {"body": ""}),
+    page("notes:addendum-review", lambda c: f"/notes/addenda/{draft_addendum(c)}/",
+         circle_staff(200, member=404)),
+    page("notes:adjust", lambda c: f"/notes/addenda/{draft_addendum(c)}/redactions/",
+         circle_staff(302, member=404), "POST"),
+    page("notes:phrase-preview",
+         lambda c: f"/notes/progress/{unsigned_note(c)}/phrases/preview/",
+         circle_staff(200), "POST", {"phrase": "Mina"}),
+    page("notes:phrase-add", lambda c: f"/notes/progress/{unsigned_note(c)}/phrases/",
+         circle_staff(302), "POST", {"phrase": ""}),
+    page("notes:phrase-restore",
+         lambda c: f"/notes/progress/{unsigned_note(c)}/phrases/0/restore/",
+         circle_staff(302), "POST"),
+    page("notes:addendum-add",
+         lambda c: f"/notes/addenda/{draft_addendum(c, fresh=True)}/add/",
+         circle_staff(302, member=404), "POST"),
+    page("notes:addendum-discard",
+         lambda c: f"/notes/addenda/{draft_addendum(c, fresh=True)}/discard/",
+         circle_staff(302, member=404), "POST"),
     page("notes:mine", lambda c: "/notes/mine/", signed_in_only(200)),
     page("notes:export",
          lambda c: f"/notes/memberships/{c.membership.public_id}/record.pdf",
@@ -739,7 +787,51 @@ API += [
     endpoint("GET", "/progress-notes/{note_id}",
              lambda c: f"{V1}/progress-notes/{signed_note(c)}",
              api_circle_staff(200, member=200)),
+    endpoint("GET", "/meetings/{meeting_id}/notes",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/notes", api_circle_staff(200)),
+    endpoint("PUT", "/meetings/{meeting_id}/notes",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/notes", api_circle_staff(400),
+             {"body": ""}),
+    endpoint("POST", "/progress-notes/{note_id}/sign",
+             lambda c: f"{V1}/progress-notes/{signed_note(c)}/sign", api_circle_staff(400)),
+    endpoint("POST", "/progress-notes/{note_id}/cosign",
+             lambda c: f"{V1}/progress-notes/{signed_note(c)}/cosign",
+             expect(404, anon=401, m=403, f=400, a=204)),
+    endpoint("POST", "/progress-notes/{note_id}/addenda",
+             lambda c: f"{V1}/progress-notes/{signed_note(c)}/addenda", api_circle_staff(400),
+             {"body": ""}),
+    endpoint("POST", "/addenda/{addendum_id}/add",
+             lambda c: f"{V1}/addenda/{draft_addendum(c, fresh=True)}/add",
+             api_circle_staff(200, member=404)),
+    endpoint("POST", "/addenda/{addendum_id}/discard",
+             lambda c: f"{V1}/addenda/{draft_addendum(c, fresh=True)}/discard",
+             api_circle_staff(204, member=404)),
+    endpoint("GET", "/memberships/{membership_id}/record.pdf",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/record.pdf",
+             api_circle_staff(200, member=200)),
 ]
+
+# The review of each text a member will read: a progress note before it is signed, an
+# addendum before it is added. A member knows of their note (403) but not of a draft (404).
+for _prefix, _item, _member in (("progress-notes", unsigned_note, 403),
+                                ("addenda", draft_addendum, 404)):
+    _base = "/" + _prefix + "/{item_id}"
+
+    def _url(suffix, item=_item, prefix=_prefix):
+        return lambda c: f"{V1}/{prefix}/{item(c)}{suffix}"
+
+    API += [
+        endpoint("GET", _base + "/review", _url("/review"),
+                 api_circle_staff(200, member=_member)),
+        endpoint("POST", _base + "/redactions", _url("/redactions"),
+                 api_circle_staff(200, member=_member), {}),
+        endpoint("POST", _base + "/phrases/preview", _url("/phrases/preview"),
+                 api_circle_staff(400, member=_member), {"phrase": ""}),
+        endpoint("POST", _base + "/phrases", _url("/phrases"),
+                 api_circle_staff(400, member=_member), {"phrase": ""}),
+        endpoint("POST", _base + "/phrases/{group}/restore", _url("/phrases/0/restore"),
+                 api_circle_staff(400, member=_member)),
+    ]
 
 API += [
     endpoint("POST", "/circles/{circle_id}/concerns",

@@ -15,6 +15,7 @@ from circlekeep.home.api import router as home_router
 from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
+from circlekeep.notes.api import router as notes_router
 from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
 from circlekeep.trail.api import router as audit_router
@@ -62,6 +63,7 @@ api.add_router("", agreements_router)
 api.add_router("", consent_router)
 api.add_router("", onboarding_router)
 api.add_router("", meetings_router)
+api.add_router("", notes_router)
 api.add_router("", incidents_router)
 api.add_router("", audit_router)
 api.add_router("", custody_router)

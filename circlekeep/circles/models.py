@@ -249,7 +249,7 @@ class MembershipChange(models.Model):
 
 
 # Onboarding ---------------------------------------------------------------------------------
-# The checklist is computed from these records (see circles/onboarding.py); none of them is
+# The checklist is computed from these records (see onboarding/progress.py); none of them is
 # a "done" flag that could disagree with what actually happened.
 
 

@@ -11,6 +11,8 @@ from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.disclosures.models import Authorization, Disclosure, Information
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
 from circlekeep.lib.canonical import check_typed_name
+from circlekeep.notes.actions import Review, roster_for
+from circlekeep.notes.redaction import find_spans
 
 ACCOUNTING_YEARS = 6
 LEGAL_BASES = [b for b in Disclosure.Basis.values if b != "authorization"]
@@ -67,9 +69,10 @@ def do_revoke_authorization(authorization, *, actor):
 
 
 @action
-def do_record_disclosure(authorization, *, information, summary, actor):
+def do_record_disclosure(authorization, *, information, summary, actor, kept_flags=()):
     """A facilitator records a release made under an authorization: refused once it is
-    revoked or expired, or for information it does not cover."""
+    revoked or expired, for information it does not cover, or when the summary names
+    another member (``check_summary_names_no_member``)."""
     membership = authorization.membership
     check_may_manage_circle(actor, membership.circle)
     authorization = Authorization.objects.select_for_update().get(pk=authorization.pk)
@@ -88,6 +91,7 @@ def do_record_disclosure(authorization, *, information, summary, actor):
                           % {"items": ", ".join(str(labels[i]) for i in outside)},
                           field="information")
     summary = required_text(summary, "summary", _("Summarise what was released."))
+    confirmed_flags = check_summary_names_no_member(membership, summary, kept_flags)
     disclosure = Disclosure(
         membership=membership, authorization=authorization, basis="authorization",
         recipient=authorization.recipient, information=information,
@@ -96,22 +100,50 @@ def do_record_disclosure(authorization, *, information, summary, actor):
     disclosure.save()
     audit.record("disclosure.recorded", actor=actor, target=disclosure,
                  circle=membership.circle, subject=membership.user,
-                 data={"basis": "authorization", "information": information})
+                 data={"basis": "authorization", "information": information,
+                       "flags_confirmed": confirmed_flags})
     return disclosure
 
 
-def _names_another_member(membership, text):
-    from circlekeep.notes.actions import roster_for
-    from circlekeep.notes.models import ProgressNote
-    from circlekeep.notes.redaction import find_spans
+def summary_spans(membership, summary):
+    """What the notes redactor finds in a summary about ``membership``'s member: other
+    members' names and contacts (removed) and words that may be one (flagged)."""
+    others, keep = roster_for(membership)
+    return find_spans(summary, others, keep)
 
-    others, keep = roster_for(ProgressNote(membership=membership))
-    return bool(find_spans(text, others, keep))
+
+def summary_review(membership, summary):
+    """The preview of a summary, as the notes' preview shows a member's note."""
+    return Review(source=summary, automatic=summary_spans(membership, summary))
+
+
+def check_summary_names_no_member(membership, summary, kept_flags=()):
+    """Every text that leaves the circle about one member is checked like a progress
+    note: a summary naming or contacting another member is refused, and each flagged
+    word must be confirmed as not a member (``kept_flags``: [start, end] of each).
+    Returns how many flags were confirmed."""
+    spans = summary_spans(membership, summary)
+    try:
+        kept = {(int(s), int(e)) for s, e in kept_flags or ()}
+    except (TypeError, ValueError):
+        raise DomainError(_("Name each confirmed word by its start and end."),
+                          field="summary") from None
+    flagged = {(s.start, s.end) for s in spans if s.status == "flagged"}
+    if any(s.status == "removed" for s in spans):
+        raise DomainError(_("The summary names or contacts another member of the circle. "
+                            "Disclose only what concerns this member."), field="summary")
+    if not kept <= flagged:
+        raise DomainError(_("Only highlighted words can be confirmed."), field="summary")
+    if flagged - kept:
+        raise DomainError(_("The summary may name another member of the circle (see the "
+                            "highlighted words). Rewrite it, or confirm that each highlighted "
+                            "word is not a member."), field="summary")
+    return len(kept)
 
 
 @action
 def do_record_legal_disclosure(membership, *, basis, recipient, information, summary,
-                               reason, confirmed, actor, law_named=""):
+                               reason, confirmed, actor, law_named="", kept_flags=()):
     """A disclosure without authorization, under a legal duty (mandatory report, duty to
     warn, court order). Minimum necessary, explicitly confirmed, never about anyone else
     in the circle; the organization's admins are told."""
@@ -133,9 +165,7 @@ def do_record_legal_disclosure(membership, *, basis, recipient, information, sum
     if not confirmed:
         raise DomainError(_("Confirm that the law requires this disclosure and that only "
                             "the minimum necessary was shared."), field="confirmed")
-    if _names_another_member(membership, summary):
-        raise DomainError(_("The summary names or contacts another member of the circle. "
-                            "Disclose only what concerns this member."), field="summary")
+    confirmed_flags = check_summary_names_no_member(membership, summary, kept_flags)
     disclosure = Disclosure(membership=membership, basis=basis, law_named=law_named[:200],
                             recipient=recipient, information=information,
                             disclosed_at=timezone.now(), recorded_by=actor)
@@ -144,7 +174,8 @@ def do_record_legal_disclosure(membership, *, basis, recipient, information, sum
     disclosure.save()
     audit.record("disclosure.legal.recorded", actor=actor, target=disclosure,
                  circle=membership.circle, subject=membership.user,
-                 data={"basis": basis, "information": information})
+                 data={"basis": basis, "information": information,
+                       "flags_confirmed": confirmed_flags})
     admins = StaffRole.objects.filter(organization=membership.circle.organization,
                                       role=StaffRole.Role.ADMIN).select_related("user")
     for role in admins:

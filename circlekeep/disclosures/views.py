@@ -51,13 +51,32 @@ def mine(request):
     })
 
 
+def _kept_flags(data):
+    kept = []
+    for value in data.getlist("keep_flag"):
+        start, _sep, end = value.partition("-")
+        if start.isdigit() and end.isdigit():
+            kept.append((int(start), int(end)))
+    return kept
+
+
+def _summary_preview(membership, form, error):
+    """The summary with other members' names and flagged words highlighted, as the notes'
+    preview shows them, when the refusal was about the summary."""
+    summary = form.cleaned_data.get("summary", "") if hasattr(form, "cleaned_data") else ""
+    if error.field != "summary" or not summary:
+        return None
+    return actions.summary_review(membership, summary).segments()
+
+
 @login_required
-def membership_page(request, membership_id):
+def membership_page(request, membership_id, *, disclosure_form=None, preview=None,
+                    preview_for=None):
     membership = access_membership(request.user, membership_id)
     is_self = membership.user_id == request.user.pk
     staff = may_manage_circle(request.user, membership.circle)
-    form = AuthorizationForm(request.POST or None) if is_self else None
-    if request.method == "POST":
+    form = AuthorizationForm(request.POST or None) if is_self and preview is None else None
+    if request.method == "POST" and preview is None:
         if form is None:
             return forbidden(request, _("Only the member authorizes the release of their "
                                          "information."))
@@ -81,7 +100,8 @@ def membership_page(request, membership_id):
     return render(request, "disclosures/membership.html", {
         "membership": membership, "is_self": is_self, "staff": staff, "form": form,
         "authorizations": authorizations, "disclosures": disclosures,
-        "disclosure_form": DisclosureForm(), "suspension_form": SuspensionForm(),
+        "disclosure_form": disclosure_form, "empty_disclosure_form": DisclosureForm(),
+        "suspension_form": SuspensionForm(), "preview": preview, "preview_for": preview_for,
     })
 
 
@@ -106,11 +126,20 @@ def record(request, authorization_id):
     if not form.is_valid():
         messages.error(request, _("Choose what was released and summarise it."))
         return redirect("disclosures:membership", **back)
-    return run_then_redirect(
-        request, lambda: actions.do_record_disclosure(authorization, actor=request.user,
-                                                      **form.cleaned_data),
-        _("The disclosure is recorded in the member's accounting."),
-        "disclosures:membership", **back)
+    try:
+        actions.do_record_disclosure(authorization, actor=request.user,
+                                     kept_flags=_kept_flags(request.POST), **form.cleaned_data)
+    except DomainError as error:
+        preview = _summary_preview(authorization.membership, form, error)
+        if preview is None:
+            messages.error(request, error.message)
+            return redirect("disclosures:membership", **back)
+        add_domain_error(form, error)
+        return membership_page(request, authorization.membership.public_id,
+                               disclosure_form=form, preview=preview,
+                               preview_for=authorization.public_id)
+    messages.success(request, _("The disclosure is recorded in the member's accounting."))
+    return redirect("disclosures:membership", **back)
 
 
 @login_required
@@ -119,18 +148,22 @@ def legal(request, membership_id):
     if not may_manage_circle(request.user, membership.circle):
         return forbidden(request, _("Only the circle's facilitators record disclosures."))
     form = LegalDisclosureForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_record_legal_disclosure(membership, actor=request.user,
+                                               kept_flags=_kept_flags(request.POST),
                                                **form.cleaned_data)
         except DomainError as error:
+            preview = _summary_preview(membership, form, error)
             add_domain_error(form, error)
         else:
             messages.success(request, _("The disclosure is recorded; the organization's "
                                         "admins are told, and the member sees it in their "
                                         "accounting."))
             return redirect("disclosures:membership", membership_id=membership.public_id)
-    return render(request, "disclosures/legal.html", {"membership": membership, "form": form})
+    return render(request, "disclosures/legal.html", {"membership": membership, "form": form,
+                                                      "preview": preview})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""API endpoints for meetings and notes."""
+"""API endpoints for meetings (notes have their own: notes/api.py)."""
 
 from datetime import date, datetime
 from uuid import UUID
@@ -7,12 +7,10 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from circlekeep import vault
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import access_meeting, viewer_role
-from circlekeep.notes.access import access_progress_note, progress_notes_visible_to
 
 router = Router(tags=["meetings"])
 
@@ -49,13 +47,6 @@ class AttendanceIn(Schema):
 
 class CancelIn(Schema):
     whole_series: bool = False
-
-
-class NoteOut(Schema):
-    id: UUID
-    meeting_starts_at: datetime
-    signed_at: datetime | None
-    body: str
 
 
 def meeting_to_dict(meeting):
@@ -126,32 +117,3 @@ def cancel(request, meeting_id: str, payload: CancelIn):
     count = actions.do_cancel_meeting(meeting, actor=request.user,
                                       whole_series=payload.whole_series)
     return {"cancelled": count}
-
-
-def _note_to_dict(note, body):
-    return {"id": note.public_id, "meeting_starts_at": note.group_note.meeting.starts_at,
-            "signed_at": note.signed_at, "body": str(body)}
-
-
-@router.get("/me/progress-notes", response=list[NoteOut])
-def my_notes(request):
-    """The signed-in member's own signed progress notes, where the organization allows."""
-    notes = list(progress_notes_visible_to(request.user).filter(
-        membership__user=request.user, signed_at__isnull=False,
-        membership__circle__organization__members_read_notes=True)
-        .select_related("group_note__meeting", "membership__user", "membership__circle"))
-    bodies = vault.reveal_many(notes, "body", actor=request.user,
-                               reason="Member reading their own progress notes (API)")
-    return [_note_to_dict(n, b) for n, b in zip(notes, bodies, strict=True)]
-
-
-@router.get("/progress-notes/{note_id}", response=NoteOut)
-def get_note(request, note_id: str):
-    note = access_progress_note(request.user, note_id)
-    staff = may_manage_circle(request.user, note.membership.circle)
-    if not note.is_signed or (not staff and not
-                              note.membership.circle.organization.members_read_notes):
-        raise ActionForbidden("This note is not available to read.")
-    body = vault.reveal(note, "body", actor=request.user,
-                        reason="Reading a signed progress note (API)")
-    return _note_to_dict(note, body)

@@ -1,6 +1,8 @@
 """A member's record as a PDF: their signed progress notes with addenda, attendance,
-consents and agreement signatures. Other members appear nowhere: notes are the redacted
-versions, and nothing else names anyone but the member and their facilitators."""
+consents and agreement signatures. Other members appear nowhere: notes and addenda are
+the reviewed, redacted versions, and nothing else names anyone but the member and their
+facilitators. Which notes are in it follows the one reading rule
+(``access.progress_notes_readable_by``)."""
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -14,31 +16,40 @@ def record_lines(membership, *, actor, reason):
     from circlekeep.agreements.models import Signature
     from circlekeep.consent.models import ConsentRecord
     from circlekeep.meetings.models import Attendance
+    from circlekeep.notes.access import progress_notes_readable_by
+    from circlekeep.notes.actions import addendum_texts
     from circlekeep.notes.models import Addendum, ProgressNote
 
     user = membership.user
     lines = [("title", _("Record of %(name)s") % {"name": user.full_name or user.display_name}),
              ("text", _("Circle: %(circle)s") % {"circle": membership.circle.name}), ("gap", "")]
-    notes = list(ProgressNote.objects.filter(membership=membership, signed_at__isnull=False)
+    notes = list(progress_notes_readable_by(actor).filter(membership=membership)
                  .select_related("group_note__meeting", "membership__user",
                                  "membership__circle", "signed_by")
                  .order_by("group_note__meeting__starts_at"))
     bodies = vault.reveal_many(notes, "body", actor=actor, reason=reason)
-    addenda = list(Addendum.objects.filter(progress_note__in=notes).select_related(
-        "author", "membership__user", "membership__circle"))
-    addendum_texts = vault.reveal_many(addenda, "body", actor=actor, reason=reason)
+    addenda = list(Addendum.objects.filter(progress_note__in=notes, added_at__isnull=False)
+                   .select_related("author", "membership__user", "membership__circle"))
+    texts = addendum_texts(addenda, actor=actor, reason=reason)
     lines.append(("heading", _("Progress notes")))
     for note, body in zip(notes, bodies, strict=True):
         lines.append(("subheading", _("Meeting of %(date)s, signed by %(name)s") % {
             "date": note.group_note.meeting.starts_at.date().isoformat(),
             "name": note.signed_by.display_name}))
         lines.append(("text", str(body)))
-        for addendum, text in zip(addenda, addendum_texts, strict=True):
+        for addendum, text in zip(addenda, texts, strict=True):
             if addendum.progress_note_id == note.pk:
                 lines.append(("text", _("Addendum by %(name)s on %(date)s: %(text)s") % {
                     "name": addendum.author.display_name,
                     "date": addendum.created_at.date().isoformat(), "text": text}))
-    if not notes:
+    withheld = ProgressNote.objects.filter(membership=membership, signed_at__isnull=False
+                                           ).exclude(pk__in=[n.pk for n in notes]).exists()
+    if withheld:
+        lines.append(("text", _(
+            "Your organization does not release progress notes in this app, so they are not "
+            "in this copy. You have a right of access to your record: ask your facilitator "
+            "or your organization, who can export it with your notes.")))
+    elif not notes:
         lines.append(("text", _("No signed progress notes.")))
     lines += [("gap", ""), ("heading", _("Attendance"))]
     for record in Attendance.objects.filter(membership=membership).select_related(

@@ -1,15 +1,16 @@
-"""Note pages: writing the group note, previewing and signing each member's note, and a
-member's own notes and record."""
+"""Note pages: writing the group note, reviewing and signing each member's note and each
+addendum, and a member's own notes and record."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
-from circlekeep.circles.access import access_membership, may_manage_circle
+from circlekeep.circles.access import access_membership, may_manage_circle, own_memberships
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -17,10 +18,18 @@ from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.access import access_meeting
 from circlekeep.meetings.models import Attendance
 from circlekeep.notes import actions
-from circlekeep.notes.access import access_progress_note, progress_notes_visible_to
+from circlekeep.notes.access import (
+    access_addendum,
+    access_managed_progress_note,
+    access_progress_note,
+    check_may_read_progress_note,
+    progress_notes_readable_by,
+)
 from circlekeep.notes.export import record_lines, record_pdf
-from circlekeep.notes.forms import AddendumForm, GroupNoteForm
+from circlekeep.notes.forms import AddendumForm, GroupNoteForm, PhraseForm, review_corrections
 from circlekeep.notes.models import GroupNote
+
+PREVIEW_REASON = gettext_lazy("Previewing a member's note before it is signed or added")
 
 
 @login_required
@@ -60,78 +69,126 @@ def write(request, meeting_id):
     })
 
 
+def _review_context(request, item, kind, *, phrase="", pending=()):
+    review = actions.review_of(item, actor=request.user, reason=str(PREVIEW_REASON))
+    segments = review.segments(pending)
+    manual = []
+    for number, group in enumerate(review.manual):
+        if group:
+            start, end = group[0]
+            manual.append({"number": number, "text": review.source[start:end],
+                           "count": len(group)})
+    return {
+        "kind": kind, "item": item, "segments": segments, "manual": manual,
+        "removed_count": len(review.removals()), "unresolved": len(review.unresolved),
+        "phrase": phrase, "pending": len(pending), "phrase_form": PhraseForm(
+            initial={"phrase": phrase}),
+    }
+
+
 @login_required
 def progress_note(request, progress_id):
     note = access_progress_note(request.user, progress_id)
     staff = may_manage_circle(request.user, note.membership.circle)
-    if not staff:
-        if not note.membership.circle.organization.members_read_notes:
-            return forbidden(request, _("Your organization does not let members read their "
-                                         "progress notes here. Ask your facilitator."))
-        if not note.is_signed:
+    if not note.is_signed:
+        if not staff:
             return forbidden(request, _("This note is not signed yet."))
-    context = {"note": note, "staff": staff, "addendum_form": AddendumForm()}
-    addenda = list(note.addenda.select_related("author", "membership__user",
-                                               "membership__circle"))
-    if note.is_signed:
-        why = (_("Member reading their own progress note") if not staff
-               else _("Facilitator reading a signed progress note"))
-        context["body"] = vault.reveal(note, "body", actor=request.user, reason=why)
-        for addendum, text in zip(addenda, vault.reveal_many(addenda, "body",
-                                                             actor=request.user, reason=why),
-                                  strict=True):
-            addendum.text = text
-    else:
-        source, automatic, spans, _text = actions.compose(
-            note, actor=request.user, reason=_("Previewing a progress note before signing"))
-        kept = {tuple(s) for s in note.kept}
-        final = {(s.start, s.end) for s in spans}
-        segments, last = [], 0
-        marks = sorted({(s.start, s.end) for s in automatic} | final)
-        for start, end in marks:
-            segments.append(("text", source[last:start], None))
-            state = "kept" if (start, end) in kept else "redacted"
-            segments.append((state, source[start:end], f"{start}-{end}"))
-            last = end
-        segments.append(("text", source[last:], None))
-        context.update(segments=segments, automatic=automatic,
-                       redacted_count=len(final), kept=kept)
-    context["addenda"] = addenda
-    return render(request, "notes/progress_note.html", context)
+        return render(request, "notes/progress_note.html", {
+            "note": note, "staff": True, **_review_context(request, note, "progress")})
+    check_may_read_progress_note(request.user, note)
+    why = (_("Facilitator reading a signed progress note") if staff
+           else _("Member reading their own progress note"))
+    addenda = list(note.addenda.filter(added_at__isnull=False).select_related(
+        "author", "membership__user", "membership__circle"))
+    for addendum, text in zip(addenda, actions.addendum_texts(addenda, actor=request.user,
+                                                              reason=why), strict=True):
+        addendum.text = text
+    return render(request, "notes/progress_note.html", {
+        "note": note, "staff": staff, "addenda": addenda, "addendum_form": AddendumForm(),
+        "body": vault.reveal(note, "body", actor=request.user, reason=why),
+        "drafts": list(note.addenda.filter(added_at__isnull=True)) if staff else [],
+    })
 
 
-def _staff_note(request, progress_id):
-    note = access_progress_note(request.user, progress_id)
-    if not may_manage_circle(request.user, note.membership.circle):
-        return note, forbidden(request, _("Only the circle's facilitators do this."))
-    return note, None
+@login_required
+def addendum_review(request, addendum_id):
+    addendum = access_addendum(request.user, addendum_id)
+    if addendum.is_added:
+        return redirect("notes:progress", progress_id=addendum.progress_note.public_id)
+    return render(request, "notes/addendum_review.html",
+                  _review_context(request, addendum, "addenda"))
+
+
+def _item(request, kind, item_id):
+    if kind == "progress":
+        return access_managed_progress_note(request.user, item_id)
+    return access_addendum(request.user, item_id)
+
+
+def _back(kind, item):
+    if kind == "progress":
+        return "notes:progress", {"progress_id": item.public_id}
+    return "notes:addendum-review", {"addendum_id": item.public_id}
 
 
 @login_required
 @require_POST
-def adjust(request, progress_id):
-    note, refused = _staff_note(request, progress_id)
-    if refused:
-        return refused
-    keep = []
-    for value in request.POST.getlist("keep"):
-        try:
-            start, end = (int(part) for part in value.split("-"))
-        except ValueError:
-            continue
-        keep.append([start, end])
+def adjust(request, kind, item_id):
+    item = _item(request, kind, item_id)
+    keep, decisions = review_corrections(request.POST)
+    to, kwargs = _back(kind, item)
     return run_then_redirect(
-        request, lambda: actions.do_adjust_redactions(
-            note, keep=keep, actor=request.user, add_phrase=request.POST.get("add_phrase", "")),
-        _("The redactions are updated."), "notes:progress", progress_id=note.public_id)
+        request, lambda: actions.do_correct_redactions(item, keep=keep, decisions=decisions,
+                                                       actor=request.user),
+        _("The redactions are updated."), to, **kwargs)
+
+
+@login_required
+@require_POST
+def phrase_preview(request, kind, item_id):
+    """Every match of a phrase, highlighted before anything is removed. A POST, so that
+    the phrase (often a name) never enters a URL; nothing is changed."""
+    item = _item(request, kind, item_id)
+    form = PhraseForm(request.POST)
+    phrase = form.data.get("phrase", "") if form.is_valid() else ""
+    pending = []
+    try:
+        review = actions.review_of(item, actor=request.user, reason=str(PREVIEW_REASON))
+        pending = actions.phrase_matches(review, phrase)
+    except DomainError as error:
+        messages.error(request, error.message)
+        phrase = ""
+    template = ("notes/progress_note.html" if kind == "progress"
+                else "notes/addendum_review.html")
+    context = _review_context(request, item, kind, phrase=phrase, pending=pending)
+    return render(request, template, {"note": item, "staff": True, **context})
+
+
+@login_required
+@require_POST
+def phrase_add(request, kind, item_id):
+    item = _item(request, kind, item_id)
+    to, kwargs = _back(kind, item)
+    return run_then_redirect(
+        request, lambda: actions.do_remove_phrase(item, phrase=request.POST.get("phrase", ""),
+                                                  actor=request.user),
+        _("Every match of the phrase is removed. You can restore it below."), to, **kwargs)
+
+
+@login_required
+@require_POST
+def phrase_restore(request, kind, item_id, group):
+    item = _item(request, kind, item_id)
+    to, kwargs = _back(kind, item)
+    return run_then_redirect(
+        request, lambda: actions.do_restore_phrase(item, group=group, actor=request.user),
+        _("The phrase is restored."), to, **kwargs)
 
 
 @login_required
 @require_POST
 def sign(request, progress_id):
-    note, refused = _staff_note(request, progress_id)
-    if refused:
-        return refused
+    note = access_managed_progress_note(request.user, progress_id)
     return run_then_redirect(
         request, lambda: actions.do_sign_progress_note(note, actor=request.user),
         _("Signed. The note is locked; later changes are addenda."), "notes:progress",
@@ -141,9 +198,7 @@ def sign(request, progress_id):
 @login_required
 @require_POST
 def cosign(request, progress_id):
-    note, refused = _staff_note(request, progress_id)
-    if refused:
-        return refused
+    note = access_managed_progress_note(request.user, progress_id)
     return run_then_redirect(
         request, lambda: actions.do_cosign_progress_note(note, actor=request.user),
         _("Co-signed."), "notes:progress", progress_id=note.public_id)
@@ -152,27 +207,51 @@ def cosign(request, progress_id):
 @login_required
 @require_POST
 def addendum(request, progress_id):
-    note, refused = _staff_note(request, progress_id)
-    if refused:
-        return refused
+    note = access_managed_progress_note(request.user, progress_id)
     form = AddendumForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write the addendum first."))
         return redirect("notes:progress", progress_id=note.public_id)
+    try:
+        draft = actions.do_draft_addendum(note, body=form.cleaned_data["body"],
+                                          actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("notes:progress", progress_id=note.public_id)
+    messages.success(request, _("Review the addendum: other members are removed before "
+                                "it is added."))
+    return redirect("notes:addendum-review", addendum_id=draft.public_id)
+
+
+@login_required
+@require_POST
+def addendum_add(request, addendum_id):
+    addendum = access_addendum(request.user, addendum_id)
+    try:
+        actions.do_add_addendum(addendum, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("notes:addendum-review", addendum_id=addendum.public_id)
+    messages.success(request, _("The addendum is added."))
+    return redirect("notes:progress", progress_id=addendum.progress_note.public_id)
+
+
+@login_required
+@require_POST
+def addendum_discard(request, addendum_id):
+    addendum = access_addendum(request.user, addendum_id)
     return run_then_redirect(
-        request, lambda: actions.do_add_addendum(note, body=form.cleaned_data["body"],
-                                                 actor=request.user),
-        _("The addendum is added."), "notes:progress", progress_id=note.public_id)
+        request, lambda: actions.do_discard_addendum(addendum, actor=request.user),
+        _("The draft addendum is discarded."), "notes:progress",
+        progress_id=addendum.progress_note.public_id)
 
 
 @login_required
 def mine(request):
-    notes = list(progress_notes_visible_to(request.user).filter(
-        membership__user=request.user, signed_at__isnull=False,
-        membership__circle__organization__members_read_notes=True)
-        .select_related("group_note__meeting", "membership__circle")
-        .order_by("-group_note__meeting__starts_at"))
-    memberships = {n.membership for n in notes}
+    notes = list(progress_notes_readable_by(request.user).filter(membership__user=request.user)
+                 .select_related("group_note__meeting", "membership__circle")
+                 .order_by("-group_note__meeting__starts_at"))
+    memberships = own_memberships(request.user).accepted().select_related("circle")
     return render(request, "notes/mine.html", {"notes": notes, "memberships": memberships})
 
 

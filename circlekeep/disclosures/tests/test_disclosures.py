@@ -135,3 +135,52 @@ def test_other_members_never_see_an_authorization_or_a_disclosure(cast):
     assert client.post(f"/disclosures/authorizations/{authorization.public_id}/revoke/") \
         .status_code == 404
     assert "St. Mary" not in client.get("/disclosures/").content.decode()
+
+
+def test_a_release_summary_naming_another_member_is_refused_with_the_notes_preview(cast):
+    authorization = authorize(cast)
+    pat = make_member(cast.circle, "priya@example.test", name="Priya", actor=cast.facilitator,
+                      full_name="Priya Raman")
+    make_member(cast.circle, "faith@example.test", name="Faith", actor=cast.facilitator,
+                full_name="Faith Odhiambo")
+    mark = audit_mark()
+    with pytest.raises(DomainError, match="names or contacts another member"):
+        actions.do_record_disclosure(authorization, information=["attendance"],
+                                     summary="Priya drove her home twice.",
+                                     actor=cast.facilitator)
+    with pytest.raises(DomainError, match="may name another member"):
+        actions.do_record_disclosure(authorization, information=["attendance"],
+                                     summary="Faith is what keeps her going.",
+                                     actor=cast.facilitator)
+    assert_events(mark, [])
+    assert not Disclosure.objects.exists()
+    fran = signed_in_client(cast.facilitator)
+    response = fran.post(f"/disclosures/authorizations/{authorization.public_id}/disclose/",
+                         {"information": ["attendance"],
+                          "summary": "Attended; Priya drove her home twice."})
+    page = response.content.decode()
+    assert response.status_code == 200 and "<del>Priya</del>" in page
+    assert 'data-testid="summary-preview"' in page and not Disclosure.objects.exists()
+    # A flagged word confirmed as not a member: the release is recorded, and so is the
+    # confirmation.
+    fran.post(f"/disclosures/authorizations/{authorization.public_id}/disclose/",
+              {"information": ["attendance"], "summary": "Faith is what keeps her going.",
+               "keep_flag": "0-5"})
+    assert_events(mark, [("disclosure.recorded", cast.facilitator, cast.member)])
+    from circlekeep.audit.models import AuditEvent
+
+    assert AuditEvent.objects.get(event_type="disclosure.recorded").data[
+        "flags_confirmed"] == 1
+    assert pat.user.display_name == "Priya"
+
+
+def test_a_legal_summary_shows_the_same_preview_when_refused(cast):
+    pat = make_member(cast.circle, "pat@example.test", name="Dana", actor=cast.facilitator,
+                      full_name="Dana Whitfield")
+    response = signed_in_client(cast.facilitator).post(
+        f"/disclosures/memberships/{cast.membership.public_id}/legal/",
+        {"basis": "danger", "recipient": "Crisis team", "information": ["safety"],
+         "summary": "Threatened Whitfield.", "reason": "Risk", "confirmed": "on"})
+    page = response.content.decode()
+    assert "<del>Whitfield</del>" in page and "names or contacts another member" in page
+    assert not Disclosure.objects.exists() and pat.user.display_name == "Dana"
