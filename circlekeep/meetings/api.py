@@ -53,6 +53,9 @@ class ScheduleIn(Schema):
 
 
 class AcknowledgeIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {}, {"membership_id": "5b1f0a52-8c1e-4d8e-9a53-2f0d1c7e9b11"}]})
+
     membership_id: str | None = None
 
 
