@@ -139,6 +139,10 @@ def test_an_incident_needs_a_past_discovery_time_with_its_offset(api, cast):
     future = (timezone.now() + timedelta(days=1)).isoformat()
     ahead = api(cast.admin, "POST", path, incident_body(discovered_at=future))
     assert ahead.status_code == 400 and ahead.json()["field"] == "discovered_at"
+    # Documentation is kept six years; the calendar's first day would fall off it in UTC.
+    for long_ago in ("2015-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00"):
+        old = api(cast.admin, "POST", path, incident_body(discovered_at=long_ago))
+        assert old.status_code == 400 and old.json()["field"] == "discovered_at"
     assert not PrivacyIncident.objects.exists()
 
 
@@ -176,6 +180,10 @@ def test_the_affected_are_found_in_the_audit_trail_by_whose_reads(api, cast, inc
                                                "since": window["until"],
                                                "until": window["since"]})
     assert backwards.status_code == 400 and backwards.json()["field"] == "until"
+    edge = api(cast.admin, "POST", path, {"reader_id": str(cast.facilitator.public_id),
+                                          "since": "0001-01-01T00:00:00+14:00",
+                                          "until": "0001-01-02T00:00:00+14:00"})
+    assert edge.status_code == 400 and edge.json()["field"] == "since"
 
 
 def test_a_notification_is_drafted_then_recorded_as_sent_once(api, cast, incident):

@@ -85,6 +85,11 @@ def test_a_move_without_a_time_zone_or_into_the_past_changes_nothing(api, cast, 
     past = api(cast.facilitator, "POST", f"/meetings/{weekly[0].public_id}/move",
                {"starts_at": "2020-01-01T18:00:00Z"})
     assert past.status_code == 400 and "in the past" in past.json()["detail"]
+    # The calendar's last day, which a time zone would push past its end.
+    for edge in ("9999-12-31T23:59:59-12:00", "2099-01-01T18:00:00Z"):
+        far = api(cast.facilitator, "POST", f"/meetings/{weekly[0].public_id}/move",
+                  {"starts_at": edge})
+        assert far.status_code == 400 and "two years ahead" in far.json()["detail"]
     assert starts(weekly) == before
 
 
