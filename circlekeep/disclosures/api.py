@@ -25,7 +25,7 @@ class AuthorizationIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"recipient": "Dr. Lee, St. Mary's Clinic", "information": ["attendance"],
          "purpose": "Coordinating my care", "expires_on": "2031-01-31",
-         "expiry_event": "the end of my treatment", "typed_name": "Mina Tester"}]})
+         "expiry_event": "the end of my treatment", "typed_name": "Sam Ortega"}]})
 
     recipient: str
     information: list[str]

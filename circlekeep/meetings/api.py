@@ -41,7 +41,7 @@ class ScheduleIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"starts_at": "2030-05-14T18:00:00+02:00", "duration_minutes": 90,
          "recurrence": "weekly", "until": "2030-07-30", "mode": "in_person",
-         "place": "Room 2, Riverside Community Centre"}]})
+         "place": "Room 2, Eastside Library"}]})
 
     starts_at: datetime
     duration_minutes: int = 90
