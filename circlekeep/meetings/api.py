@@ -205,6 +205,7 @@ def pledge(request, meeting_id: str, payload: PledgeIn):
     """The facilitator records a member's public pledge to the agreement, once the member
     has acknowledged the opening."""
     meeting = access_meeting(request.user, meeting_id)
+    _visible(request, meeting)
     membership = access_meeting_membership(request.user, meeting, payload.membership_id)
     pledge = actions.do_record_pledge(meeting, membership, reason=payload.reason,
                                       actor=request.user)
@@ -236,6 +237,7 @@ def move(request, meeting_id: str, payload: MoveIn):
     """Move one meeting, or it and every later one in its series by the same shift in
     the series' local time."""
     meeting = access_meeting(request.user, meeting_id)
+    _visible(request, meeting)
     moved = actions.do_move_meeting(meeting, starts_at=payload.starts_at,
                                     whole_series=payload.whole_series, actor=request.user)
     return meeting_to_dict(moved)
