@@ -5,7 +5,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from circlekeep.accounts.actions import do_create_api_token
@@ -150,3 +152,22 @@ def test_a_legal_disclosure_answers_with_its_record(api, cast):
     assert "summary" not in made.json() and "reason" not in made.json()
     listed = api(cast.admin, "GET", f"/memberships/{cast.membership.public_id}/disclosures")
     assert [d["id"] for d in listed.json()] == [made.json()["id"]]
+
+
+def test_the_staffs_list_costs_the_same_queries_for_1_and_10_disclosures(
+        api, cast, authorization):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api(cast.facilitator, "GET", f"/memberships/{cast.membership.public_id}"
+                       "/disclosures").status_code == 200
+        return len(captured)
+
+    def release():
+        actions.do_record_disclosure(authorization, information=["attendance"],
+                                     summary="Dates", actor=cast.facilitator)
+
+    release()
+    one = queries()
+    for _n in range(9):
+        release()
+    assert queries() == one

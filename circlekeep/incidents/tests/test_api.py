@@ -5,7 +5,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from circlekeep import vault
@@ -227,3 +229,17 @@ def test_privacy_incidents_are_for_the_organizations_admins_alone(api, cast, inc
     # Another organization's admin lists their own organization's incidents: none.
     assert api(cast.other_admin, "GET", f"/organizations/{cast.other_org.public_id}"
                "/privacy-incidents").json() == []
+
+
+def test_the_incident_list_costs_the_same_queries_for_1_and_10_incidents(api, cast, incident):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api(cast.admin, "GET", f"/organizations/{cast.org.public_id}"
+                       "/privacy-incidents").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(9):
+        actions.do_record_privacy_incident(cast.org, title=f"Incident {n}", exposed="x",
+                                           discovered_at=timezone.now(), actor=cast.admin)
+    assert queries() == one

@@ -7,7 +7,9 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from circlekeep.accounts.actions import do_create_api_token
@@ -218,3 +220,17 @@ def test_a_calendar_feed_is_only_its_owners(api, cast):
     long = api(cast.member, "PUT", "/me/calendar-feed", {"title": "x" * 81})
     assert long.status_code == 400 and long.json()["field"] == "title"
     assert api(cast.member, "GET", "/me/calendar-feed").json()["title"] == ""
+
+
+def test_the_agenda_costs_the_same_queries_for_1_and_10_items(api, cast, meeting):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api(cast.member, "GET", f"/meetings/{meeting.public_id}/agenda"
+                       ).status_code == 200
+        return len(captured)
+
+    actions.do_add_agenda_item(meeting, title="First", actor=cast.member)
+    one = queries()
+    for n in range(9):
+        actions.do_add_agenda_item(meeting, title=f"Topic {n}", actor=cast.member)
+    assert queries() == one
