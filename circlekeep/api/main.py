@@ -32,7 +32,7 @@ refused to tokens.
 is not yours answer alike, `404 {"detail": "Not found."}`: whether something exists is
 itself confidential.
 
-**Times.** Times are ISO 8601 with an offset (`2030-05-14T18:00:00+02:00`), both ways; a
+**Times.** Times are ISO 8601 with an offset (`2027-05-11T18:00:00+02:00`), both ways; a
 time without one is refused. A recurring series keeps its local time across daylight
 saving, in the time zone of whoever scheduled it.
 

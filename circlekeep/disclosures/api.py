@@ -24,7 +24,7 @@ router = Router(tags=["disclosures"])
 class AuthorizationIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"recipient": "Dr. Lee, St. Mary's Clinic", "information": ["attendance"],
-         "purpose": "Coordinating my care", "expires_on": "2031-01-31",
+         "purpose": "Coordinating my care", "expires_on": "2027-12-31",
          "expiry_event": "the end of my treatment", "typed_name": "Sam Ortega"}]})
 
     recipient: str
@@ -57,7 +57,7 @@ class DisclosureIn(Schema):
 class LegalDisclosureIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"basis": "court_order", "recipient": "County court, case 24-1187",
-         "information": ["attendance"], "summary": "Dates of attendance in 2030",
+         "information": ["attendance"], "summary": "Dates of attendance in 2026",
          "reason": "Subpoena received 2 March", "confirmed": True, "law_named": ""}]})
 
     basis: str
@@ -72,7 +72,7 @@ class LegalDisclosureIn(Schema):
 class SuspensionIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"legal_reason": "Law-enforcement request under 45 CFR 164.528(a)(2)",
-         "ends_on": "2030-09-30"}]})
+         "ends_on": "2027-09-30"}]})
 
     legal_reason: str
     ends_on: date

@@ -78,7 +78,7 @@ class DecisionIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"membership_id": "5b1f0a52-8c1e-4d8e-9a53-2f0d1c7e9b11", "step": "suspension",
          "reasons": "A second disclosure after the reminder in May.",
-         "suspended_until": "2030-07-01"}]})
+         "suspended_until": "2027-02-01"}]})
 
     membership_id: str
     step: str
@@ -182,7 +182,7 @@ def close(request, concern_id: str, payload: TextIn):
 
 class PrivacyIncidentIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"title": "Facilitator's laptop stolen", "discovered_at": "2030-03-02T08:15:00Z",
+        {"title": "Facilitator's laptop stolen", "discovered_at": "2026-11-30T08:15:00Z",
          "exposed": "Names and meeting times of one circle; no notes (the disk was "
                     "encrypted)."}]})
 
@@ -231,7 +231,7 @@ class PrivacyIncidentDetailOut(PrivacyIncidentOut):
 class AffectedIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reader_id": "9d7e2c41-6a0b-4e3f-8c15-3b8f0e2a7d64",
-         "since": "2030-02-28T00:00:00Z", "until": "2030-03-02T08:15:00Z"}]})
+         "since": "2026-11-28T00:00:00Z", "until": "2026-11-30T08:15:00Z"}]})
 
     reader_id: str
     since: AwareDatetime
@@ -246,7 +246,7 @@ class AffectedOut(Schema):
 class NotificationIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"kind": "authority", "recipient": "Agencia Española de Protección de Datos",
-         "draft": "On 2 March 2030 a laptop holding the names and meeting times of one "
+         "draft": "On 30 November 2026 a laptop holding the names and meeting times of one "
                   "group was stolen…"}]})
 
     kind: str

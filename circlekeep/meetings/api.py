@@ -39,8 +39,8 @@ class MeetingOut(Schema):
 
 class ScheduleIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"starts_at": "2030-05-14T18:00:00+02:00", "duration_minutes": 90,
-         "recurrence": "weekly", "until": "2030-07-30", "mode": "in_person",
+        {"starts_at": "2027-05-11T18:00:00+02:00", "duration_minutes": 90,
+         "recurrence": "weekly", "until": "2027-07-27", "mode": "in_person",
          "place": "Room 2, Eastside Library"}]})
 
     starts_at: datetime
@@ -69,7 +69,7 @@ class AttendanceIn(Schema):
 
 class MoveIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"starts_at": "2030-05-15T18:30:00+02:00", "whole_series": True}]})
+        {"starts_at": "2027-05-12T18:30:00+02:00", "whole_series": True}]})
 
     starts_at: datetime
     whole_series: bool = False
