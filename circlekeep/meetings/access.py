@@ -47,7 +47,6 @@ def viewer_role(user, meeting):
     return "member", cleared_membership(user, meeting.circle)
 
 
-
 def access_meeting_membership(user, meeting, public_id):
     """A membership of the meeting's own circle that the user may see. One of another
     circle is a 404, like one that does not exist: a meeting never acts on outsiders."""
