@@ -237,6 +237,17 @@ def cast_incident(c):
     return c.__dict__["incident"].public_id
 
 
+def every_calendar_feed(c):
+    """A live calendar feed for each principal (once per test), so that each may rename
+    and revoke their own."""
+    if "feeds" not in c.__dict__:
+        from circlekeep.meetings.actions import do_create_calendar_feed
+
+        c.__dict__["feeds"] = [do_create_calendar_feed(user, actor=user)
+                               for user in c.principals().values() if user is not None]
+    return f"{V1}/me/calendar-feed"
+
+
 def new_member_invitation(c):
     invitation, _ = do_invite_member(c.circle, email=unique_email(), actor=c.facilitator)
     return invitation
@@ -872,6 +883,77 @@ API += [
              expect(200, anon=401)),
 ]
 
+API += [
+    endpoint("POST", "/meetings/{meeting_id}/pledges",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/pledges",
+             api_circle_staff(400, member=403),
+             {"membership_id": "MEMBERSHIP", "reason": "nonsense"}),
+    endpoint("GET", "/meetings/{meeting_id}/agenda",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/agenda",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/meetings/{meeting_id}/agenda",
+             lambda c: f"{V1}/meetings/{cast_meeting(c)}/agenda",
+             api_circle_staff(201, member=201), {"title": "A topic"}),
+    endpoint("POST", "/meetings/{meeting_id}/move",
+             lambda c: f"{V1}/meetings/{new_meeting(c)}/move",
+             api_circle_staff(400, member=403), {"starts_at": "2020-01-01T10:00:00Z"}),
+    # A calendar feed is personal: everyone signed in manages their own, nobody another's.
+    endpoint("GET", "/me/calendar-feed", lambda c: f"{V1}/me/calendar-feed",
+             expect(200, anon=401)),
+    endpoint("POST", "/me/calendar-feed", lambda c: f"{V1}/me/calendar-feed",
+             expect(201, anon=401)),
+    endpoint("PUT", "/me/calendar-feed", every_calendar_feed, expect(200, anon=401),
+             {"title": "Book club"}),
+    endpoint("POST", "/me/calendar-feed/revoke", lambda c: every_calendar_feed(c) + "/revoke",
+             expect(200, anon=401)),
+    # Disclosures: the member's own authorizations; the circle's staff record releases.
+    endpoint("GET", "/me/authorizations", lambda c: f"{V1}/me/authorizations",
+             expect(200, anon=401)),
+    endpoint("GET", "/memberships/{membership_id}/authorizations",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/authorizations",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/authorizations/{authorization_id}/disclosures",
+             lambda c: f"{V1}/authorizations/{new_authorization(c)}/disclosures",
+             api_circle_staff(400, member=403), {"information": ["attendance"], "summary": ""}),
+    # The member reads their own in the accounting (/me/disclosures); this list is empty.
+    endpoint("GET", "/memberships/{membership_id}/disclosures",
+             lambda c: f"{V1}/memberships/{c.membership.public_id}/disclosures",
+             api_circle_staff(200, member=200)),
+    endpoint("POST", "/disclosures/{disclosure_id}/suspension",
+             lambda c: f"{V1}/disclosures/{new_disclosure(c)}/suspension",
+             api_circle_staff(400, member=403), {"legal_reason": "", "ends_on": "2030-01-01"}),
+    # Concerns: only the people who handle one assess it or raise it in the group.
+    endpoint("POST", "/concerns/{concern_id}/assessment",
+             lambda c: f"{V1}/concerns/{new_concern(c, acknowledged=True).public_id}"
+                       "/assessment",
+             api_circle_staff(200, member=403), {"text": "A slip, not a pattern."}),
+    endpoint("POST", "/concerns/{concern_id}/raise",
+             lambda c: f"{V1}/concerns/{new_concern(c, acknowledged=True).public_id}/raise",
+             api_circle_staff(200, member=403), {"meeting_id": "MEETING"}),
+    # Privacy incidents: the organization's admins alone.
+    endpoint("GET", "/organizations/{org_id}/privacy-incidents",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/privacy-incidents",
+             admin_only(200, anon=401)),
+    endpoint("POST", "/organizations/{org_id}/privacy-incidents",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/privacy-incidents",
+             admin_only(400, anon=401),
+             {"title": "", "discovered_at": "2030-01-01T00:00:00Z", "exposed": "Names"}),
+    endpoint("GET", "/privacy-incidents/{incident_id}",
+             lambda c: f"{V1}/privacy-incidents/{cast_incident(c)}", admin_only(200, anon=401)),
+    endpoint("POST", "/privacy-incidents/{incident_id}/affected",
+             lambda c: f"{V1}/privacy-incidents/{cast_incident(c)}/affected",
+             admin_only(400, anon=401),
+             {"reader_id": "AUDITOR", "since": "2030-01-02T00:00:00Z",
+              "until": "2030-01-01T00:00:00Z"}),
+    endpoint("POST", "/privacy-incidents/{incident_id}/notifications",
+             lambda c: f"{V1}/privacy-incidents/{cast_incident(c)}/notifications",
+             admin_only(400, anon=401), {"kind": "nonsense", "recipient": "x", "draft": "x"}),
+    endpoint("POST", "/privacy-incidents/{incident_id}/notifications/{notification_id}/sent",
+             lambda c: "{}/privacy-incidents/{}/notifications/{}/sent".format(
+                 V1, cast_incident(c), c.__dict__["notification"].public_id),
+             admin_only(200, anon=401)),
+]
+
 ROWS = WEB + API
 API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"
 API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}
@@ -945,6 +1027,8 @@ def _client_for(cast, principal, is_api):
 def _resolve_placeholders(cast, data):
     replacements = {"ORG": str(cast.org.public_id), "AUDITOR": str(cast.auditor.public_id),
                     "MEMBERSHIP": str(cast.membership.public_id)}
+    if "MEETING" in data.values():
+        replacements["MEETING"] = str(cast_meeting(cast))
     return {k: replacements.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
 
 

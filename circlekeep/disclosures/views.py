@@ -11,14 +11,19 @@ from circlekeep import vault
 from circlekeep.circles.access import access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.disclosures import actions
-from circlekeep.disclosures.access import access_authorization, access_disclosure
+from circlekeep.disclosures.access import (
+    access_authorization,
+    access_disclosure,
+    authorizations_signed_by,
+    disclosures_about_visible_to,
+)
 from circlekeep.disclosures.forms import (
     AuthorizationForm,
     DisclosureForm,
     LegalDisclosureForm,
     SuspensionForm,
 )
-from circlekeep.disclosures.models import Authorization, Information
+from circlekeep.disclosures.models import Information
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -35,7 +40,7 @@ def mine(request):
     """The member's authorizations and their accounting of disclosures (six years)."""
     memberships = list(Membership.objects.filter(user=request.user).exclude(
         status="invited").select_related("circle"))
-    authorizations = list(Authorization.objects.filter(membership__user=request.user)
+    authorizations = list(authorizations_signed_by(request.user)
                           .select_related("membership__circle"))
     accounting = list(actions.accounting_for(request.user))
     summaries = vault.reveal_many(accounting, "summary", actor=request.user,
@@ -93,8 +98,7 @@ def membership_page(request, membership_id, *, disclosure_form=None, preview=Non
     authorizations = list(membership.authorizations.all())
     for authorization in authorizations:
         authorization.what = _labels(authorization.information)
-    disclosures = list(membership.disclosures.select_related(
-        "recorded_by", "membership__user", "membership__circle")) if staff else []
+    disclosures = list(disclosures_about_visible_to(request.user, membership))
     for disclosure in disclosures:
         disclosure.what = _labels(disclosure.information)
     return render(request, "disclosures/membership.html", {

@@ -8,8 +8,9 @@ concerns and the affected members see their own part; no other member sees it at
 from django.db.models import Q
 from django.http import Http404
 
+from circlekeep.accounts.models import User
 from circlekeep.circles.access import circles_managed_by, own_memberships
-from circlekeep.incidents.models import Concern, Decision, PrivacyIncident
+from circlekeep.incidents.models import Concern, Decision, IncidentNotification, PrivacyIncident
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.access import admin_organizations
 
@@ -52,10 +53,43 @@ def access_decision(user, public_id) -> Decision:
         raise Http404 from None
 
 
+def privacy_incidents_visible_to(user):
+    """Privacy incidents of the organizations the user administers. An incident's record
+    names the people affected, so it is for the admins alone (auditors follow it in the
+    audit trail)."""
+    if not user.is_authenticated:
+        return PrivacyIncident.objects.none()
+    return PrivacyIncident.objects.filter(organization__in=admin_organizations(user))
+
+
 def access_privacy_incident(user, public_id) -> PrivacyIncident:
     try:
-        return PrivacyIncident.objects.filter(
-            organization__in=admin_organizations(user)).select_related("organization").get(
+        return privacy_incidents_visible_to(user).select_related("organization").get(
             public_id=parse_public_id(public_id))
     except PrivacyIncident.DoesNotExist:
+        raise Http404 from None
+
+
+def access_incident_notification(incident, public_id) -> IncidentNotification:
+    """A notification of ``incident`` (itself already accessed); one of another incident
+    is a 404, like one that does not exist."""
+    try:
+        return incident.notifications.select_related("incident__organization").get(
+            public_id=parse_public_id(public_id))
+    except IncidentNotification.DoesNotExist:
+        raise Http404 from None
+
+
+def incident_readers(organization):
+    """The people whose reads an incident can be traced to in the audit trail: the
+    organization's staff, who are the ones that read other people's information."""
+    return User.objects.filter(staff_roles__organization=organization).order_by("display_name")
+
+
+def access_incident_reader(incident, public_id) -> User:
+    """One of ``incident_readers`` by public id; anyone else is a 404."""
+    try:
+        return incident_readers(incident.organization).get(
+            public_id=parse_public_id(public_id))
+    except User.DoesNotExist:
         raise Http404 from None

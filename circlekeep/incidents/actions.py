@@ -1,7 +1,7 @@
 """State changes for concerns (report, acknowledge, assess, raise in the group, decide,
 respond, close) and for privacy incidents (record, affected people, notifications)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -251,6 +251,20 @@ def do_close_concern(concern, *, summary, actor):
 
 # Privacy incidents -------------------------------------------------------------------------
 
+# How long an incident's documentation is kept (HIPAA, 45 CFR 164.530(j)): six years.
+RECORDS_KEPT = timedelta(days=6 * 366)
+
+
+def _in_utc(moment, field, message):
+    """An aware time in UTC, or a DomainError: no time, no time zone, or a time at the
+    calendar's edge that falls off it in UTC."""
+    if moment is None or timezone.is_naive(moment):
+        raise DomainError(message, field=field)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(message, field=field) from None
+
 
 @action
 def do_record_privacy_incident(organization, *, title, discovered_at, exposed, actor):
@@ -261,8 +275,14 @@ def do_record_privacy_incident(organization, *, title, discovered_at, exposed, a
                            200).split())
     exposed = required_text(exposed, "exposed", _("Describe what kinds of information were "
                                           "exposed, without copying any of it."))
-    if discovered_at is None or discovered_at > timezone.now():
+    now = timezone.now()
+    discovered_at = _in_utc(discovered_at, "discovered_at",
+                            _("Give the date and time of the discovery."))
+    if discovered_at > now:
         raise DomainError(_("The discovery time cannot be in the future."),
+                          field="discovered_at")
+    if discovered_at < now - RECORDS_KEPT:
+        raise DomainError(_("Give a discovery time within the last six years."),
                           field="discovered_at")
     incident = PrivacyIncident.objects.create(
         organization=organization, title=title, discovered_at=discovered_at,
@@ -288,7 +308,9 @@ def accessed_by(organization, reader, since, until):
 def do_find_affected(incident, *, reader, since, until, actor):
     """Add everyone whose information ``reader`` read between ``since`` and ``until``."""
     check_org_admin(actor, incident.organization)
-    if since is None or until is None or since >= until:
+    message = _("Choose when the time window starts and ends.")
+    since, until = _in_utc(since, "since", message), _in_utc(until, "until", message)
+    if since >= until:
         raise DomainError(_("Choose a time window that ends after it starts."),
                           field="until")
     if until - since > timedelta(days=366):

@@ -1,23 +1,40 @@
-"""API endpoints for concerns and disclosures (the same actions as the pages)."""
+"""API endpoints for concerns and privacy incidents (the same actions and access rules
+as the pages)."""
 
 from datetime import date, datetime
 from uuid import UUID
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import AwareDatetime, ConfigDict
 
 from circlekeep import vault
 from circlekeep.circles.access import access_circle, access_membership
-from circlekeep.disclosures import actions as disclosures
-from circlekeep.disclosures.access import access_authorization
 from circlekeep.incidents import actions
-from circlekeep.incidents.access import access_concern, access_decision, concerns_handled_by
+from circlekeep.incidents.access import (
+    access_concern,
+    access_decision,
+    access_incident_notification,
+    access_incident_reader,
+    access_privacy_incident,
+    concerns_handled_by,
+    privacy_incidents_visible_to,
+)
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.meetings.access import access_meeting
+from circlekeep.orgs.access import access_organization
 
-router = Router(tags=["concerns and disclosures"])
+router = Router(tags=["concerns"])
+privacy_router = Router(tags=["privacy incidents"])
 
 
 class ConcernIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "accidental", "body": "Someone mentioned a member's job outside the circle.",
+         "visibility": "facilitators", "raise_in_group": "unnamed",
+         "about_facilitator": False, "affected": []}]})
+
     kind: str
     body: str
     visibility: str
@@ -36,16 +53,33 @@ class ConcernOut(Schema):
     visibility: str
     reported_at: datetime
     acknowledged_at: datetime | None
+    assessed_at: datetime | None
     closed_at: datetime | None
     body: str | None
     summary: str | None
 
 
 class TextIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"text": "We spoke with both members; the circle revisits the agreement on "
+                 "Tuesday."}]})
+
     text: str
 
 
+class RaiseIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"meeting_id": "0c6a8f7e-3b9d-4f62-a1e5-7d2c9b4e8f10"}]})
+
+    meeting_id: str
+
+
 class DecisionIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"membership_id": "5b1f0a52-8c1e-4d8e-9a53-2f0d1c7e9b11", "step": "suspension",
+         "reasons": "A second disclosure after the reminder in May.",
+         "suspended_until": "2027-02-01"}]})
+
     membership_id: str
     step: str
     reasons: str
@@ -58,43 +92,6 @@ class DecisionOut(Schema):
     suspended_until: date | None
 
 
-class AuthorizationIn(Schema):
-    recipient: str
-    information: list[str]
-    purpose: str
-    expires_on: date
-    typed_name: str
-    expiry_event: str = ""
-
-
-class AuthorizationOut(Schema):
-    id: UUID
-    recipient: str
-    information: list[str]
-    expires_on: date
-    revoked_at: datetime | None
-
-
-class LegalDisclosureIn(Schema):
-    basis: str
-    recipient: str
-    information: list[str]
-    summary: str
-    reason: str
-    confirmed: bool = False
-    law_named: str = ""
-
-
-class DisclosureOut(Schema):
-    id: UUID
-    disclosed_at: datetime
-    recipient: str
-    information: list[str]
-    basis: str
-    law_named: str
-    summary: str
-
-
 def _concern_to_dict(request, concern):
     handles = concerns_handled_by(request.user).filter(pk=concern.pk).exists()
     why = "Handling a concern (API)" if handles else "Reading a concern that involves me (API)"
@@ -105,7 +102,8 @@ def _concern_to_dict(request, concern):
                if concern.closed_at else None)
     return {"id": concern.public_id, "kind": concern.kind, "visibility": concern.visibility,
             "reported_at": concern.reported_at, "acknowledged_at": concern.acknowledged_at,
-            "closed_at": concern.closed_at, "body": body, "summary": summary}
+            "assessed_at": concern.assessed_at, "closed_at": concern.closed_at,
+            "body": body, "summary": summary}
 
 
 @router.post("/circles/{circle_id}/concerns", response={201: ConcernCreatedOut})
@@ -136,6 +134,24 @@ def acknowledge(request, concern_id: str):
     return _concern_to_dict(request, concern)
 
 
+@router.post("/concerns/{concern_id}/assessment", response=ConcernOut)
+def assess(request, concern_id: str, payload: TextIn):
+    """The people who handle the concern record their assessment (read by them alone)."""
+    concern = access_concern(request.user, concern_id)
+    actions.do_assess_concern(concern, assessment=payload.text, actor=request.user)
+    return _concern_to_dict(request, concern)
+
+
+@router.post("/concerns/{concern_id}/raise", response=ConcernOut)
+def raise_in_group(request, concern_id: str, payload: RaiseIn):
+    """Put the concern on an upcoming meeting's agenda of its circle, unnamed unless the
+    reporter asked to be named in the group."""
+    concern = access_concern(request.user, concern_id)
+    meeting = access_meeting(request.user, payload.meeting_id)
+    actions.do_raise_concern_in_group(concern, meeting=meeting, actor=request.user)
+    return _concern_to_dict(request, concern)
+
+
 @router.post("/concerns/{concern_id}/decisions", response={201: DecisionOut})
 def decide(request, concern_id: str, payload: DecisionIn):
     concern = access_concern(request.user, concern_id)
@@ -161,41 +177,167 @@ def close(request, concern_id: str, payload: TextIn):
     return _concern_to_dict(request, concern)
 
 
-def _authorization_to_dict(authorization):
-    return {"id": authorization.public_id, "recipient": authorization.recipient,
-            "information": authorization.information, "expires_on": authorization.expires_on,
-            "revoked_at": authorization.revoked_at}
+# Privacy incidents -------------------------------------------------------------------------
 
 
-@router.post("/memberships/{membership_id}/authorizations", response={201: AuthorizationOut})
-def authorize(request, membership_id: str, payload: AuthorizationIn):
-    membership = access_membership(request.user, membership_id)
-    authorization = disclosures.do_sign_authorization(membership, actor=request.user,
-                                                      **payload.dict())
-    return Status(201, _authorization_to_dict(authorization))
+class PrivacyIncidentIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"title": "Facilitator's laptop stolen", "discovered_at": "2026-11-30T08:15:00Z",
+         "exposed": "Names and meeting times of one circle; no notes (the disk was "
+                    "encrypted)."}]})
+
+    title: str
+    discovered_at: AwareDatetime
+    exposed: str
 
 
-@router.post("/authorizations/{authorization_id}/revoke", response=AuthorizationOut)
-def revoke(request, authorization_id: str):
-    authorization = access_authorization(request.user, authorization_id)
-    return _authorization_to_dict(disclosures.do_revoke_authorization(authorization,
-                                                                      actor=request.user))
+class ClockOut(Schema):
+    notify: str  # "authority" (GDPR, 72 hours) or "individuals" (HIPAA, 60 days)
+    due: datetime
+    past_due: bool
 
 
-@router.post("/memberships/{membership_id}/legal-disclosures", response={201: None})
-def legal_disclosure(request, membership_id: str, payload: LegalDisclosureIn):
-    membership = access_membership(request.user, membership_id)
-    disclosures.do_record_legal_disclosure(membership, actor=request.user, **payload.dict())
-    return Status(201, None)
+class PrivacyIncidentOut(Schema):
+    id: UUID
+    organization_id: UUID
+    title: str
+    discovered_at: datetime
+    exposed: str
+    recorded_at: datetime
+    closed_at: datetime | None
+    clocks: list[ClockOut]
 
 
-@router.get("/me/disclosures", response=list[DisclosureOut])
-def my_accounting(request):
-    """The signed-in member's accounting of disclosures: six years, newest first."""
-    records = list(disclosures.accounting_for(request.user))
-    summaries = vault.reveal_many(records, "summary", actor=request.user,
-                                  reason="Member reading their accounting of disclosures (API)")
-    return [{"id": d.public_id, "disclosed_at": d.disclosed_at, "recipient": d.recipient,
-             "information": d.information, "basis": d.basis, "law_named": d.law_named,
-             "summary": str(s)} for d, s in zip(records, summaries, strict=True)]
+class AffectedPersonOut(Schema):
+    id: UUID
+    name: str
+    email: str
 
+
+class NotificationOut(Schema):
+    id: UUID
+    kind: str
+    recipient: str
+    draft: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class PrivacyIncidentDetailOut(PrivacyIncidentOut):
+    affected: list[AffectedPersonOut]
+    notifications: list[NotificationOut]
+
+
+class AffectedIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reader_id": "9d7e2c41-6a0b-4e3f-8c15-3b8f0e2a7d64",
+         "since": "2026-11-28T00:00:00Z", "until": "2026-11-30T08:15:00Z"}]})
+
+    reader_id: str
+    since: AwareDatetime
+    until: AwareDatetime
+
+
+class AffectedOut(Schema):
+    found: int
+    affected: list[AffectedPersonOut]
+
+
+class NotificationIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "authority", "recipient": "Agencia Española de Protección de Datos",
+         "draft": "On 30 November 2026 a laptop holding the names and meeting times of one "
+                  "group was stolen…"}]})
+
+    kind: str
+    recipient: str
+    draft: str
+
+
+def privacy_incident_to_dict(incident, now=None):
+    now = now or timezone.now()
+    clocks = [("authority", incident.authority_due), ("individuals", incident.individuals_due)]
+    return {"id": incident.public_id, "organization_id": incident.organization.public_id,
+            "title": incident.title, "discovered_at": incident.discovered_at,
+            "exposed": incident.exposed, "recorded_at": incident.recorded_at,
+            "closed_at": incident.closed_at,
+            "clocks": [{"notify": notify, "due": due, "past_due": due <= now}
+                       for notify, due in clocks]}
+
+
+def affected_person_to_dict(user):
+    return {"id": user.public_id, "name": user.full_name or user.display_name,
+            "email": user.email}
+
+
+def notification_to_dict(notification):
+    return {"id": notification.public_id, "kind": notification.kind,
+            "recipient": notification.recipient, "draft": notification.draft,
+            "created_at": notification.created_at, "sent_at": notification.sent_at}
+
+
+@privacy_router.get("/organizations/{org_id}/privacy-incidents",
+                    response=list[PrivacyIncidentOut])
+def list_privacy_incidents(request, org_id: str):
+    """The organization's privacy incidents with their regulatory clocks, newest discovery
+    first (admins only)."""
+    organization = access_organization(request.user, org_id)
+    now = timezone.now()
+    return [privacy_incident_to_dict(incident, now) for incident in
+            privacy_incidents_visible_to(request.user).filter(organization=organization)
+            .select_related("organization")]
+
+
+@privacy_router.post("/organizations/{org_id}/privacy-incidents",
+                     response={201: PrivacyIncidentOut})
+def record_privacy_incident(request, org_id: str, payload: PrivacyIncidentIn):
+    """Record an incident; its clocks run from its discovery. Describe the kinds of
+    information exposed, never the information itself."""
+    organization = access_organization(request.user, org_id)
+    incident = actions.do_record_privacy_incident(organization, actor=request.user,
+                                                  **payload.dict())
+    return Status(201, privacy_incident_to_dict(incident))
+
+
+@privacy_router.get("/privacy-incidents/{incident_id}", response=PrivacyIncidentDetailOut)
+def get_privacy_incident(request, incident_id: str):
+    """An incident with its clocks, the people affected and its notifications."""
+    incident = access_privacy_incident(request.user, incident_id)
+    return {**privacy_incident_to_dict(incident),
+            "affected": [affected_person_to_dict(u)
+                         for u in incident.affected.order_by("display_name")],
+            "notifications": [notification_to_dict(n) for n in incident.notifications.all()]}
+
+
+@privacy_router.post("/privacy-incidents/{incident_id}/affected", response=AffectedOut)
+def find_affected(request, incident_id: str, payload: AffectedIn):
+    """Add everyone whose protected information one of the organization's staff read in
+    the window, from the audit trail's access events."""
+    incident = access_privacy_incident(request.user, incident_id)
+    reader = access_incident_reader(incident, payload.reader_id)
+    found = actions.do_find_affected(incident, reader=reader, since=payload.since,
+                                     until=payload.until, actor=request.user)
+    return {"found": len(found),
+            "affected": [affected_person_to_dict(u)
+                         for u in incident.affected.order_by("display_name")]}
+
+
+@privacy_router.post("/privacy-incidents/{incident_id}/notifications",
+                     response={201: NotificationOut})
+def draft_notification(request, incident_id: str, payload: NotificationIn):
+    """Save the draft of a notification to the authority, the affected people or
+    another recipient."""
+    incident = access_privacy_incident(request.user, incident_id)
+    notification = actions.do_draft_notification(incident, actor=request.user,
+                                                 **payload.dict())
+    return Status(201, notification_to_dict(notification))
+
+
+@privacy_router.post("/privacy-incidents/{incident_id}/notifications/{notification_id}/sent",
+                     response=NotificationOut)
+def mark_notification_sent(request, incident_id: str, notification_id: str):
+    """Record that a notification was sent (its sending happens outside Circlekeep)."""
+    incident = access_privacy_incident(request.user, incident_id)
+    notification = access_incident_notification(incident, notification_id)
+    return notification_to_dict(actions.do_mark_notification_sent(notification,
+                                                                  actor=request.user))

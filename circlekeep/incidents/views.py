@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
-from circlekeep.accounts.models import User
 from circlekeep.agreements.models import LadderStep
 from circlekeep.circles.access import access_circle, may_manage_circle, may_see_members
 from circlekeep.circles.models import Membership
@@ -16,8 +15,11 @@ from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
     access_concern,
     access_decision,
+    access_incident_notification,
     access_privacy_incident,
     concerns_handled_by,
+    incident_readers,
+    privacy_incidents_visible_to,
 )
 from circlekeep.incidents.forms import (
     AffectedForm,
@@ -28,7 +30,7 @@ from circlekeep.incidents.forms import (
     RaiseForm,
     TextForm,
 )
-from circlekeep.incidents.models import Concern, IncidentNotification, PrivacyIncident
+from circlekeep.incidents.models import Concern
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
@@ -277,18 +279,14 @@ def privacy_incidents(request, org_id):
             messages.success(request, _("The incident is recorded. The clocks run from its "
                                         "discovery."))
             return redirect("incidents:privacy", incident_id=incident.public_id)
-    incidents = list(PrivacyIncident.objects.filter(organization=organization))
+    incidents = list(privacy_incidents_visible_to(request.user).filter(
+        organization=organization))
     about_facilitators = list(concerns_handled_by(request.user).filter(
         circle__organization=organization, about_facilitator=True))
     return render(request, "incidents/privacy_list.html", {
         "organization": organization, "incidents": incidents, "form": form,
         "now": timezone.now(), "about_facilitators": about_facilitators,
     })
-
-
-def _readers(organization):
-    return list(User.objects.filter(staff_roles__organization=organization)
-                .order_by("display_name"))
 
 
 @login_required
@@ -298,7 +296,7 @@ def privacy_incident(request, incident_id):
         "incident": incident, "now": timezone.now(),
         "affected": list(incident.affected.order_by("display_name")),
         "notifications": list(incident.notifications.all()),
-        "affected_form": AffectedForm(readers=_readers(incident.organization)),
+        "affected_form": AffectedForm(readers=incident_readers(incident.organization)),
         "notification_form": NotificationForm(),
     })
 
@@ -307,7 +305,7 @@ def privacy_incident(request, incident_id):
 @require_POST
 def privacy_affected(request, incident_id):
     incident = access_privacy_incident(request.user, incident_id)
-    form = AffectedForm(request.POST, readers=_readers(incident.organization))
+    form = AffectedForm(request.POST, readers=incident_readers(incident.organization))
     if not form.is_valid():
         messages.error(request, _("Choose whose reads and the time window."))
     else:
@@ -346,15 +344,7 @@ def privacy_notify(request, incident_id):
 @require_POST
 def privacy_sent(request, incident_id, notification_id):
     incident = access_privacy_incident(request.user, incident_id)
-    notification = IncidentNotification.objects.filter(
-        incident=incident, public_id=notification_id).first()
-    if notification is None:
-        messages.error(request, _("That notification is not part of this incident."))
-    else:
-        try:
-            actions.do_mark_notification_sent(notification, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Recorded as sent."))
-    return redirect("incidents:privacy", incident_id=incident.public_id)
+    notification = access_incident_notification(incident, notification_id)
+    return run_then_redirect(
+        request, lambda: actions.do_mark_notification_sent(notification, actor=request.user),
+        _("Recorded as sent."), "incidents:privacy", incident_id=incident.public_id)

@@ -8,9 +8,14 @@ the meeting's details stay hidden, with the reason.
 from django.db.models import Q
 from django.http import Http404
 
-from circlekeep.circles.access import circles_managed_by, may_manage_circle, own_memberships
+from circlekeep.circles.access import (
+    access_membership,
+    circles_managed_by,
+    may_manage_circle,
+    own_memberships,
+)
 from circlekeep.lib.ids import parse_public_id
-from circlekeep.meetings.models import Meeting
+from circlekeep.meetings.models import CalendarFeed, Meeting
 
 
 def meetings_visible_to(user):
@@ -41,3 +46,19 @@ def viewer_role(user, meeting):
         return "staff", None
     return "member", cleared_membership(user, meeting.circle)
 
+
+def access_meeting_membership(user, meeting, public_id):
+    """A membership of the meeting's own circle that the user may see. One of another
+    circle is a 404, like one that does not exist: a meeting never acts on outsiders."""
+    membership = access_membership(user, public_id)
+    if membership.circle_id != meeting.circle_id:
+        raise Http404
+    return membership
+
+
+def live_calendar_feed_of(user):
+    """The user's own calendar feed that still works, or None. A feed is personal:
+    nobody else, not even an admin, sees or manages it."""
+    if not user.is_authenticated:
+        return None
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()

@@ -31,17 +31,22 @@ MAX_OCCURRENCES = 104
 # The opening ritual can be run from an hour before the start until the meeting ends.
 RITUAL_OPENS = timedelta(hours=1)
 STEP = {"weekly": timedelta(weeks=1), "fortnightly": timedelta(weeks=2)}
-
-
-# How far ahead a meeting may be planned; also keeps date arithmetic far from year 9999.
-PLAN_AHEAD = timedelta(days=5 * 366)
+SCHEDULE_AHEAD = timedelta(days=2 * 366)
 
 
 def _check_future(starts_at, field="starts_at"):
-    if starts_at <= timezone.now():
+    """A start in the future, and at most ``SCHEDULE_AHEAD`` away (a date at the edge of
+    the calendar would leave it once a duration or a time zone is applied)."""
+    now = timezone.now()
+    try:
+        ahead = starts_at.astimezone(zoneinfo.ZoneInfo("UTC")) - now
+    except OverflowError:  # before the calendar's first day or after its last, in UTC
+        ahead = SCHEDULE_AHEAD * 2 if starts_at.year > now.year else -SCHEDULE_AHEAD
+    if ahead <= timedelta(0):
         raise DomainError(_("A meeting cannot be scheduled in the past."), field=field)
-    if starts_at > timezone.now() + PLAN_AHEAD:
-        raise DomainError(_("A meeting can be planned at most five years ahead."), field=field)
+    if ahead > SCHEDULE_AHEAD:
+        raise DomainError(_("A meeting can be scheduled at most two years ahead."),
+                          field=field)
 
 
 def _occurrences(first_local, recurrence, until, tz):
@@ -89,13 +94,13 @@ def do_schedule_meetings(circle, *, starts_at, duration_minutes, recurrence, mod
                                 "no end."), field="until")
         if until is not None and until < first_local.date():
             raise DomainError(_("The end date is before the first meeting."), field="until")
-        if until is not None and until > (timezone.now() + PLAN_AHEAD).date():
-            raise DomainError(_("A series can be planned at most five years ahead."),
-                              field="until")
         if until is not None and (until - first_local.date()).days // STEP[recurrence].days \
                 >= MAX_OCCURRENCES:
             raise DomainError(_("A series can have at most %(max)d meetings; choose an earlier "
                                 "end date, or no end date.") % {"max": MAX_OCCURRENCES},
+                              field="until")
+        if until is not None and until > (timezone.now() + SCHEDULE_AHEAD).date():
+            raise DomainError(_("A series can be scheduled at most two years ahead."),
                               field="until")
     else:
         until = None

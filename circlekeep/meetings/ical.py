@@ -6,6 +6,7 @@ title the member chose for themself.
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -40,3 +41,9 @@ def feed_for(feed):
         event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def feed_address(request, secret):
+    """The full address of a feed: shown once, when it is made, on the page and in the
+    API alike (only its hash is kept)."""
+    return request.build_absolute_uri(reverse("calendar-feed", kwargs={"secret": secret}))

@@ -9,14 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep.accounts.models import hash_secret
-from circlekeep.agreements.agenda import agenda_items
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.errors import forbidden
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.meetings import actions
-from circlekeep.meetings.access import access_meeting, viewer_role
+from circlekeep.meetings.access import (
+    access_meeting,
+    access_meeting_membership,
+    live_calendar_feed_of,
+    viewer_role,
+)
+from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
 from circlekeep.meetings.forms import (
     AgendaForm,
     AttendanceForm,
@@ -25,7 +30,7 @@ from circlekeep.meetings.forms import (
     PledgeForm,
     ScheduleForm,
 )
-from circlekeep.meetings.ical import feed_for
+from circlekeep.meetings.ical import feed_address, feed_for
 from circlekeep.meetings.models import (
     Acknowledgement,
     Attendance,
@@ -108,13 +113,10 @@ def meeting_detail(request, meeting_id):
     meeting, role, membership = _meeting_for(request, meeting_id)
     if role is None:
         return membership
-    agreement = getattr(meeting.circle, "agreement", None)
-    system_items = agenda_items(agreement) if agreement and meeting.status == "scheduled" \
-        and meeting.ends_at > timezone.now() else []
     context = {
         "meeting": meeting, "circle": meeting.circle, "staff": role == "staff",
-        "agenda": list(meeting.agenda.select_related("author")),
-        "system_items": system_items, "agenda_form": AgendaForm(),
+        "agenda": recorded_agenda_items(meeting),
+        "system_items": system_agenda_items(meeting), "agenda_form": AgendaForm(),
         "membership": membership,
     }
     if role == "staff":
@@ -162,13 +164,6 @@ def ritual(request, meeting_id):
     })
 
 
-def _member_of(meeting, membership_id, user):
-    membership = access_membership(user, membership_id)
-    if membership.circle_id != meeting.circle_id:
-        raise Http404
-    return membership
-
-
 @login_required
 @require_POST
 def acknowledge_member(request, meeting_id, membership_id):
@@ -176,7 +171,7 @@ def acknowledge_member(request, meeting_id, membership_id):
     if role != "staff":
         return forbidden(request, _("Only the facilitator records acknowledgements in "
                                      "room mode."))
-    membership = _member_of(meeting, membership_id, request.user)
+    membership = access_meeting_membership(request.user, meeting, membership_id)
     try:
         actions.do_acknowledge_ritual(meeting, membership, actor=request.user)
     except DomainError as error:
@@ -193,7 +188,7 @@ def record_attendance(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
         return forbidden(request, _("Only the circle's facilitators record attendance."))
-    membership = _member_of(meeting, membership_id, request.user)
+    membership = access_meeting_membership(request.user, meeting, membership_id)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose present, late, excused or absent."))
@@ -215,7 +210,7 @@ def record_pledge(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
         return forbidden(request, _("Only the circle's facilitators record pledges."))
-    membership = _member_of(meeting, membership_id, request.user)
+    membership = access_meeting_membership(request.user, meeting, membership_id)
     form = PledgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose why the member pledges."))
@@ -302,8 +297,7 @@ def attendance_history(request, membership_id):
 
 @login_required
 def calendar(request):
-    feeds = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True)
-    feed = feeds.first()
+    feed = live_calendar_feed_of(request.user)
     secret_url = None
     if request.method == "POST":
         what = request.POST.get("do")
@@ -311,7 +305,7 @@ def calendar(request):
             if what == "create":
                 feed, secret = actions.do_create_calendar_feed(request.user,
                                                                actor=request.user)
-                secret_url = request.build_absolute_uri(f"/calendar/{secret}.ics")
+                secret_url = feed_address(request, secret)
                 messages.success(request, _("Your new feed address is below. It is shown "
                                             "once; any earlier address no longer works."))
             elif what == "revoke" and feed is not None:
