@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "circlekeep.lib.middleware.RequestIdMiddleware",
+    "circlekeep.lib.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "circlekeep.lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -6,6 +6,7 @@ by the circle's facilitators and admins, never by other members.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from circlekeep.agreements.models import Agreement, AgreementVersion, Proposal, Signature
 from circlekeep.circles.access import (
@@ -13,8 +14,11 @@ from circlekeep.circles.access import (
     circles_managed_by,
     circles_visible_to,
     circles_whose_members_are_visible_to,
+    may_manage_circle,
     own_memberships,
 )
+from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
 
 
@@ -70,3 +74,18 @@ def access_signature(user, public_id) -> Signature:
     return _get(signatures_visible_to(user).select_related(
         "version", "version__agreement", "version__agreement__circle", "membership",
         "membership__user"), public_id)
+
+
+def may_discuss(user, agreement) -> bool:
+    """Who writes the agreement together: the circle's facilitators and admins, and its
+    active members (proposing, commenting). Someone still joining reads it and signs it."""
+    if may_manage_circle(user, agreement.circle):
+        return True
+    return own_memberships(user).filter(circle=agreement.circle,
+                                        status=Membership.Status.ACTIVE).exists()
+
+
+def check_may_discuss(user, agreement):
+    if user is None or not may_discuss(user, agreement):
+        raise ActionForbidden(_("Only active members of this circle and its facilitators can "
+                                "propose changes to its agreement or comment on them."))

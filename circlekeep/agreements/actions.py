@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit
 from circlekeep.agreements import defaults
+from circlekeep.agreements.access import check_may_discuss
 from circlekeep.agreements.hooks import MEMBER_SIGNED
 from circlekeep.agreements.models import (
     Agreement,
@@ -17,7 +18,7 @@ from circlekeep.agreements.models import (
     Signature,
 )
 from circlekeep.agreements.text import language_for, render_text
-from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
+from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import check_typed_name, sha256_of
@@ -124,26 +125,10 @@ def do_update_template(organization, *, clauses, ladder, actor):
     return template
 
 
-def _active_membership(actor, circle):
-    if actor is None:
-        return None
-    return Membership.objects.filter(circle=circle, user=actor,
-                                     status=Membership.Status.ACTIVE).first()
-
-
-def _check_may_discuss(actor, agreement):
-    """Active members and the circle's facilitators (and admins) take part in writing."""
-    if may_manage_circle(actor, agreement.circle):
-        return
-    if _active_membership(actor, agreement.circle) is None:
-        raise ActionForbidden(_("Only active members of this circle and its facilitators can "
-                                "propose changes to its agreement or comment on them."))
-
-
 @action
 def do_propose_change(agreement, *, kind, reason, actor, clause_key="", title="", text=""):
     """Propose adding, changing or removing a clause, with a reason."""
-    _check_may_discuss(actor, agreement)
+    check_may_discuss(actor, agreement)
     version = agreement.current_version
     keys = {clause["key"]: clause for clause in version.clauses}
     reason = (reason or "").strip()
@@ -176,7 +161,7 @@ def do_propose_change(agreement, *, kind, reason, actor, clause_key="", title=""
 
 @action
 def do_comment_on_proposal(proposal, *, text, actor):
-    _check_may_discuss(actor, proposal.agreement)
+    check_may_discuss(actor, proposal.agreement)
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "agreement__circle").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.OPEN:
@@ -257,7 +242,7 @@ def do_sign_agreement(version, *, typed_name, actor):
     agreement = Agreement.objects.select_related("circle", "circle__organization").get(
         pk=version.agreement_id)
     membership = Membership.objects.filter(
-        circle=agreement.circle, user=actor, status__in=("onboarding", "active", "suspended"),
+        circle=agreement.circle, user=actor, status__in=Membership.ACCEPTED_STATUSES,
     ).first() if actor is not None else None
     if membership is None:
         raise ActionForbidden(_("Only members of this circle sign its agreement."))

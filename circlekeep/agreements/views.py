@@ -13,6 +13,8 @@ from circlekeep.agreements.access import (
     access_proposal,
     access_signature,
     access_version,
+    check_may_discuss,
+    may_discuss,
     proposals_visible_to,
 )
 from circlekeep.agreements.agenda import agenda_items, review_due
@@ -29,16 +31,20 @@ from circlekeep.agreements.forms import (
 from circlekeep.agreements.models import LadderStep, Proposal, Signature
 from circlekeep.agreements.pdf import signature_pdf
 from circlekeep.agreements.text import diff, language_for
-from circlekeep.circles.access import may_manage_circle, may_see_members
+from circlekeep.circles.access import (
+    check_may_manage_circle,
+    may_manage_circle,
+    may_see_members,
+)
 from circlekeep.circles.models import Membership
-from circlekeep.lib.actions import DomainError
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 
 
 def _own_membership(user, circle):
     return (Membership.objects.filter(circle=circle, user=user,
-                                      status__in=("onboarding", "active", "suspended"))
+                                      status__in=Membership.ACCEPTED_STATUSES)
             .first())
 
 
@@ -62,7 +68,7 @@ def circle_agreement(request, circle_id):
         signed = set(Signature.objects.filter(version=version).values_list("membership_id",
                                                                            flat=True))
         roster = [(m, m.pk in signed) for m in circle.memberships.filter(
-            status__in=("onboarding", "active", "suspended")).select_related("user")
+            status__in=Membership.ACCEPTED_STATUSES).select_related("user")
             .order_by("user__display_name")]
     return render(request, "agreements/circle_agreement.html", {
         "agreement": agreement, "circle": circle, "version": version,
@@ -73,7 +79,7 @@ def circle_agreement(request, circle_id):
         "proposals": list(proposals_visible_to(request.user).filter(agreement=agreement)
                           .select_related("author")[:50]),
         "sees_members": may_see_members(request.user, circle),
-        "may_propose": manages or (membership is not None and membership.status == "active"),
+        "may_propose": may_discuss(request.user, agreement),
         "review_due": review_due(agreement), "agenda": agenda_items(agreement),
         "cadence_form": CadenceForm(initial={"days": agreement.review_every_days})
         if manages else None,
@@ -170,13 +176,8 @@ def propose(request, circle_id):
         else:
             messages.success(request, _("Your proposal is shared with the circle."))
             return redirect("agreements:proposal", proposal_id=proposal.public_id)
-    elif request.method == "GET" and not (
-            may_manage_circle(request.user, agreement.circle)
-            or Membership.objects.filter(circle=agreement.circle, user=request.user,
-                                         status="active").exists()):
-        return render(request, "errors/403.html", {"message": _(
-            "Only active members of this circle and its facilitators can propose changes.")},
-            status=403)
+    elif request.method == "GET":
+        check_may_discuss(request.user, agreement)
     return render(request, "agreements/propose.html", {
         "agreement": agreement, "circle": agreement.circle, "form": form,
         "version": agreement.current_version,
@@ -212,8 +213,8 @@ def proposal_detail(request, proposal_id):
 def proposal_decide(request, proposal_id):
     proposal = access_proposal(request.user, proposal_id)
     if not may_manage_circle(request.user, proposal.agreement.circle):
-        return render(request, "errors/403.html", {"message": _(
-            "Only the circle's facilitators adopt or decline proposals.")}, status=403)
+        raise ActionForbidden(_(
+            "Only the circle's facilitators adopt or decline proposals."))
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose adopt or decline and give the circle your reason."))
@@ -239,8 +240,7 @@ def proposal_decide(request, proposal_id):
 @require_POST
 def record_review(request, circle_id):
     agreement = access_agreement(request.user, circle_id)
-    if not may_manage_circle(request.user, agreement.circle):
-        return render(request, "errors/403.html", status=403)
+    check_may_manage_circle(request.user, agreement.circle)
     actions.do_record_review(agreement, actor=request.user)
     messages.success(request, _("The review is recorded; the next one is due on "
                                 "%(date)s.") % {"date": agreement.review_due_at.date()})
@@ -251,8 +251,7 @@ def record_review(request, circle_id):
 @require_POST
 def set_cadence(request, circle_id):
     agreement = access_agreement(request.user, circle_id)
-    if not may_manage_circle(request.user, agreement.circle):
-        return render(request, "errors/403.html", status=403)
+    check_may_manage_circle(request.user, agreement.circle)
     form = CadenceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Review the agreement every 1 to 365 days."))

@@ -2,16 +2,19 @@
 
 from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from circlekeep.accounts.models import Invitation
 from circlekeep.circles.models import Circle, Facilitation, Membership
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.lib.request_cache import recall, remember
 from circlekeep.orgs.access import (
     is_org_admin,
     locked_organizations,
     staff_invitations_visible_to,
     staff_role,
+    staff_roles_of,
 )
 from circlekeep.orgs.models import Organization, StaffRole
 
@@ -96,7 +99,7 @@ def access_circle(user, public_id, *, for_update=False) -> Circle:
 
 def may_manage_circle(user, circle) -> bool:
     """Whether the user facilitates the circle or administers its organization. The answer
-    is kept on the user object for the audit writer's role label."""
+    is kept for the rest of the request for the audit writer's role label."""
     if not user.is_authenticated:
         return False
     row = Facilitation.objects.filter(circle=circle, user=user).order_by().values_list(
@@ -107,7 +110,7 @@ def may_manage_circle(user, circle) -> bool:
     if not found:
         return False
     role = "facilitator" if found - {0} else "admin"
-    user.__dict__.setdefault("_circle_roles", {})[circle.pk] = role
+    remember(("circle_role", user.pk, circle.pk), role)
     return True
 
 
@@ -115,6 +118,20 @@ def check_may_manage_circle(user, circle):
     """Raise 403 unless the user facilitates the circle or administers its organization."""
     if not may_manage_circle(user, circle):
         raise ActionForbidden("Only the circle's facilitators and organization admins may do this.")
+
+
+def check_may_change_membership_status(actor, membership, to_status):
+    """Who moves a membership to ``to_status``: the member accepts (onboarding) and
+    leaves; the circle's facilitators and admins activate, suspend, reinstate and revoke
+    (Membership.TRANSITIONS). ``None`` is the system. Raises 403 otherwise, before anything
+    about the membership's state is said."""
+    if actor is None:
+        return
+    if Membership.CHANGED_BY.get(to_status) == "self":
+        if actor.pk != membership.user_id:
+            raise ActionForbidden(_("Only the member can do this."))
+    else:
+        check_may_manage_circle(actor, membership.circle)
 
 
 def access_managed_circle(user, public_id, *, for_update=False) -> Circle:
@@ -165,7 +182,7 @@ def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
         return "system"
     if circle is not None:
         # The permission check that let the action run has usually answered this already.
-        known = actor.__dict__.get("_circle_roles", {}).get(circle.pk)
+        known = recall(("circle_role", actor.pk, circle.pk))
         if known is not None:
             return known
         if Facilitation.objects.filter(circle=circle, user=actor).exists():
@@ -174,8 +191,7 @@ def role_label(actor, *, organization=None, circle=None, subject=None) -> str:
         role = staff_role(actor, organization)
     else:
         # Account events name no organization: use the staff role the person holds.
-        staff_role(actor, None)  # fills the cache
-        roles = set(getattr(actor, "_staff_roles_cache", {}).values())
+        roles = set(staff_roles_of(actor).values())
         role = next((r for r in ("admin", "facilitator", "auditor") if r in roles), None)
     return role or "member"
 

@@ -7,7 +7,10 @@ from django.utils.translation import gettext as _
 from circlekeep import audit, vault
 from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
 from circlekeep.accounts.models import Guardianship, Invitation
-from circlekeep.circles.access import check_may_manage_circle
+from circlekeep.circles.access import (
+    check_may_change_membership_status,
+    check_may_manage_circle,
+)
 from circlekeep.circles.hooks import CHECK_READY_TO_ACTIVATE, CIRCLE_CREATED
 from circlekeep.circles.models import (
     Circle,
@@ -249,21 +252,16 @@ def do_change_membership_status(membership, to_status, *, actor, reason=""):
     membership = Membership.objects.select_for_update().select_related(
         "circle", "circle__organization", "user").get(pk=membership.pk)
     from_status = membership.status
+    check_may_change_membership_status(actor, membership, to_status)
     if to_status not in Membership.Status.values:
         raise DomainError(_("Unknown membership status."), field="status")
-    who = Membership.TRANSITIONS.get((from_status, to_status))
-    if who is None:
+    if Membership.TRANSITIONS.get((from_status, to_status)) is None:
         raise DomainError(
             _("A membership that is %(old)s cannot become %(new)s.")
             % {"old": Membership.Status(from_status).label,
                "new": Membership.Status(to_status).label},
             field="status",
         )
-    if who == "self":
-        if actor is None or actor.pk != membership.user_id:
-            raise ActionForbidden(_("Only the member can do this."))
-    elif actor is not None:
-        check_may_manage_circle(actor, membership.circle)
     if (from_status, to_status) == ("onboarding", "active"):
         CHECK_READY_TO_ACTIVATE.one(membership)
     return move_membership(membership, to_status, actor=actor, reason=reason)

@@ -174,6 +174,8 @@ class Membership(models.Model):
         ("suspended", "revoked"): "staff",
         ("suspended", "left"): "self",
     }
+    # Who moves a membership to each status (the same whatever it was before).
+    CHANGED_BY = {to: who for (_from, to), who in TRANSITIONS.items()}
     REASON_REQUIRED = ("suspended", "revoked")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

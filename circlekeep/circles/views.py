@@ -17,6 +17,7 @@ from circlekeep.circles.access import (
     access_invitation,
     access_managed_circle,
     access_membership,
+    check_may_manage_circle,
     circles_visible_to,
     invitations_visible_to,
     may_manage_circle,
@@ -32,7 +33,7 @@ from circlekeep.circles.forms import (
 )
 from circlekeep.circles.hooks import ROSTER_PROGRESS
 from circlekeep.circles.models import Membership
-from circlekeep.lib.actions import DomainError
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.orgs.access import access_organization
 from circlekeep.orgs.models import StaffRole
@@ -57,7 +58,8 @@ def _possible_leads(organization):
 def circle_create(request):
     roles = list(_facilitating_orgs(request.user))
     if not roles:
-        return render(request, "errors/403.html", status=403)
+        raise ActionForbidden(_("Only an organization's facilitators and admins create "
+                                "circles."))
     organizations = [r.organization for r in roles]
     admin_orgs = [r.organization for r in roles if r.role == StaffRole.Role.ADMIN]
     leads = _possible_leads(admin_orgs[0]) if len(admin_orgs) == 1 and len(roles) == 1 else []
@@ -83,8 +85,7 @@ def circle_detail(request, circle_id):
     circle = access_circle(request.user, circle_id)
     facilitations = list(circle.facilitations.select_related("user"))
     if not may_manage_circle(request.user, circle):
-        membership = (Membership.objects.filter(circle=circle, user=request.user)
-                      .exclude(status__in=("revoked", "left"))
+        membership = (Membership.objects.live().filter(circle=circle, user=request.user)
                       .select_related("circle", "circle__organization", "user").first())
         state = (ROSTER_PROGRESS.one([membership])[membership.pk]
                  if membership and membership.accepted else None)
@@ -190,7 +191,7 @@ def membership_detail(request, membership_id):
         if manages else None
     if request.method == "POST":
         if form is None:
-            return render(request, "errors/403.html", status=403)
+            check_may_manage_circle(request.user, membership.circle)
         if form.is_valid():
             try:
                 actions.do_change_membership_status(membership, form.cleaned_data["status"],
@@ -220,8 +221,6 @@ def membership_detail(request, membership_id):
 @require_POST
 def membership_leave(request, membership_id):
     membership = access_membership(request.user, membership_id)
-    if membership.user_id != request.user.pk:
-        return render(request, "errors/403.html", status=403)
     try:
         actions.do_change_membership_status(membership, Membership.Status.LEFT,
                                             actor=request.user,
@@ -237,8 +236,7 @@ def membership_leave(request, membership_id):
 @login_required
 def guardian_invite(request, membership_id):
     membership = access_membership(request.user, membership_id)
-    if not may_manage_circle(request.user, membership.circle):
-        return render(request, "errors/403.html", status=403)
+    check_may_manage_circle(request.user, membership.circle)
     form = GuardianInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,7 @@ from circlekeep.consent.access import (
 )
 from circlekeep.consent.forms import DocumentForm, GiveConsentForm
 from circlekeep.consent.models import ConsentDocument
-from circlekeep.lib.actions import DomainError
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 
 
@@ -68,9 +68,9 @@ def document_detail(request, document_id):
     form = GiveConsentForm(request.POST or None, wards=wards if not takes_part else [])
     if request.method == "POST":
         if not may_consent:
-            return render(request, "errors/403.html", {"message": _(
+            raise ActionForbidden(_(
                 "Only the organization's members and their guardians consent to the "
-                "version in force.")}, status=403)
+                "version in force."))
         if form.is_valid():
             ward = next((w for w in wards if str(w.public_id) == form.cleaned_data.get("ward")),
                         None)
@@ -95,8 +95,8 @@ def document_detail(request, document_id):
 def withdraw(request, record_id):
     record = access_consent_record(request.user, record_id)
     if record.signer_id != request.user.pk:
-        return render(request, "errors/403.html", {"message": _(
-            "Only the person who gave this consent can withdraw it.")}, status=403)
+        raise ActionForbidden(_(
+            "Only the person who gave this consent can withdraw it."))
     try:
         actions.do_withdraw_consent(record, actor=request.user)
     except DomainError as error:

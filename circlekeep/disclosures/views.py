@@ -24,8 +24,7 @@ from circlekeep.disclosures.forms import (
     SuspensionForm,
 )
 from circlekeep.disclosures.models import Information
-from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.views import run_then_redirect
 
@@ -83,7 +82,7 @@ def membership_page(request, membership_id, *, disclosure_form=None, preview=Non
     form = AuthorizationForm(request.POST or None) if is_self and preview is None else None
     if request.method == "POST" and preview is None:
         if form is None:
-            return forbidden(request, _("Only the member authorizes the release of their "
+            raise ActionForbidden(_("Only the member authorizes the release of their "
                                          "information."))
         if form.is_valid():
             try:
@@ -124,7 +123,7 @@ def revoke(request, authorization_id):
 def record(request, authorization_id):
     authorization = access_authorization(request.user, authorization_id)
     if not may_manage_circle(request.user, authorization.membership.circle):
-        return forbidden(request, _("Only the circle's facilitators record disclosures."))
+        raise ActionForbidden(_("Only the circle's facilitators record disclosures."))
     form = DisclosureForm(request.POST)
     back = {"membership_id": authorization.membership.public_id}
     if not form.is_valid():
@@ -150,7 +149,7 @@ def record(request, authorization_id):
 def legal(request, membership_id):
     membership = access_membership(request.user, membership_id)
     if not may_manage_circle(request.user, membership.circle):
-        return forbidden(request, _("Only the circle's facilitators record disclosures."))
+        raise ActionForbidden(_("Only the circle's facilitators record disclosures."))
     form = LegalDisclosureForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -175,7 +174,7 @@ def legal(request, membership_id):
 def suspend(request, disclosure_id):
     disclosure = access_disclosure(request.user, disclosure_id)
     if not may_manage_circle(request.user, disclosure.membership.circle):
-        return forbidden(request, _("Only the circle's facilitators do this."))
+        raise ActionForbidden(_("Only the circle's facilitators do this."))
     form = SuspensionForm(request.POST)
     back = {"membership_id": disclosure.membership.public_id}
     if not form.is_valid():

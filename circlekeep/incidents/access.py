@@ -7,10 +7,12 @@ concerns and the affected members see their own part; no other member sees it at
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from circlekeep.accounts.models import User
 from circlekeep.circles.access import circles_managed_by, own_memberships
 from circlekeep.incidents.models import Concern, Decision, IncidentNotification, PrivacyIncident
+from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.access import admin_organizations
 
@@ -41,6 +43,16 @@ def access_concern(user, public_id) -> Concern:
             "agenda_item__meeting").get(public_id=parse_public_id(public_id))
     except Concern.DoesNotExist:
         raise Http404 from None
+
+
+def access_handled_concern(user, public_id) -> Concern:
+    """A concern the user handles (its circle's facilitators, or the admins for one about
+    the facilitator): 404 for those who may not see it, 403 for those who may see it but
+    not handle it (its reporter, a member it concerns)."""
+    concern = access_concern(user, public_id)
+    if not concerns_handled_by(user).filter(pk=concern.pk).exists():
+        raise ActionForbidden(_("Only the people who handle this concern can do this."))
+    return concern
 
 
 def access_decision(user, public_id) -> Decision:

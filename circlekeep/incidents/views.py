@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 
 from circlekeep import vault
 from circlekeep.agreements.models import LadderStep
-from circlekeep.circles.access import access_circle, may_manage_circle, may_see_members
+from circlekeep.circles.access import access_circle, access_managed_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
     access_concern,
     access_decision,
+    access_handled_concern,
     access_incident_notification,
     access_privacy_incident,
     concerns_handled_by,
@@ -31,8 +32,7 @@ from circlekeep.incidents.forms import (
     TextForm,
 )
 from circlekeep.incidents.models import Concern
-from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.views import run_then_redirect
@@ -49,7 +49,7 @@ def _people(circle, statuses=Membership.ACCEPTED_STATUSES):
 def report(request, circle_id):
     circle = access_circle(request.user, circle_id)
     if not may_see_members(request.user, circle):
-        return forbidden(request, _("You can report a concern once you have joined the "
+        raise ActionForbidden(_("You can report a concern once you have joined the "
                                     "circle. Until then, ask your facilitator in your "
                                     "onboarding questions."))
     # Only members who have joined are listed: being in the circle is itself private.
@@ -91,9 +91,7 @@ def _sent_anonymously(request, circle):
 
 @login_required
 def circle_concerns(request, circle_id):
-    circle = access_circle(request.user, circle_id)
-    if not may_manage_circle(request.user, circle):
-        return render(request, "errors/403.html", status=403)
+    circle = access_managed_circle(request.user, circle_id)
     concerns = list(concerns_handled_by(request.user).filter(circle=circle))
     now = timezone.now()
     for concern in concerns:
@@ -161,16 +159,6 @@ def _timeline(concern, decisions):
     return sorted(steps, key=lambda step: step[0])
 
 
-def _handled_concern(request, concern_id):
-    """(concern, None) for its handlers; (concern, 403 response) for anyone else who may
-    see it (the reporter, the member concerned)."""
-    concern = access_concern(request.user, concern_id)
-    if not concerns_handled_by(request.user).filter(pk=concern.pk).exists():
-        return concern, render(request, "errors/403.html", {"message": _(
-            "Only the people who handle this concern can do this.")}, status=403)
-    return concern, None
-
-
 def _after(request, concern, do):
     return run_then_redirect(request, do, _("Saved."), "incidents:concern",
                              concern_id=concern.public_id)
@@ -179,9 +167,7 @@ def _after(request, concern, do):
 @login_required
 @require_POST
 def acknowledge(request, concern_id):
-    concern, refused = _handled_concern(request, concern_id)
-    if refused:
-        return refused
+    concern = access_handled_concern(request.user, concern_id)
     return _after(request, concern,
                   lambda: actions.do_acknowledge_concern(concern, actor=request.user))
 
@@ -189,9 +175,7 @@ def acknowledge(request, concern_id):
 @login_required
 @require_POST
 def assess(request, concern_id):
-    concern, refused = _handled_concern(request, concern_id)
-    if refused:
-        return refused
+    concern = access_handled_concern(request.user, concern_id)
     text = request.POST.get("text", "")
     return _after(request, concern, lambda: actions.do_assess_concern(
         concern, assessment=text, actor=request.user))
@@ -200,9 +184,7 @@ def assess(request, concern_id):
 @login_required
 @require_POST
 def raise_in_group(request, concern_id):
-    concern, refused = _handled_concern(request, concern_id)
-    if refused:
-        return refused
+    concern = access_handled_concern(request.user, concern_id)
     meeting_id = request.POST.get("meeting", "")
     meeting = (Meeting.objects.filter(circle=concern.circle, public_id=meeting_id).first()
                if _is_uuid(meeting_id) else None)
@@ -226,9 +208,7 @@ def _is_uuid(value):
 @login_required
 @require_POST
 def decide(request, concern_id):
-    concern, refused = _handled_concern(request, concern_id)
-    if refused:
-        return refused
+    concern = access_handled_concern(request.user, concern_id)
     members = [m for m in _people(concern.circle) if m.status != "onboarding"]
     form = DecisionForm(request.POST, members=members,
                         ladder=concern.circle.agreement.current_version.ladder_steps)
@@ -254,9 +234,7 @@ def respond(request, decision_id):
 @login_required
 @require_POST
 def close(request, concern_id):
-    concern, refused = _handled_concern(request, concern_id)
-    if refused:
-        return refused
+    concern = access_handled_concern(request.user, concern_id)
     text = request.POST.get("text", "")
     return _after(request, concern, lambda: actions.do_close_concern(
         concern, summary=text, actor=request.user))

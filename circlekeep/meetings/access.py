@@ -7,6 +7,7 @@ the meeting's details stay hidden, with the reason.
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from circlekeep.circles.access import (
     access_membership,
@@ -14,8 +15,11 @@ from circlekeep.circles.access import (
     may_manage_circle,
     own_memberships,
 )
+from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.meetings.models import CalendarFeed, Meeting
+from circlekeep.onboarding.progress import check_cleared
 
 
 def meetings_visible_to(user):
@@ -37,11 +41,24 @@ def access_meeting(user, public_id) -> Meeting:
         raise Http404 from None
 
 
-def viewer_role(user, meeting):
-    """("staff", None) or ("member", membership), raising DomainError (shown as 403) when
-    a member may not see the meeting's details now."""
-    from circlekeep.meetings.actions import cleared_membership
+def cleared_membership(user, circle):
+    """The user's membership of the circle if they may take part now; otherwise 403 with
+    the reason (not joined, paused, consent or signature missing). The same refusal on the
+    pages and in the API."""
+    membership = (Membership.objects.accepted().filter(circle=circle, user=user)
+                  .select_related("circle", "circle__organization", "user").first())
+    if membership is None:
+        raise ActionForbidden(_("Only the circle's members and facilitators can do this."))
+    try:
+        check_cleared(membership)
+    except DomainError as error:
+        raise ActionForbidden(error.message) from None
+    return membership
 
+
+def viewer_role(user, meeting):
+    """("staff", None) or ("member", membership); 403 with the reason when a member may not
+    see the meeting's details now."""
     if may_manage_circle(user, meeting.circle):
         return "staff", None
     return "member", cleared_membership(user, meeting.circle)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from circlekeep import audit
 from circlekeep.accounts.models import hash_secret
 from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
-from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.meetings.access import cleared_membership
 from circlekeep.meetings.models import (
     Acknowledgement,
     AgendaItem,
@@ -193,18 +193,6 @@ def do_move_meeting(meeting, *, starts_at, actor, whole_series=False):
     audit.record("meeting.moved", actor=actor, target=meeting, circle=meeting.circle,
                  data={"occurrences": len(meetings), "series": bool(whole_series)})
     return meetings[0] if meetings else meeting
-
-
-def cleared_membership(user, circle):
-    """The user's active membership of the circle if they may take part now, else
-    raise with the reason."""
-    membership = (Membership.objects.filter(circle=circle, user=user)
-                  .exclude(status__in=("revoked", "left", "invited"))
-                  .select_related("circle", "circle__organization", "user").first())
-    if membership is None:
-        raise ActionForbidden(_("Only the circle's members and facilitators can do this."))
-    check_cleared(membership)
-    return membership
 
 
 @action

@@ -14,6 +14,7 @@ from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
     access_meeting_membership,
+    cleared_membership,
     live_calendar_feed_of,
     viewer_role,
 )
@@ -137,14 +138,14 @@ def meeting_to_dict(meeting):
 
 
 def _visible(request, meeting):
-    viewer_role(request.user, meeting)  # a member who is not cleared: 400 with the reason
+    viewer_role(request.user, meeting)  # a member who is not cleared: 403 with the reason
 
 
 @router.get("/circles/{circle_id}/meetings", response=list[MeetingOut])
 def list_meetings(request, circle_id: str):
     circle = access_circle(request.user, circle_id)
     if not may_manage_circle(request.user, circle):
-        actions.cleared_membership(request.user, circle)
+        cleared_membership(request.user, circle)
     return [meeting_to_dict(m) for m in circle.meetings.select_related("circle")
             .filter(ends_at__gte=timezone.now())[:100]]
 

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from circlekeep.accounts.models import hash_secret
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
-from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
     access_meeting_membership,
+    cleared_membership,
     live_calendar_feed_of,
     viewer_role,
 )
@@ -42,12 +42,10 @@ from circlekeep.onboarding.progress import ONLINE_RULES, progress_for
 
 
 def _meeting_for(request, meeting_id):
-    """(meeting, role, membership) or a 403 response with the reason."""
+    """(meeting, role, membership); a member who may not take part now gets 403 with the
+    reason (meetings.access.viewer_role)."""
     meeting = access_meeting(request.user, meeting_id)
-    try:
-        role, membership = viewer_role(request.user, meeting)
-    except DomainError as error:
-        return meeting, None, forbidden(request, error.message)
+    role, membership = viewer_role(request.user, meeting)
     return meeting, role, membership
 
 
@@ -56,14 +54,11 @@ def circle_meetings(request, circle_id):
     circle = access_circle(request.user, circle_id)
     staff = may_manage_circle(request.user, circle)
     if not staff:
-        try:
-            actions.cleared_membership(request.user, circle)
-        except DomainError as error:
-            return forbidden(request, error.message)
+        cleared_membership(request.user, circle)
     form = ScheduleForm(request.POST or None) if staff else None
     if request.method == "POST":
         if form is None:
-            return forbidden(request, _("Only the circle's facilitators schedule meetings."))
+            raise ActionForbidden(_("Only the circle's facilitators schedule meetings."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -93,7 +88,7 @@ def _roster(meeting):
     """The circle's live members with their state in this meeting, in a fixed number of
     queries however many there are."""
     members = list(Membership.objects.filter(
-        circle=meeting.circle, status__in=("onboarding", "active", "suspended"))
+        circle=meeting.circle, status__in=Membership.ACCEPTED_STATUSES)
         .select_related("user", "circle", "circle__organization")
         .order_by("user__display_name"))
     states = progress_for(members)
@@ -111,8 +106,6 @@ def _roster(meeting):
 @login_required
 def meeting_detail(request, meeting_id):
     meeting, role, membership = _meeting_for(request, meeting_id)
-    if role is None:
-        return membership
     context = {
         "meeting": meeting, "circle": meeting.circle, "staff": role == "staff",
         "agenda": recorded_agenda_items(meeting),
@@ -137,11 +130,9 @@ def ritual(request, meeting_id):
     online meetings, the online rules. Members acknowledge on their own device; in room
     mode the facilitator records each acknowledgement."""
     meeting, role, membership = _meeting_for(request, meeting_id)
-    if role is None:
-        return membership
     if request.method == "POST":
         if role != "member":
-            return forbidden(request, _("In room mode, record each member's "
+            raise ActionForbidden(_("In room mode, record each member's "
                                          "acknowledgement by name."))
         try:
             actions.do_acknowledge_ritual(meeting, membership, actor=request.user)
@@ -169,7 +160,7 @@ def ritual(request, meeting_id):
 def acknowledge_member(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return forbidden(request, _("Only the facilitator records acknowledgements in "
+        raise ActionForbidden(_("Only the facilitator records acknowledgements in "
                                      "room mode."))
     membership = access_meeting_membership(request.user, meeting, membership_id)
     try:
@@ -187,7 +178,7 @@ def acknowledge_member(request, meeting_id, membership_id):
 def record_attendance(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return forbidden(request, _("Only the circle's facilitators record attendance."))
+        raise ActionForbidden(_("Only the circle's facilitators record attendance."))
     membership = access_meeting_membership(request.user, meeting, membership_id)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
@@ -209,7 +200,7 @@ def record_attendance(request, meeting_id, membership_id):
 def record_pledge(request, meeting_id, membership_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return forbidden(request, _("Only the circle's facilitators record pledges."))
+        raise ActionForbidden(_("Only the circle's facilitators record pledges."))
     membership = access_meeting_membership(request.user, meeting, membership_id)
     form = PledgeForm(request.POST)
     if not form.is_valid():
@@ -229,9 +220,7 @@ def record_pledge(request, meeting_id, membership_id):
 @login_required
 @require_POST
 def add_agenda_item(request, meeting_id):
-    meeting, role, _m = _meeting_for(request, meeting_id)
-    if role is None:
-        return _m
+    meeting, _role, _m = _meeting_for(request, meeting_id)
     form = AgendaForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the item a title of at most 200 characters."))
@@ -251,7 +240,7 @@ def add_agenda_item(request, meeting_id):
 def cancel(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return forbidden(request, _("Only the circle's facilitators cancel meetings."))
+        raise ActionForbidden(_("Only the circle's facilitators cancel meetings."))
     try:
         count = actions.do_cancel_meeting(meeting, actor=request.user,
                                           whole_series=request.POST.get("series") == "1")
@@ -266,7 +255,7 @@ def cancel(request, meeting_id):
 def move(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
-        return forbidden(request, _("Only the circle's facilitators move meetings."))
+        raise ActionForbidden(_("Only the circle's facilitators move meetings."))
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

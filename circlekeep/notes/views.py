@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from circlekeep import vault
 from circlekeep.circles.access import access_membership, may_manage_circle, own_memberships
-from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.views import run_then_redirect
 from circlekeep.meetings.access import access_meeting
@@ -36,7 +35,7 @@ PREVIEW_REASON = gettext_lazy("Previewing a member's note before it is signed or
 def write(request, meeting_id):
     meeting = access_meeting(request.user, meeting_id)
     if not may_manage_circle(request.user, meeting.circle):
-        return forbidden(request, _("Only the circle's facilitators write its notes."))
+        raise ActionForbidden(_("Only the circle's facilitators write its notes."))
     attendees = [a.membership for a in Attendance.objects.filter(
         meeting=meeting, status__in=Attendance.ATTENDED).select_related(
         "membership__user").order_by("membership__user__display_name")]
@@ -92,7 +91,7 @@ def progress_note(request, progress_id):
     staff = may_manage_circle(request.user, note.membership.circle)
     if not note.is_signed:
         if not staff:
-            return forbidden(request, _("This note is not signed yet."))
+            raise ActionForbidden(_("This note is not signed yet."))
         return render(request, "notes/progress_note.html", {
             "note": note, "staff": True, **_review_context(request, note, "progress")})
     check_may_read_progress_note(request.user, note)
@@ -260,7 +259,7 @@ def export(request, membership_id):
     membership = access_membership(request.user, membership_id)
     is_self = membership.user_id == request.user.pk
     if not is_self and not may_manage_circle(request.user, membership.circle):
-        return forbidden(request, _("Only the member and the circle's facilitators export "
+        raise ActionForbidden(_("Only the member and the circle's facilitators export "
                                      "this record."))
     why = (_("Member exporting their own record") if is_self
            else _("Facilitator exporting a member's record"))

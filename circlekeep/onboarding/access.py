@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from circlekeep.circles.access import access_membership
+from circlekeep.circles.access import access_membership, check_may_manage_circle
 from circlekeep.lib.actions import ActionForbidden
 
 
@@ -26,8 +26,6 @@ def access_own_onboarding(user, public_id):
 def access_staff_onboarding(user, public_id):
     """A step the circle's staff take (answering, deciding a screening): 404 for
     strangers, 403 for the member."""
-    from circlekeep.circles.access import check_may_manage_circle
-
     membership, _is_self = access_onboarding(user, public_id)
     check_may_manage_circle(user, membership.circle)
     return membership

@@ -13,13 +13,16 @@ from circlekeep.circles.models import (
     OrientationRead,
     RelationshipScreening,
 )
-from circlekeep.lib.actions import DomainError
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.onboarding import actions
 from circlekeep.onboarding import progress as onboarding
-from circlekeep.onboarding.access import access_onboarding
+from circlekeep.onboarding.access import (
+    access_onboarding,
+    access_own_onboarding,
+    access_staff_onboarding,
+)
 from circlekeep.onboarding.forms import MessageForm, RelationshipsForm, ScreeningDecisionForm
 from circlekeep.onboarding.relationships import declarations_for_screening
 
@@ -41,8 +44,7 @@ def checklist(request, membership_id):
 def orientation(request, membership_id):
     membership, is_self = access_onboarding(request.user, membership_id)
     if request.method == "POST":
-        if not is_self:
-            return forbidden(request, _("Only the member confirms their orientation."))
+        access_own_onboarding(request.user, membership_id)
         try:
             actions.do_read_orientation(membership, actor=request.user)
         except DomainError as error:
@@ -103,9 +105,7 @@ def questions(request, membership_id):
 @login_required
 @require_POST
 def questions_settled(request, membership_id):
-    membership, is_self = access_onboarding(request.user, membership_id)
-    if not is_self:
-        return forbidden(request, _("Only the member says they have no more questions."))
+    membership = access_own_onboarding(request.user, membership_id)
     try:
         actions.do_settle_questions(membership, actor=request.user)
     except DomainError as error:
@@ -120,8 +120,7 @@ def questions_settled(request, membership_id):
 def online_rules(request, membership_id):
     membership, is_self = access_onboarding(request.user, membership_id)
     if request.method == "POST":
-        if not is_self:
-            return forbidden(request, _("Only the member agrees to the online rules."))
+        access_own_onboarding(request.user, membership_id)
         try:
             actions.do_accept_online_rules(membership, actor=request.user)
         except DomainError as error:
@@ -142,7 +141,7 @@ def relationships(request, membership_id):
     form = RelationshipsForm(request.POST or None) if is_self and screening is None else None
     if request.method == "POST":
         if form is None:
-            return forbidden(request, _("Only the member declares their relationships, "
+            raise ActionForbidden(_("Only the member declares their relationships, "
                                          "once."))
         if form.is_valid():
             try:
@@ -169,9 +168,7 @@ def relationships(request, membership_id):
 @login_required
 @require_POST
 def screening_decision(request, membership_id):
-    membership, is_self = access_onboarding(request.user, membership_id)
-    if is_self:
-        return forbidden(request, _("The circle's facilitators decide about relationships."))
+    membership = access_staff_onboarding(request.user, membership_id)
     form = ScreeningDecisionForm(request.POST)
     if form.is_valid():
         try:

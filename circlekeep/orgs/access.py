@@ -6,18 +6,23 @@ from django.utils.translation import gettext as _
 from circlekeep.accounts.models import Invitation
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.lib.request_cache import cached
 from circlekeep.orgs.models import Organization, StaffRole
 
 
 def staff_role(user, organization) -> str | None:
-    """The user's role in ``organization``, or None."""
+    """The user's role in ``organization``, or None (their roles are read once a request,
+    lib/request_cache.py)."""
     if user is None or not user.is_authenticated:
         return None
-    roles = getattr(user, "_staff_roles_cache", None)
-    if roles is None:
-        roles = dict(StaffRole.objects.filter(user=user).values_list("organization_id", "role"))
-        user._staff_roles_cache = roles
+    roles = staff_roles_of(user)
     return roles.get(organization.pk) if organization is not None else None
+
+
+def staff_roles_of(user) -> dict:
+    """{organization pk: role} for every staff role the user holds."""
+    return cached(("staff_roles", user.pk), lambda: dict(
+        StaffRole.objects.filter(user=user).values_list("organization_id", "role")))
 
 
 def is_org_admin(user, organization) -> bool:

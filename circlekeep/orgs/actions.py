@@ -10,6 +10,7 @@ from circlekeep.accounts.actions import ENDED_BY_TWO_FACTOR_RESET, end_api_token
 from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
 from circlekeep.accounts.models import Invitation
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.lib.request_cache import forget
 from circlekeep.orgs.access import admin_organizations, check_org_admin, may_reset_two_factor
 from circlekeep.orgs.hooks import (
     JURISDICTION_CHANGED,
@@ -98,7 +99,7 @@ def do_grant_staff_role(organization, user, role, *, actor):
     if StaffRole.objects.filter(organization=organization, user=user).exists():
         raise DomainError(_("This person already has a staff role here."))
     staff_role = StaffRole.objects.create(organization=organization, user=user, role=role)
-    user.__dict__.pop("_staff_roles_cache", None)
+    forget(("staff_roles", user.pk))
     audit.record("org.staff.role.granted", actor=actor, target=staff_role,
                  organization=organization, subject=user, data={"role": role})
     return staff_role
@@ -126,7 +127,7 @@ def do_change_staff_role(staff_role, role, *, actor):
         STAFF_STOPS_FACILITATING(staff_role)
     staff_role.role = role
     staff_role.save(update_fields=["role"])
-    staff_role.user.__dict__.pop("_staff_roles_cache", None)
+    forget(("staff_roles", staff_role.user_id))
     audit.record("org.staff.role.changed", actor=actor, target=staff_role,
                  organization=staff_role.organization, subject=staff_role.user,
                  data={"role": {"old": old, "new": role}})
@@ -143,7 +144,7 @@ def do_remove_staff_role(staff_role, *, actor, reason=""):
     audit.record("org.staff.role.removed", actor=actor, target=staff_role,
                  organization=organization, subject=user, reason=reason, data={"role": role})
     staff_role.delete()
-    user.__dict__.pop("_staff_roles_cache", None)
+    forget(("staff_roles", user.pk))
 
 
 @action

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from circlekeep.audit.events import label_for
 from circlekeep.audit.verify import event_hash_at, latest_signed_head
 from circlekeep.circles.access import circles_managed_by
-from circlekeep.lib.errors import forbidden
+from circlekeep.lib.actions import ActionForbidden
 from circlekeep.trail.access import (
     audit_organizations,
     events_visible_to,
@@ -68,7 +68,7 @@ def signed_head(request):
 @login_required
 def trail(request):
     if not may_read_trail(request.user):
-        return forbidden(request, _("The audit trail is for facilitators, admins and "
+        raise ActionForbidden(_("The audit trail is for facilitators, admins and "
                                      "auditors. Your own history is under “Who has seen my "
                                      "information”."))
     form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
@@ -100,7 +100,7 @@ class _Echo:
 @login_required
 def export(request):
     if not audit_organizations(request.user).exists():
-        return forbidden(request, _("Only auditors and organization admins export the trail."))
+        raise ActionForbidden(_("Only auditors and organization admins export the trail."))
     form = AuditFilterForm(request.GET or None, circles=circles_managed_by(request.user))
     events = events_visible_to(request.user)
     if form.is_bound and form.is_valid():
@@ -149,7 +149,7 @@ def _csv_row(writer, e):
 def security(request):
     organizations = list(audit_organizations(request.user))
     if not organizations:
-        return forbidden(request, _("The security report is for admins and auditors."))
+        raise ActionForbidden(_("The security report is for admins and auditors."))
     default_since = (timezone.localdate() - timedelta(days=30)).isoformat()
     form = ReportForm(request.GET or {"since": default_since})
     reports = []

@@ -1,7 +1,10 @@
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from circlekeep.accounts.middleware import SEEN_KEY
 from circlekeep.circles.actions import do_change_membership_status, do_invite_member
 from circlekeep.circles.models import Circle, Membership
 from circlekeep.testing import make_circle, make_member, signed_in_client
@@ -10,6 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def dashboard_queries(client):
+    """The queries of one home page. The idle clock is set to now first: on a slow machine
+    the set-up between two measurements can pass the minute after which a request writes
+    the session's last-seen time, and that write is not the page's."""
+    session = client.session
+    session[SEEN_KEY] = int(time.time())
+    session.save()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/")
     assert response.status_code == 200
