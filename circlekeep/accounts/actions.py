@@ -1,7 +1,10 @@
 """State changes for people: invitations, profiles, passwords, two-step sign-in, tokens."""
 
+from __future__ import annotations
+
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -27,6 +30,9 @@ from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
 from circlekeep.lib.text import check_name_characters
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.reauth import RecentSignIn
 
 
 def check_full_name(full_name):
@@ -79,8 +85,9 @@ def get_invitation_by_token(token):
 
 
 @action
-def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="",
-                         language="en", time_zone="UTC", password="", full_name=""):
+def do_accept_invitation(invitation: Invitation, *, acting_user: User | None,
+                         display_name: str = "", pronouns: str = "", language: str = "en",
+                         time_zone: str = "UTC", password: str = "", full_name: str | None = ""):
     """Accept an invitation; returns the now-active user.
 
     A new invitee sets up their account here. An invitee who already has an account must
@@ -118,7 +125,7 @@ def do_accept_invitation(invitation, *, acting_user, display_name="", pronouns="
 
 
 @action
-def do_revoke_invitation(invitation, *, actor):
+def do_revoke_invitation(invitation: Invitation, *, actor: User | None):
     """Withdraw a pending invitation (and the invited membership it holds a place for)."""
     kind = INVITATION_KINDS.get(invitation.kind)
     kind.check_may_revoke(actor, invitation)
@@ -137,8 +144,9 @@ def do_revoke_invitation(invitation, *, actor):
 
 
 @action
-def do_update_profile(user, *, display_name, pronouns, language, time_zone, actor,
-                      full_name=None, other_names=None, phone=None):
+def do_update_profile(user: User, *, display_name: str, pronouns: str, language: str,
+                      time_zone: str, actor: User | None, full_name: str | None = None,
+                      other_names: str | None = None, phone: str | None = None):
     """Change how a person is shown and which language and time zone they see."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only change your own profile."))
@@ -178,7 +186,8 @@ def do_update_profile(user, *, display_name, pronouns, language, time_zone, acto
 
 
 @action
-def do_change_password(user, *, old_password, new_password, actor, proof):
+def do_change_password(user: User, *, old_password: str, new_password: str, actor: User | None,
+                       proof: RecentSignIn | None):
     """Change a password; every other session of the person ends with the old hash, and
     every API token of theirs is revoked. Returns the revoked tokens."""
     if actor is None or actor.pk != user.pk:
@@ -194,7 +203,7 @@ def do_change_password(user, *, old_password, new_password, actor, proof):
 
 
 @action
-def do_reset_password(user, *, new_password):
+def do_reset_password(user: User, *, new_password: str):
     """Set a new password from a valid reset link (the link is the proof). Every API token
     of the person is revoked: whoever knew the old password may have made them. Returns
     the revoked tokens."""
@@ -206,7 +215,7 @@ def do_reset_password(user, *, new_password):
 
 
 @action
-def do_record_sign_in(user):
+def do_record_sign_in(user: User):
     """Note a completed sign-in (password and, where set up, the second step)."""
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
@@ -214,14 +223,14 @@ def do_record_sign_in(user):
 
 
 @action
-def do_record_reauthentication(user, *, second_factor):
+def do_record_reauthentication(user: User, *, second_factor: bool):
     """Note that a signed-in person confirmed who they are before a sensitive change."""
     audit.record("account.reauthenticated", actor=user, target=user, subject=user,
                  data={"second_factor": bool(second_factor)})
 
 
 @action
-def do_record_failed_reauthentication(user):
+def do_record_failed_reauthentication(user: User):
     """Note a wrong password on the confirm page (a wrong code is noted as such)."""
     audit.record("account.reauthentication.failed", actor=user, target=user, subject=user)
 
@@ -232,24 +241,24 @@ def _record_against_account(event_type, email):
 
 
 @action
-def do_record_failed_sign_in(email):
+def do_record_failed_sign_in(email: str):
     """Note a failed sign-in against the account it named, if any (no password kept)."""
     _record_against_account("account.sign_in.failed", email)
 
 
 @action
-def do_record_lockout(email):
+def do_record_lockout(email: str):
     """Note that sign-in was paused for an account or address after repeated failures."""
     _record_against_account("account.locked_out", email)
 
 
 @action
-def do_record_sign_out(user):
+def do_record_sign_out(user: User):
     audit.record("account.signed_out", actor=user, target=user, subject=user)
 
 
 @action
-def do_sign_out_everywhere(user, *, actor):
+def do_sign_out_everywhere(user: User, *, actor: User | None):
     """End every session of ``user`` on every device, including the current one, and every
     API token of theirs. Returns the revoked tokens."""
     if actor is None or actor.pk != user.pk:
@@ -269,7 +278,7 @@ def _check_self(user, actor):
 
 
 @action
-def do_start_totp_enrollment(user, *, actor, proof):
+def do_start_totp_enrollment(user: User, *, actor: User | None, proof: RecentSignIn | None):
     """Create an unconfirmed authenticator for the person to scan; replaces any earlier
     unconfirmed one."""
     _check_self(user, actor)
@@ -301,7 +310,7 @@ def _new_backup_codes(user):
 
 
 @action
-def do_confirm_totp(user, code, *, actor, proof):
+def do_confirm_totp(user: User, code: str, *, actor: User | None, proof: RecentSignIn | None):
     """Turn on two-step sign-in once the person proves their app shows the right code.
 
     Returns (device, backup codes); the codes are shown once and stored only as tokens
@@ -325,7 +334,7 @@ def do_confirm_totp(user, code, *, actor, proof):
 
 
 @action
-def do_verify_second_factor(user, code):
+def do_verify_second_factor(user: User, code: str):
     """Check a sign-in code from the app or a backup code; returns the device or None.
 
     A failure is recorded, not raised, so that the record of it survives. TOTP codes
@@ -351,7 +360,7 @@ def do_verify_second_factor(user, code):
 
 
 @action
-def do_regenerate_backup_codes(user, *, actor, proof):
+def do_regenerate_backup_codes(user: User, *, actor: User | None, proof: RecentSignIn | None):
     """Replace all backup codes; the old ones stop working."""
     _check_self(user, actor)
     check_sign_in_proof(proof, user)
@@ -363,7 +372,7 @@ def do_regenerate_backup_codes(user, *, actor, proof):
 
 
 @action
-def do_disable_two_factor(user, *, actor, proof):
+def do_disable_two_factor(user: User, *, actor: User | None, proof: RecentSignIn | None):
     """Turn off two-step sign-in where it is optional; ends every session and every API
     token of the person. Returns the revoked tokens."""
     _check_self(user, actor)
@@ -387,7 +396,8 @@ def do_disable_two_factor(user, *, actor, proof):
 
 
 @action
-def do_create_api_token(user, *, name, days=None, actor, proof):
+def do_create_api_token(user: User, *, name: str, days: int | None = None, actor: User | None,
+                        proof: RecentSignIn | None):
     """Create a personal access token; returns (token record, the secret shown once).
 
     Only from a recent interactive sign-in (``proof``), so a token cannot mint another or
@@ -429,7 +439,7 @@ def do_create_api_token(user, *, name, days=None, actor, proof):
 
 
 @action
-def do_revoke_api_token(token, *, actor):
+def do_revoke_api_token(token: ApiToken, *, actor: User | None):
     if actor is None or actor.pk != token.user_id:
         raise ActionForbidden(_("You can only revoke your own tokens."))
     if token.revoked_at is not None:

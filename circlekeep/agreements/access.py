@@ -23,6 +23,7 @@ from circlekeep.lib.ids import parse_public_id
 
 
 def access_agreement(user, circle_id) -> Agreement:
+    """The agreement of a circle the user may see (its staff, its members); 404 otherwise."""
     circle = access_circle(user, circle_id)
     agreement = (Agreement.objects.select_related("circle", "circle__organization",
                                                   "current_version")
@@ -40,6 +41,7 @@ def _get(queryset, public_id):
 
 
 def access_version(user, public_id) -> AgreementVersion:
+    """A version of an agreement the user may read (whoever sees the circle); 404 otherwise."""
     return _get(AgreementVersion.objects.select_related(
         "agreement", "agreement__circle", "agreement__circle__organization",
         "agreement__current_version",
@@ -54,6 +56,8 @@ def proposals_visible_to(user):
 
 
 def access_proposal(user, public_id) -> Proposal:
+    """A proposal the user may read: the circle's staff and members who have joined
+    (proposals_visible_to); 404 otherwise."""
     return _get(proposals_visible_to(user).select_related(
         "agreement", "agreement__circle", "agreement__circle__organization",
         "agreement__current_version", "against", "author", "decided_by", "result",
@@ -61,6 +65,8 @@ def access_proposal(user, public_id) -> Proposal:
 
 
 def signatures_visible_to(user):
+    """A signature is seen by its signer and by the circle's facilitators and admins, never by
+    other members."""
     if not user.is_authenticated:
         return Signature.objects.none()
     from django.db.models import Q
@@ -71,6 +77,7 @@ def signatures_visible_to(user):
 
 
 def access_signature(user, public_id) -> Signature:
+    """A signature the user may see (signatures_visible_to); 404 otherwise."""
     return _get(signatures_visible_to(user).select_related(
         "version", "version__agreement", "version__agreement__circle", "membership",
         "membership__user"), public_id)
@@ -86,6 +93,7 @@ def may_discuss(user, agreement) -> bool:
 
 
 def check_may_discuss(user, agreement):
+    """403 unless the user may write the agreement together (may_discuss)."""
     if user is None or not may_discuss(user, agreement):
         raise ActionForbidden(_("Only active members of this circle and its facilitators can "
                                 "propose changes to its agreement or comment on them."))

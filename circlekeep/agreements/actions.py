@@ -1,5 +1,9 @@
 """State changes for agreements: templates, proposals, versions, signatures, reviews."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +27,10 @@ from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import check_typed_name, sha256_of
 from circlekeep.orgs.access import check_org_admin
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
+    from circlekeep.orgs.models import Organization
 
 MAX_CLAUSES = 40
 
@@ -111,7 +119,8 @@ def start_agreement(circle, *, actor):
 
 
 @action
-def do_update_template(organization, *, clauses, ladder, actor):
+def do_update_template(organization: Organization, *, clauses: list, ladder: list,
+                       actor: User | None):
     """Organization admins edit the template new circles start from."""
     check_org_admin(actor, organization)
     template = ensure_template(organization)
@@ -126,7 +135,8 @@ def do_update_template(organization, *, clauses, ladder, actor):
 
 
 @action
-def do_propose_change(agreement, *, kind, reason, actor, clause_key="", title="", text=""):
+def do_propose_change(agreement: Agreement, *, kind: str, reason: str, actor: User | None,
+                      clause_key: str = "", title: str = "", text: str = ""):
     """Propose adding, changing or removing a clause, with a reason."""
     check_may_discuss(actor, agreement)
     version = agreement.current_version
@@ -160,7 +170,7 @@ def do_propose_change(agreement, *, kind, reason, actor, clause_key="", title=""
 
 
 @action
-def do_comment_on_proposal(proposal, *, text, actor):
+def do_comment_on_proposal(proposal: Proposal, *, text: str, actor: User | None):
     check_may_discuss(actor, proposal.agreement)
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "agreement__circle").get(pk=proposal.pk)
@@ -196,7 +206,7 @@ def _decide(proposal, *, reason, actor):
 
 
 @action
-def do_adopt_proposal(proposal, *, reason, actor):
+def do_adopt_proposal(proposal: Proposal, *, reason: str, actor: User | None):
     """Adopt a proposal: a new version that every member signs again."""
     proposal = _decide(proposal, reason=reason, actor=actor)
     agreement = proposal.agreement
@@ -227,7 +237,7 @@ def do_adopt_proposal(proposal, *, reason, actor):
 
 
 @action
-def do_decline_proposal(proposal, *, reason, actor):
+def do_decline_proposal(proposal: Proposal, *, reason: str, actor: User | None):
     proposal = _decide(proposal, reason=reason, actor=actor)
     proposal.status = Proposal.Status.DECLINED
     proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
@@ -237,7 +247,7 @@ def do_decline_proposal(proposal, *, reason, actor):
 
 
 @action
-def do_sign_agreement(version, *, typed_name, actor):
+def do_sign_agreement(version: AgreementVersion, *, typed_name: str, actor: User | None):
     """A member signs a version: bound to its text's SHA-256, with the typed full name."""
     agreement = Agreement.objects.select_related("circle", "circle__organization").get(
         pk=version.agreement_id)
@@ -265,7 +275,7 @@ def do_sign_agreement(version, *, typed_name, actor):
 
 
 @action
-def do_record_review(agreement, *, actor):
+def do_record_review(agreement: Agreement, *, actor: User | None):
     """The circle reviewed its agreement at a meeting; the next review is due a cadence
     later."""
     check_may_manage_circle(actor, agreement.circle)
@@ -280,7 +290,7 @@ def do_record_review(agreement, *, actor):
 
 
 @action
-def do_set_review_cadence(agreement, *, days, actor):
+def do_set_review_cadence(agreement: Agreement, *, days: int | None, actor: User | None):
     check_may_manage_circle(actor, agreement.circle)
     try:
         days = int(days)

@@ -83,6 +83,7 @@ def may_see_meeting_details(user, circle) -> bool:
 
 
 def may_see_members(user, circle) -> bool:
+    """Whether the user may see the circle's members (circles_whose_members_are_visible_to)."""
     return circles_whose_members_are_visible_to(user).filter(pk=circle.pk).exists()
 
 
@@ -151,6 +152,8 @@ def memberships_visible_to(user):
 
 
 def access_membership(user, public_id, *, for_update=False) -> Membership:
+    """A membership the user may see: their own (in an organization this session may open) or
+    any in a circle they run; 404 for missing and not-yours alike."""
     queryset = memberships_visible_to(user).select_related("circle", "circle__organization",
                                                            "user")
     if for_update:
@@ -162,10 +165,12 @@ def access_membership(user, public_id, *, for_update=False) -> Membership:
 
 
 def facilitations_visible_to(user):
+    """The facilitations of circles the user may see: who leads is known to the circle."""
     return Facilitation.objects.filter(circle__in=circles_visible_to(user))
 
 
 def access_facilitation(user, public_id, *, for_update=False) -> Facilitation:
+    """A facilitation the user may see; 404 otherwise."""
     queryset = facilitations_visible_to(user).select_related("circle", "circle__organization",
                                                              "user")
     if for_update:
@@ -231,6 +236,7 @@ def invitations_visible_to(user):
 
 
 def access_invitation(user, public_id, *, for_update=False) -> Invitation:
+    """An invitation the user may manage (invitations_visible_to); 404 otherwise."""
     queryset = invitations_visible_to(user)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))

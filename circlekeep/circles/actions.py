@@ -1,5 +1,8 @@
 """State changes for circles, their facilitators and their memberships."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +24,10 @@ from circlekeep.circles.models import (
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.orgs.access import staff_role
 from circlekeep.orgs.models import StaffRole
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
+    from circlekeep.orgs.models import Organization
 
 FACILITATING_ROLES = (StaffRole.Role.ADMIN, StaffRole.Role.FACILITATOR)
 
@@ -64,8 +71,9 @@ def live_member_count(circle):
 
 
 @action
-def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=False,
-                     lead=None, actor, meeting_details=""):
+def do_create_circle(organization: Organization, *, name: str, kind: str, mode: str, capacity: int,
+                     allows_minors: bool = False, lead: User | None = None, actor: User | None,
+                     meeting_details: str | None = ""):
     """Create a circle. A facilitator creates it with themself as lead; an admin may name
     any facilitator of the organization as lead."""
     role = staff_role(actor, organization) if actor is not None else StaffRole.Role.ADMIN
@@ -97,8 +105,8 @@ def do_create_circle(organization, *, name, kind, mode, capacity, allows_minors=
 
 
 @action
-def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor,
-                     meeting_details=None):
+def do_update_circle(circle: Circle, *, name: str, kind: str, mode: str, capacity: int,
+                     allows_minors: bool, actor: User | None, meeting_details: str | None = None):
     """Change a circle's details; capacity never drops below its current members."""
     check_may_manage_circle(actor, circle)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
@@ -129,7 +137,7 @@ def do_update_circle(circle, *, name, kind, mode, capacity, allows_minors, actor
 
 
 @action
-def do_add_facilitator(circle, user, *, actor):
+def do_add_facilitator(circle: Circle, user: User, *, actor: User | None):
     """Add a co-facilitator from the organization's facilitators and admins."""
     check_may_manage_circle(actor, circle)
     check_may_facilitate(user, circle.organization)
@@ -146,7 +154,7 @@ def do_add_facilitator(circle, user, *, actor):
 
 
 @action
-def do_remove_facilitator(facilitation, *, actor):
+def do_remove_facilitator(facilitation: Facilitation, *, actor: User | None):
     """Remove a co-facilitator. The lead stays until another lead is named."""
     check_may_manage_circle(actor, facilitation.circle)
     if facilitation.role == Facilitation.Role.LEAD:
@@ -158,7 +166,7 @@ def do_remove_facilitator(facilitation, *, actor):
 
 
 @action
-def do_invite_member(circle, *, email, actor, is_minor=False):
+def do_invite_member(circle: Circle, *, email: str, actor: User | None, is_minor: bool = False):
     """Invite someone to a circle; returns (invitation, token).
 
     Their place counts against capacity from now on, so a circle cannot be over-invited.
@@ -200,7 +208,7 @@ def do_invite_member(circle, *, email, actor, is_minor=False):
 
 
 @action
-def do_invite_guardian(membership, *, email, actor):
+def do_invite_guardian(membership: Membership, *, email: str, actor: User | None):
     """Invite a minor member's guardian; returns (invitation, token).
 
     The guardian consents for the minor (see the consent app); the e-mail names only the
@@ -242,7 +250,8 @@ def do_invite_guardian(membership, *, email, actor):
 
 
 @action
-def do_change_membership_status(membership, to_status, *, actor, reason=""):
+def do_change_membership_status(membership: Membership, to_status: str, *, actor: User | None,
+                                reason: str = ""):
     """Move a membership along its life cycle.
 
     Members accept and leave; facilitators and admins activate, suspend, reinstate and

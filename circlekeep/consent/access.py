@@ -33,6 +33,8 @@ def organizations_for_consent(user):
 
 
 def consent_documents_visible_to(user):
+    """Consent documents of organizations the user belongs to (or whose ward does), and of
+    those where they are staff."""
     if not user.is_authenticated:
         return ConsentDocument.objects.none()
     return ConsentDocument.objects.filter(
@@ -42,6 +44,7 @@ def consent_documents_visible_to(user):
 
 
 def access_consent_document(user, public_id) -> ConsentDocument:
+    """A consent document the user may read (consent_documents_visible_to); 404 otherwise."""
     try:
         return (consent_documents_visible_to(user).select_related("organization")
                 .get(public_id=parse_public_id(public_id)))
@@ -50,6 +53,8 @@ def access_consent_document(user, public_id) -> ConsentDocument:
 
 
 def consent_records_visible_to(user):
+    """A consent record is seen by the person who gave it and the person it concerns, in
+    organizations this session may open; nobody else."""
     if not user.is_authenticated:
         return ConsentRecord.objects.none()
     return ConsentRecord.objects.filter(Q(signer=user) | Q(subject=user)).exclude(
@@ -57,6 +62,7 @@ def consent_records_visible_to(user):
 
 
 def access_consent_record(user, public_id) -> ConsentRecord:
+    """A consent record the user may see (consent_records_visible_to); 404 otherwise."""
     try:
         return (consent_records_visible_to(user)
                 .select_related("document", "organization", "subject", "signer")

@@ -1,5 +1,9 @@
 """State changes for informed consent: documents, consent given, consent withdrawn."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -13,6 +17,9 @@ from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import canonical, check_typed_name, sha256_of
 from circlekeep.orgs.access import check_org_admin
 from circlekeep.orgs.models import Organization
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
 
 
 def render_text(*, title, version, sections, reporting_categories, guardian_sharing,
@@ -102,8 +109,9 @@ def ensure_consent_document(organization, *, actor=None):
 
 
 @action
-def do_publish_consent_document(organization, *, title, sections, reporting_categories,
-                                guardian_sharing, actor):
+def do_publish_consent_document(organization: Organization, *, title: str, sections: dict,
+                                reporting_categories: list, guardian_sharing: str,
+                                actor: User | None):
     """A new version of the organization's consent document; everyone consents again."""
     check_org_admin(actor, organization)
     title, cleaned, categories, guardian_sharing = check_document(
@@ -132,7 +140,8 @@ def _has_live_membership(user, organization):
 
 
 @action
-def do_give_consent(document, *, typed_name, actor, ward=None):
+def do_give_consent(document: ConsentDocument, *, typed_name: str, actor: User | None,
+                    ward: User | None = None):
     """Consent to a document: an adult for themself, a minor's assent, or a guardian for
     their ward. A minor's participation needs both the guardian's consent and the assent.
     """
@@ -173,7 +182,7 @@ def do_give_consent(document, *, typed_name, actor, ward=None):
 
 
 @action
-def do_withdraw_consent(record, *, actor):
+def do_withdraw_consent(record: ConsentRecord, *, actor: User | None):
     """Withdraw consent: participation stops at once; the member can still read and
     export their own information."""
     if actor is None or actor.pk != record.signer_id:

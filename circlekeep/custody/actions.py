@@ -5,6 +5,10 @@ who may erase whom (``circles.access.may_erase_person``) is a rule about organiz
 memberships.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +22,10 @@ from circlekeep.vault import crypto
 from circlekeep.vault.actions import owned_records, reseal
 from circlekeep.vault.keys import owner_of
 from circlekeep.vault.models import DataKey
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
+    from circlekeep.orgs.models import Organization
 
 
 def check_may_erase(actor, user, organization):
@@ -75,7 +83,9 @@ def _clear_derived(user, organization_id):
 
 
 @action
-def do_destroy_member_keys(user, *, actor, reason, organization=None, confirmation=None):
+def do_destroy_member_keys(user: User, *, actor: User | None, reason: str,
+                           organization: Organization | None = None,
+                           confirmation: str | None = None):
     """Crypto-shred what ``organization`` holds about a person: every protected field of
     theirs there becomes unreadable for good, backups included. Another organization's
     share is never touched. Only the operator (``actor=None``) may erase every

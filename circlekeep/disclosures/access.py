@@ -16,6 +16,7 @@ def _visible(model, user):
 
 
 def access_authorization(user, public_id) -> Authorization:
+    """An authorization the member made, or one in a circle the user runs; 404 otherwise."""
     try:
         return _visible(Authorization, user).select_related(
             "membership", "membership__user", "membership__circle",
@@ -25,6 +26,8 @@ def access_authorization(user, public_id) -> Authorization:
 
 
 def access_disclosure(user, public_id) -> Disclosure:
+    """A disclosure about the member, or about a member of a circle the user runs; 404
+    otherwise."""
     try:
         return _visible(Disclosure, user).select_related(
             "membership", "membership__user", "membership__circle",

@@ -1,7 +1,10 @@
 """State changes for disclosures: authorizations, disclosures under them, disclosures under
 a legal duty, and suspensions of the accounting."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +16,10 @@ from circlekeep.lib.actions import ActionForbidden, DomainError, action, require
 from circlekeep.lib.canonical import check_typed_name
 from circlekeep.notes.actions import Review, roster_for
 from circlekeep.notes.redaction import find_spans
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
+    from circlekeep.circles.models import Membership
 
 ACCOUNTING_YEARS = 6
 LEGAL_BASES = [b for b in Disclosure.Basis.values if b != "authorization"]
@@ -26,8 +33,9 @@ def _check_information(information):
 
 
 @action
-def do_sign_authorization(membership, *, recipient, information, purpose, expires_on,
-                          typed_name, actor, expiry_event=""):
+def do_sign_authorization(membership: Membership, *, recipient: str, information: str,
+                          purpose: str, expires_on: date | None, typed_name: str,
+                          actor: User | None, expiry_event: str = ""):
     """The member authorizes a release of their information: to whom, what, why, until
     when. They may revoke it at any time."""
     if actor is None or actor.pk != membership.user_id:
@@ -55,7 +63,7 @@ def do_sign_authorization(membership, *, recipient, information, purpose, expire
 
 
 @action
-def do_revoke_authorization(authorization, *, actor):
+def do_revoke_authorization(authorization: Authorization, *, actor: User | None):
     if actor is None or actor.pk != authorization.membership.user_id:
         raise ActionForbidden(_("Only the member revokes their authorization."))
     authorization = Authorization.objects.select_for_update().get(pk=authorization.pk)
@@ -69,7 +77,8 @@ def do_revoke_authorization(authorization, *, actor):
 
 
 @action
-def do_record_disclosure(authorization, *, information, summary, actor, kept_flags=()):
+def do_record_disclosure(authorization: Authorization, *, information: str, summary: str,
+                         actor: User | None, kept_flags: tuple = ()):
     """A facilitator records a release made under an authorization: refused once it is
     revoked or expired, for information it does not cover, or when the summary names
     another member (``check_summary_names_no_member``)."""
@@ -142,8 +151,9 @@ def check_summary_names_no_member(membership, summary, kept_flags=()):
 
 
 @action
-def do_record_legal_disclosure(membership, *, basis, recipient, information, summary,
-                               reason, confirmed, actor, law_named="", kept_flags=()):
+def do_record_legal_disclosure(membership: Membership, *, basis: str, recipient: str,
+                               information: str, summary: str, reason: str, confirmed: bool,
+                               actor: User | None, law_named: str = "", kept_flags: tuple = ()):
     """A disclosure without authorization, under a legal duty (mandatory report, duty to
     warn, court order). Minimum necessary, explicitly confirmed, never about anyone else
     in the circle; the organization's admins are told."""
@@ -185,7 +195,8 @@ def do_record_legal_disclosure(membership, *, basis, recipient, information, sum
 
 
 @action
-def do_suspend_accounting(disclosure, *, legal_reason, ends_on, actor):
+def do_suspend_accounting(disclosure: Disclosure, *, legal_reason: str, ends_on: date | None,
+                          actor: User | None):
     """Withhold one disclosure from the member's accounting until a date, for a recorded
     legal reason (for example a law-enforcement request)."""
     check_may_manage_circle(actor, disclosure.membership.circle)

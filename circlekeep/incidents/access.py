@@ -18,6 +18,8 @@ from circlekeep.orgs.access import admin_organizations
 
 
 def concerns_handled_by(user):
+    """Concerns the user handles: their circles' (as facilitator or admin), and, for admins,
+    those about a facilitator of their organization."""
     if not user.is_authenticated:
         return Concern.objects.none()
     return Concern.objects.filter(
@@ -26,6 +28,8 @@ def concerns_handled_by(user):
 
 
 def concerns_visible_to(user):
+    """Concerns the user may see: those they handle, those they reported, and those whose
+    decisions or list of affected people name them."""
     if not user.is_authenticated:
         return Concern.objects.none()
     own = own_memberships(user)
@@ -37,6 +41,7 @@ def concerns_visible_to(user):
 
 
 def access_concern(user, public_id) -> Concern:
+    """A concern the user may see (concerns_visible_to); 404 for missing and not-yours alike."""
     try:
         return concerns_visible_to(user).select_related(
             "circle", "circle__organization", "reporter", "acknowledged_by",
@@ -56,6 +61,7 @@ def access_handled_concern(user, public_id) -> Concern:
 
 
 def access_decision(user, public_id) -> Decision:
+    """A decision about the user, or one on a concern they handle; 404 otherwise."""
     try:
         return Decision.objects.filter(
             Q(membership__in=own_memberships(user)) | Q(concern__in=concerns_handled_by(user))
@@ -75,6 +81,7 @@ def privacy_incidents_visible_to(user):
 
 
 def access_privacy_incident(user, public_id) -> PrivacyIncident:
+    """A privacy incident of an organization the user administers; 404 otherwise."""
     try:
         return privacy_incidents_visible_to(user).select_related("organization").get(
             public_id=parse_public_id(public_id))

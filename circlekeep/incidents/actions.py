@@ -1,7 +1,10 @@
 """State changes for concerns (report, acknowledge, assess, raise in the group, decide,
 respond, close) and for privacy incidents (record, affected people, notifications)."""
 
+from __future__ import annotations
+
 from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +23,14 @@ from circlekeep.incidents.models import (
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
 from circlekeep.orgs.access import check_org_admin, is_org_admin
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from circlekeep.accounts.models import User
+    from circlekeep.circles.models import Circle
+    from circlekeep.meetings.models import Meeting
+    from circlekeep.orgs.models import Organization
 
 ANONYMOUS_PER_CIRCLE_PER_DAY = 5
 
@@ -51,8 +62,9 @@ def _agenda_item(meeting, kind, title, author):
 
 
 @action
-def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
-                      about_facilitator=False, raise_in_group="no"):
+def do_report_concern(circle: Circle, *, kind: str, body: str, visibility: str, actor: User | None,
+                      affected: list = (), about_facilitator: bool = False,
+                      raise_in_group: str = "no"):
     """Report a concern. Fully anonymous reports store no identity anywhere: not on the
     concern, not as the audit event's actor, not even the request's id."""
     from circlekeep.onboarding.progress import check_cleared
@@ -113,7 +125,7 @@ def do_report_concern(circle, *, kind, body, visibility, actor, affected=(),
 
 
 @action
-def do_acknowledge_concern(concern, *, actor):
+def do_acknowledge_concern(concern: Concern, *, actor: User | None):
     check_handles(actor, concern)
     if concern.acknowledged_at is not None:
         raise DomainError(_("This concern is already acknowledged."))
@@ -132,7 +144,7 @@ def _check_open(concern):
 
 
 @action
-def do_assess_concern(concern, *, assessment, actor):
+def do_assess_concern(concern: Concern, *, assessment: str, actor: User | None):
     check_handles(actor, concern)
     _check_open(concern)
     vault.seal(concern, "assessment", required_text(assessment, "assessment",
@@ -144,7 +156,7 @@ def do_assess_concern(concern, *, assessment, actor):
 
 
 @action
-def do_raise_concern_in_group(concern, *, meeting, actor):
+def do_raise_concern_in_group(concern: Concern, *, meeting: Meeting, actor: User | None):
     """Put the concern on a meeting's agenda (the reporter's wish, carried out by the
     facilitator), unnamed unless the reporter asked to be named in the group."""
     check_handles(actor, concern)
@@ -166,7 +178,8 @@ def do_raise_concern_in_group(concern, *, meeting, actor):
 
 
 @action
-def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_until=None):
+def do_decide_concern(concern: Concern, *, membership: Membership, step: str, reasons: str,
+                      actor: User | None, suspended_until: date | None = None):
     """Apply a step of the circle's own consequence ladder to a membership. Suspension and
     revocation take effect at once; the whole circle recommits at the next meeting."""
     check_handles(actor, concern)
@@ -206,7 +219,7 @@ def do_decide_concern(concern, *, membership, step, reasons, actor, suspended_un
 
 
 @action
-def do_end_suspension(decision):
+def do_end_suspension(decision: Decision):
     """When a suspension's date has passed, the member takes part again (run daily by
     ``manage.py concerns end-suspensions``)."""
     if decision.step != "suspension" or decision.suspended_until is None or \
@@ -223,7 +236,7 @@ def do_end_suspension(decision):
 
 
 @action
-def do_respond_to_decision(decision, *, response, actor):
+def do_respond_to_decision(decision: Decision, *, response: str, actor: User | None):
     if actor is None or actor.pk != decision.membership.user_id:
         raise ActionForbidden(_("Only the member concerned responds to this decision."))
     if decision.responded_at is not None:
@@ -237,7 +250,7 @@ def do_respond_to_decision(decision, *, response, actor):
 
 
 @action
-def do_close_concern(concern, *, summary, actor):
+def do_close_concern(concern: Concern, *, summary: str, actor: User | None):
     """Close with a short summary for the reporter and the affected members."""
     check_handles(actor, concern)
     _check_open(concern)
@@ -267,7 +280,8 @@ def _in_utc(moment, field, message):
 
 
 @action
-def do_record_privacy_incident(organization, *, title, discovered_at, exposed, actor):
+def do_record_privacy_incident(organization: Organization, *, title: str, discovered_at: datetime,
+                               exposed: str, actor: User | None):
     check_org_admin(actor, organization)
     if actor is None:
         raise ActionForbidden(_("Only an admin records privacy incidents."))
@@ -305,7 +319,8 @@ def accessed_by(organization, reader, since, until):
 
 
 @action
-def do_find_affected(incident, *, reader, since, until, actor):
+def do_find_affected(incident: PrivacyIncident, *, reader: str, since: datetime,
+                     until: date | None, actor: User | None):
     """Add everyone whose information ``reader`` read between ``since`` and ``until``."""
     check_org_admin(actor, incident.organization)
     message = _("Choose when the time window starts and ends.")
@@ -324,7 +339,8 @@ def do_find_affected(incident, *, reader, since, until, actor):
 
 
 @action
-def do_draft_notification(incident, *, kind, recipient, draft, actor):
+def do_draft_notification(incident: PrivacyIncident, *, kind: str, recipient: str, draft: str,
+                          actor: User | None):
     check_org_admin(actor, incident.organization)
     if kind not in IncidentNotification.Kind.values:
         raise DomainError(_("Choose who is notified."), field="kind")
@@ -340,7 +356,7 @@ def do_draft_notification(incident, *, kind, recipient, draft, actor):
 
 
 @action
-def do_mark_notification_sent(notification, *, actor):
+def do_mark_notification_sent(notification: IncidentNotification, *, actor: User | None):
     check_org_admin(actor, notification.incident.organization)
     if notification.sent_at is not None:
         raise DomainError(_("This notification is already recorded as sent."))

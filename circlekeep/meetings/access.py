@@ -33,6 +33,8 @@ def meetings_visible_to(user):
 
 
 def access_meeting(user, public_id) -> Meeting:
+    """A meeting the user may see (meetings_visible_to); its details then depend on
+    viewer_role."""
     try:
         return (meetings_visible_to(user)
                 .select_related("circle", "circle__organization", "series")

@@ -1,9 +1,12 @@
 """State changes for meetings: scheduling, the agenda, the opening ritual, attendance,
 pledges, calendar feeds and reminders."""
 
+from __future__ import annotations
+
 import secrets
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +27,12 @@ from circlekeep.meetings.models import (
     Reminder,
 )
 from circlekeep.onboarding.progress import check_cleared
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from circlekeep.accounts.models import User
+    from circlekeep.circles.models import Circle, Membership
 
 # An open-ended series is laid out this far ahead; `manage.py meetings extend` adds more.
 HORIZON_WEEKS = 26
@@ -64,8 +73,9 @@ def _occurrences(first_local, recurrence, until, tz):
 
 
 @action
-def do_schedule_meetings(circle, *, starts_at, duration_minutes, recurrence, mode, actor,
-                         place="", until=None, open_ended=False):
+def do_schedule_meetings(circle: Circle, *, starts_at: datetime, duration_minutes: int,
+                         recurrence: str, mode: str, actor: User | None, place: str = "",
+                         until: date | None = None, open_ended: bool = False):
     """Schedule one meeting or a recurring series. ``starts_at`` is an aware datetime; a
     series repeats at the same local time in the scheduler's time zone."""
     check_may_manage_circle(actor, circle)
@@ -155,7 +165,7 @@ def _scheduled_from(meeting, whole_series):
 
 
 @action
-def do_cancel_meeting(meeting, *, actor, whole_series=False):
+def do_cancel_meeting(meeting: Meeting, *, actor: User | None, whole_series: bool = False):
     """Cancel one occurrence, or it and every later one in its series."""
     check_may_manage_circle(actor, meeting.circle)
     if meeting.status == Meeting.Status.CANCELLED:
@@ -171,7 +181,8 @@ def do_cancel_meeting(meeting, *, actor, whole_series=False):
 
 
 @action
-def do_move_meeting(meeting, *, starts_at, actor, whole_series=False):
+def do_move_meeting(meeting: Meeting, *, starts_at: datetime, actor: User | None,
+                    whole_series: bool = False):
     """Move one occurrence, or it and every later one by the same shift in local time."""
     check_may_manage_circle(actor, meeting.circle)
     if meeting.status == Meeting.Status.CANCELLED:
@@ -196,7 +207,7 @@ def do_move_meeting(meeting, *, starts_at, actor, whole_series=False):
 
 
 @action
-def do_add_agenda_item(meeting, *, title, actor):
+def do_add_agenda_item(meeting: Meeting, *, title: str, actor: User | None):
     """Facilitators add agenda items; cleared members propose topics."""
     if may_manage_circle(actor, meeting.circle):
         kind = AgendaItem.Kind.FACILITATOR
@@ -227,7 +238,7 @@ def _check_ritual_open(meeting):
 
 
 @action
-def do_acknowledge_ritual(meeting, membership, *, actor):
+def do_acknowledge_ritual(meeting: Meeting, membership: Membership, *, actor: User | None):
     """The attendee acknowledges the opening ritual: on their own device, or in the room
     with the facilitator recording it (room mode)."""
     if actor is not None and actor.pk == membership.user_id:
@@ -253,7 +264,8 @@ def do_acknowledge_ritual(meeting, membership, *, actor):
 
 
 @action
-def do_record_attendance(meeting, membership, *, status, actor):
+def do_record_attendance(meeting: Meeting, membership: Membership, *, status: str,
+                         actor: User | None):
     """Present or late only for a cleared member who acknowledged the opening; excused
     and absent for anyone on the roster."""
     check_may_manage_circle(actor, meeting.circle)
@@ -281,7 +293,7 @@ def do_record_attendance(meeting, membership, *, status, actor):
 
 
 @action
-def do_record_pledge(meeting, membership, *, reason, actor):
+def do_record_pledge(meeting: Meeting, membership: Membership, *, reason: str, actor: User | None):
     """The facilitator records a member's public pledge to the agreement."""
     check_may_manage_circle(actor, meeting.circle)
     if reason not in Pledge.Reason.values:
@@ -303,7 +315,7 @@ def do_record_pledge(meeting, membership, *, reason, actor):
 
 
 @action
-def do_create_calendar_feed(user, *, actor):
+def do_create_calendar_feed(user: User, *, actor: User | None):
     """A new secret feed address; any earlier one stops working. Returns (feed, secret)."""
     if actor is None or actor.pk != user.pk:
         raise ActionForbidden(_("You can only manage your own calendar feed."))
@@ -319,7 +331,7 @@ def do_create_calendar_feed(user, *, actor):
 
 
 @action
-def do_revoke_calendar_feed(feed, *, actor):
+def do_revoke_calendar_feed(feed: CalendarFeed, *, actor: User | None):
     if actor is None or actor.pk != feed.user_id:
         raise ActionForbidden(_("You can only manage your own calendar feed."))
     if feed.revoked_at is not None:
@@ -331,7 +343,7 @@ def do_revoke_calendar_feed(feed, *, actor):
 
 
 @action
-def do_set_calendar_title(feed, *, title, actor):
+def do_set_calendar_title(feed: CalendarFeed, *, title: str, actor: User | None):
     """The member's own wording for their calendar entries (empty: "Circle meeting")."""
     if actor is None or actor.pk != feed.user_id:
         raise ActionForbidden(_("You can only manage your own calendar feed."))
@@ -346,7 +358,7 @@ def do_set_calendar_title(feed, *, title, actor):
 
 
 @action
-def do_send_reminder(meeting, user):
+def do_send_reminder(meeting: Meeting, user: User):
     """E-mail one reminder for one meeting (once): its time in the member's own time zone,
     the confidentiality reminder and, online, the online rules. Nothing names the circle."""
     from circlekeep.lib.emails import send_templated_email

@@ -1,7 +1,10 @@
 """The onboarding steps: orientation, private questions, online rules, relationships
 and the facilitator's screening, and the activation that the last one brings."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +29,9 @@ from circlekeep.onboarding.relationships import (
     match_declared_name,
     pair_digest,
 )
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
 
 
 def activate_if_ready(membership, *, actor):
@@ -59,7 +65,7 @@ def _check_text(text, *, field, what, limit=4000):
 
 
 @action
-def do_read_orientation(membership, *, actor):
+def do_read_orientation(membership: Membership, *, actor: User | None):
     """The member confirms they read the orientation."""
     _check_own_onboarding(membership, actor)
     if OrientationRead.objects.filter(membership=membership).exists():
@@ -79,7 +85,7 @@ def _add_message(membership, *, author, kind, body=""):
 
 
 @action
-def do_ask_question(membership, *, text, actor):
+def do_ask_question(membership: Membership, *, text: str, actor: User | None):
     """The member asks the facilitators a private question."""
     _check_own_onboarding(membership, actor)
     text = _check_text(text, field="text", what=_("question"))
@@ -90,7 +96,7 @@ def do_ask_question(membership, *, text, actor):
 
 
 @action
-def do_answer_question(membership, *, text, actor):
+def do_answer_question(membership: Membership, *, text: str, actor: User | None):
     """A facilitator answers in the member's private thread."""
     check_may_manage_circle(actor, membership.circle)
     if not membership.is_live:
@@ -105,7 +111,7 @@ def do_answer_question(membership, *, text, actor):
 
 
 @action
-def do_settle_questions(membership, *, actor):
+def do_settle_questions(membership: Membership, *, actor: User | None):
     """The member says they have no (more) questions."""
     _check_own_onboarding(membership, actor)
     last = OnboardingMessage.objects.filter(membership=membership).order_by(
@@ -121,7 +127,7 @@ def do_settle_questions(membership, *, actor):
 
 
 @action
-def do_accept_online_rules(membership, *, actor):
+def do_accept_online_rules(membership: Membership, *, actor: User | None):
     _check_own_onboarding(membership, actor)
     if membership.circle.mode == Circle.Mode.IN_PERSON:
         raise DomainError(_("This circle meets in person; there are no online rules."))
@@ -136,7 +142,7 @@ def do_accept_online_rules(membership, *, actor):
 
 
 @action
-def do_declare_relationships(membership, *, declarations, actor):
+def do_declare_relationships(membership: Membership, *, declarations: list, actor: User | None):
     """The member privately declares existing relationships with people in the circle
     (an empty list says there are none). Declared once; the facilitator then decides.
 
@@ -183,7 +189,7 @@ def do_declare_relationships(membership, *, declarations, actor):
 
 
 @action
-def do_seal_legacy_declarations(*, actor=None):
+def do_seal_legacy_declarations(*, actor: User | None = None):
     """Declarations recorded before names were typed kept whom they named in clear
     (``other``): move it into the sealed text, with its keyed digest, and empty the
     column. The operator runs this once (``manage.py onboarding seal-declarations``)."""
@@ -211,7 +217,7 @@ def do_seal_legacy_declarations(*, actor=None):
 
 
 @action
-def do_decide_screening(membership, *, decision, plan, actor):
+def do_decide_screening(membership: Membership, *, decision: str, plan: str, actor: User | None):
     """A facilitator decides about declared relationships: proceed with a plan, or refer
     the person elsewhere."""
     check_may_manage_circle(actor, membership.circle)

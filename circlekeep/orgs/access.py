@@ -26,10 +26,12 @@ def staff_roles_of(user) -> dict:
 
 
 def is_org_admin(user, organization) -> bool:
+    """Whether the user is an admin of the organization."""
     return staff_role(user, organization) == StaffRole.Role.ADMIN
 
 
 def is_auditor(user, organization) -> bool:
+    """Whether the user is an auditor of the organization."""
     return staff_role(user, organization) == StaffRole.Role.AUDITOR
 
 
@@ -80,6 +82,7 @@ def staff_roles_visible_to(user):
 
 
 def access_staff_role(user, public_id, *, for_update=False) -> StaffRole:
+    """A staff role in an organization the user administers; 404 otherwise."""
     queryset = staff_roles_visible_to(user)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))

@@ -1,5 +1,9 @@
 """State changes for organizations and staff roles."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -18,6 +22,9 @@ from circlekeep.orgs.hooks import (
     STAFF_STOPS_FACILITATING,
 )
 from circlekeep.orgs.models import API_TOKEN_DAYS_BOUNDS, Organization, StaffRole
+
+if TYPE_CHECKING:
+    from circlekeep.accounts.models import User
 
 
 def check_api_token_days(days):
@@ -38,7 +45,8 @@ def check_jurisdiction(country, region):
 
 
 @action
-def do_create_organization(*, name, country, region="", require_member_2fa=False, actor=None):
+def do_create_organization(*, name: str, country: str, region: str = "",
+                           require_member_2fa: bool = False, actor: User | None = None):
     """Create an organization. Only the system (a command) creates organizations."""
     if actor is not None:
         raise ActionForbidden(_("Organizations are created by the operator."))
@@ -57,8 +65,10 @@ def do_create_organization(*, name, country, region="", require_member_2fa=False
 
 
 @action
-def do_change_org_policies(organization, *, name, country, region, require_member_2fa, actor,
-                           members_read_notes=None, api_token_max_days=None):
+def do_change_org_policies(organization: Organization, *, name: str, country: str, region: str,
+                           require_member_2fa: bool, actor: User | None,
+                           members_read_notes: bool | None = None,
+                           api_token_max_days: int | None = None):
     """Change an organization's name, jurisdiction and policies (its admins only).
 
     Lowering ``api_token_max_days`` ends its people's older tokens at once (the limit is
@@ -91,7 +101,7 @@ def do_change_org_policies(organization, *, name, country, region, require_membe
 
 
 @action
-def do_grant_staff_role(organization, user, role, *, actor):
+def do_grant_staff_role(organization: Organization, user: User, role, *, actor: User | None):
     """Give ``user`` a staff role (used when a staff invitation is accepted)."""
     check_org_admin(actor, organization)
     if role not in StaffRole.Role.values:
@@ -114,7 +124,7 @@ def _check_keeps_an_admin(staff_role):
 
 
 @action
-def do_change_staff_role(staff_role, role, *, actor):
+def do_change_staff_role(staff_role: StaffRole, role, *, actor: User | None):
     """Change a staff member's role; the organization always keeps an admin."""
     check_org_admin(actor, staff_role.organization)
     if role not in StaffRole.Role.values:
@@ -135,7 +145,7 @@ def do_change_staff_role(staff_role, role, *, actor):
 
 
 @action
-def do_remove_staff_role(staff_role, *, actor, reason=""):
+def do_remove_staff_role(staff_role: StaffRole, *, actor: User | None, reason: str = ""):
     """End a person's staff role in an organization."""
     check_org_admin(actor, staff_role.organization)
     _check_keeps_an_admin(staff_role)
@@ -148,7 +158,7 @@ def do_remove_staff_role(staff_role, *, actor, reason=""):
 
 
 @action
-def do_invite_staff(organization, *, email, role, actor):
+def do_invite_staff(organization: Organization, *, email: str, role: str, actor: User | None):
     """Invite someone to an organization's staff; returns (invitation, token).
 
     The token appears only in the e-mail; only its hash is stored.
@@ -177,7 +187,7 @@ def do_invite_staff(organization, *, email, role, actor):
 
 
 @action
-def do_reset_two_factor(user, *, actor, reason):
+def do_reset_two_factor(user: User, *, actor: User | None, reason: str):
     """An admin resets someone's two-step sign-in (a lost phone): their authenticator and
     backup codes are removed and every session and API token of theirs ends; staff must
     set it up again at their next sign-in. Returns the revoked tokens."""

@@ -171,6 +171,8 @@ def withhold_hidden_actors(user, events):
 
 
 def may_read_trail(user) -> bool:
+    """Whether the user reads a staff audit trail: admins and auditors (their organization's)
+    and facilitators (their circles')."""
     from circlekeep.circles.models import Facilitation
 
     return audit_organizations(user).exists() or Facilitation.objects.filter(user=user).exists()

@@ -1,6 +1,7 @@
 """State changes of the vault that need no knowledge of people: rotating keys. Erasing a
 person's share, which does, is in ``circlekeep.custody``."""
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ def owned_records(scope, owner, *, include_empty=False):
 
 
 @action
-def do_rotate_data_key(owner, *, actor):
+def do_rotate_data_key(owner: models.Model, *, actor: object | None) -> int:
     """Give a member (in each organization) or a circle new data keys and re-encrypt their
     protected text with them; the old keys are then destroyed. Text that was erased stays
     erased."""
@@ -75,7 +76,7 @@ def do_rotate_data_key(owner, *, actor):
 
 
 @action
-def do_rewrap_data_keys(key_ids, *, actor=None):
+def do_rewrap_data_keys(key_ids: list, *, actor: object | None = None) -> int:
     """Re-wrap a batch of data keys under the current key-encryption key. Protected text
     is untouched; readers keep working throughout, because each key names its wrapper."""
     if actor is not None:
