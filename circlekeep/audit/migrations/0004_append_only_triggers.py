@@ -39,5 +39,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0003_chain_existing_events")]
+    dependencies = [("audit", "0003_initial")]
     operations = [migrations.RunPython(forwards, backwards)]
