@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from circlekeep.lib import request_cache
+
 
 class DomainError(Exception):
     """Bad input or a forbidden state change; the message is shown to the person."""
@@ -74,7 +76,7 @@ def action(func):
         context = ActionContext(func.__qualname__)
         token = _current.set(context)
         try:
-            with transaction.atomic():
+            with request_cache.scope(), transaction.atomic():
                 result = func(*args, **kwargs)
                 if settings.GUARD_ACTION_WRITES and context.writes and not context.events:
                     raise AssertionError(

@@ -1,9 +1,9 @@
 """One cache per request, for answers a request asks for more than once (a person's
 staff roles, the role they act in for a circle).
 
-The cache lives for one request (RequestCacheMiddleware opens and closes it) and holds
-nothing protected. Outside a request (commands, tests calling actions) there is none, and
-every question is answered afresh. An action that changes an answer forgets it.
+The cache lives for one request (RequestCacheMiddleware opens and closes it), or for one
+action run outside a request (a command, a test), and holds nothing protected. Outside
+both, every question is answered afresh. An action that changes an answer forgets it.
 """
 
 import contextvars
@@ -37,6 +37,20 @@ def forget(key):
     store = _cache.get()
     if store is not None:
         store.pop(key, None)
+
+
+class scope:
+    """Open a cache for the block unless one is open already (the action wrapper uses it,
+    so that an action run by a command asks each question once too)."""
+
+    def __enter__(self):
+        self._token = _cache.set({}) if _cache.get() is None else None
+        return self
+
+    def __exit__(self, *exc):
+        if self._token is not None:
+            _cache.reset(self._token)
+        return False
 
 
 class RequestCacheMiddleware:
