@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.http import Http404
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep.accounts import actions
 from circlekeep.accounts.access import access_api_token, api_tokens_visible_to
@@ -24,6 +25,10 @@ class MeOut(Schema):
 
 
 class ProfileIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"display_name": "Rosa", "full_name": "Rosa Delgado", "pronouns": "she/her",
+         "language": "es", "time_zone": "America/Los_Angeles"}]})
+
     display_name: str
     full_name: str | None = None
     other_names: str | None = None
@@ -34,6 +39,9 @@ class ProfileIn(Schema):
 
 
 class TokenIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Reporting script", "days": 30}]})
+
     name: str
     days: int | None = None  # the longest the person's organizations allow
 
@@ -61,6 +69,11 @@ class SignedOutOut(Schema):
 
 
 class AcceptIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"token": "the token from the invitation link", "display_name": "Rosa",
+         "full_name": "Rosa Delgado", "language": "es", "time_zone": "America/Los_Angeles",
+         "password": "a long passphrase of your own"}]})
+
     token: str
     display_name: str = ""
     full_name: str = ""
@@ -126,6 +139,9 @@ class TwoStepSetupOut(Schema):
 
 
 class CodeIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "492039"}]})
+
     code: str
 
 

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.http import Http404
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
@@ -48,6 +49,10 @@ class CircleOut(Schema):
 
 
 class CircleIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Wednesday evening group", "kind": "therapy", "mode": "hybrid", "capacity": 10,
+         "allows_minors": False}]})
+
     name: str
     kind: str
     mode: str
@@ -57,6 +62,11 @@ class CircleIn(Schema):
 
 
 class NewCircleIn(CircleIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"organization_id": "0e7c2d4a-3b6f-4f1e-8a2d-9c5b7e1f3a60",
+         "name": "Grief and loss peer circle", "kind": "peer_support", "mode": "in_person",
+         "capacity": 12}]})
+
     organization_id: str
     lead_id: str | None = None
 
@@ -83,18 +93,30 @@ class MembershipDetailOut(MembershipOut):
 
 
 class EmailIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"email": "guardian@example.org"}]})
+
     email: str
 
 
 class MemberInviteIn(EmailIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"email": "rosa@example.org", "is_minor": False}]})
+
     is_minor: bool = False
 
 
 class UserIdIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"user_id": "5b1f0a52-8c1e-4d8e-9a53-2f0d1c7e9b11"}]})
+
     user_id: str
 
 
 class StatusIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"status": "suspended", "reason": "Paused at the member's request for two weeks"}]})
+
     status: str
     reason: str = ""
 

@@ -1,6 +1,7 @@
 """Erasure through the API: the same action and rule as the page."""
 
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep.circles.access import access_membership
 from circlekeep.custody.actions import do_destroy_member_keys
@@ -9,6 +10,10 @@ router = Router(tags=["erasure"])
 
 
 class ErasureIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "The member asked for their information to be erased",
+         "confirmation": "Rosa Delgado"}]})
+
     reason: str
     confirmation: str  # the person's display name, full name or e-mail, typed
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep import vault
 from circlekeep.circles.access import access_membership, may_manage_circle
@@ -59,6 +60,10 @@ class GroupNoteOut(Schema):
 
 
 class GroupNoteIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"body": "Themes: sleep and routines. The group agreed to revisit the check-in format.",
+         "sections": {}}]})
+
     body: str
     sections: dict[str, str] = {}
 
@@ -82,18 +87,24 @@ class ReviewOut(Schema):
     segments: list[SegmentOut]
 
 
-class DecisionIn(Schema):
+class RedactionDecisionIn(Schema):
     start: int
     end: int
     decision: Literal["remove", "keep"]
 
 
 class CorrectionsIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"keep": [[12, 16]], "decisions": [{"start": 40, "end": 44, "decision": "remove"}]}]})
+
     keep: list[tuple[int, int]] = []
-    decisions: list[DecisionIn] = []
+    decisions: list[RedactionDecisionIn] = []
 
 
 class PhraseIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"phrase": "the bakery on Fifth"}]})
+
     phrase: str
 
 
@@ -102,6 +113,9 @@ class MatchesOut(Schema):
 
 
 class AddendumIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"body": "Correction: the follow-up call is on Friday, not Thursday."}]})
+
     body: str
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep import vault
 from circlekeep.circles.models import Membership
@@ -39,7 +40,10 @@ class MessageOut(Schema):
     created_at: datetime
 
 
-class TextIn(Schema):
+class MessageIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"text": "Can I bring my own tea to the meetings?"}]})
+
     text: str
 
 
@@ -50,6 +54,10 @@ class DeclarationIn(Schema):
 
 
 class DeclarationsIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"declarations": [
+            {"name": "Sam Ortiz", "kind": "coworker", "note": "Same team at work"}]}]})
+
     declarations: list[DeclarationIn]
 
 
@@ -68,7 +76,10 @@ class ScreeningOut(Schema):
     declarations: list[DeclarationOut]
 
 
-class DecisionIn(Schema):
+class ScreeningDecisionIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "proceed", "plan": "Seat them apart; check in after the first meeting."}]})
+
     decision: str
     plan: str
 
@@ -112,7 +123,7 @@ def list_questions(request, membership_id: str):
 
 
 @router.post("/memberships/{membership_id}/onboarding/questions", response={201: MessageOut})
-def post_question(request, membership_id: str, payload: TextIn):
+def post_question(request, membership_id: str, payload: MessageIn):
     """The member asks; a facilitator of the circle answers."""
     membership, is_self = access_onboarding(request.user, membership_id)
     do = actions.do_ask_question if is_self else actions.do_answer_question
@@ -173,7 +184,7 @@ def declare_relationships(request, membership_id: str, payload: DeclarationsIn):
 
 @router.post("/memberships/{membership_id}/onboarding/relationships/decision",
              response=OnboardingOut)
-def decide_screening(request, membership_id: str, payload: DecisionIn):
+def decide_screening(request, membership_id: str, payload: ScreeningDecisionIn):
     membership, _is_self = access_onboarding(request.user, membership_id)
     membership = actions.do_decide_screening(membership, decision=payload.decision,
                                              plan=payload.plan, actor=request.user)

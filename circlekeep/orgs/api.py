@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.orgs import actions
@@ -28,6 +29,10 @@ class OrganizationOut(Schema):
 
 
 class OrganizationIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Eastside Counselling", "country": "US", "region": "CA",
+         "require_member_2fa": True, "members_read_notes": True, "api_token_max_days": 90}]})
+
     name: str
     country: str
     region: str = ""
@@ -45,11 +50,17 @@ class StaffOut(Schema):
 
 
 class StaffInvitationIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"email": "amara@clinic.example", "role": "facilitator"}]})
+
     email: str
     role: str
 
 
 class RoleIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"role": "admin"}]})
+
     role: str
 
 
@@ -100,6 +111,9 @@ def change_role(request, role_id: str, payload: RoleIn):
 
 
 class ReasonIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Lost her phone; confirmed by a call to the number on file"}]})
+
     reason: str
 
 
