@@ -143,6 +143,7 @@ TEMPLATES = [
                 "circlekeep.home.context_processors.navigation",
             ],
             "string_if_invalid": "",
+            "libraries": {"assets": "circlekeep.lib.assets"},
         },
     }
 ]

@@ -9,6 +9,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERIOUS = {"serious", "critical"}
+PHONE = 390  # CSS pixels: a common phone's width
+DESKTOP = 1280
+# Wider than the viewport by more than this many pixels counts as horizontal scrolling.
+OVERFLOW_TOLERANCE = 1
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +37,10 @@ def browser():
 class Visitor:
     """One person's browser tab. Every page it lands on is checked with axe-core."""
 
-    def __init__(self, browser, base_url, visited):
-        self.context = browser.new_context(base_url=base_url, locale="en-US")
+    def __init__(self, browser, base_url, visited, *, width=DESKTOP, locale="en-US"):
+        self.width = width
+        self.context = browser.new_context(base_url=base_url, locale=locale,
+                                           viewport={"width": width, "height": 800})
         self.page = self.context.new_page()
         self.visited = visited
         self.page.on("load", lambda page: self._pending.append(page.url))
@@ -55,19 +61,37 @@ class Visitor:
     def text(self):
         return self.page.inner_text("main")
 
+    def overflow(self):
+        """How many CSS pixels the page is wider than the window (0 when it fits), and the
+        widest elements that stick out, for the failure message."""
+        return self.page.evaluate("""() => {
+            const width = document.documentElement.clientWidth;
+            const over = document.documentElement.scrollWidth - width;
+            const culprits = [...document.querySelectorAll("body *")]
+              .filter(e => e.getBoundingClientRect().right > width + 1)
+              .filter(e => !e.closest(".table-wrap, [data-scrolls]"))
+              .slice(0, 5)
+              .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+            return [over, culprits];
+        }""")
+
     def check(self):
         from axe_playwright_python.sync_playwright import Axe
 
         url = self.page.url
-        if url in self.visited:
+        key = (url, self.width)
+        if key in self.visited:
             return
+        over, culprits = self.overflow()
+        assert over <= OVERFLOW_TOLERANCE, (
+            f"{url} scrolls sideways at {self.width}px by {over}px: {culprits}")
         results = Axe().run(self.page)
         problems = [
             (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
             for v in results.response["violations"] if v["impact"] in SERIOUS
         ]
-        assert problems == [], f"accessibility problems on {url}: {problems}"
-        self.visited.add(url)
+        assert problems == [], f"accessibility problems on {url} at {self.width}px: {problems}"
+        self.visited.add(key)
 
     def close(self):
         self.context.close()
@@ -78,8 +102,8 @@ def visit(browser, live_server):
     visited = set()
     visitors = []
 
-    def open_tab():
-        visitor = Visitor(browser, live_server.url, visited)
+    def open_tab(width=DESKTOP, locale="en-US"):
+        visitor = Visitor(browser, live_server.url, visited, width=width, locale=locale)
         visitors.append(visitor)
         return visitor
 
