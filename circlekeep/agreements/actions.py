@@ -81,9 +81,10 @@ def ensure_template(organization):
     """The organization's template, created from the defaults the first time."""
     template = AgreementTemplate.objects.filter(organization=organization).first()
     if template is None:
-        clauses, ladder = defaults.default_template(organization.country)
+        clauses, ladder, translations = defaults.default_template(organization.country)
         template = AgreementTemplate.objects.create(organization=organization,
-                                                    clauses=clauses, ladder=ladder)
+                                                    clauses=clauses, ladder=ladder,
+                                                    translations=translations)
         audit.record("agreement.template.created", actor=None, target=template,
                      organization=organization)
     return template
@@ -93,28 +94,59 @@ def _keyed(clauses):
     return [{"key": f"c{index}", **clause} for index, clause in enumerate(clauses, 1)]
 
 
-def _new_version(agreement, *, clauses, ladder, actor):
+def _new_version(agreement, *, clauses, ladder, actor, translations=None):
+    """The next version in the organization's language, and in each language of
+    ``translations`` ({language: {"clauses", "ladder"}}), each with its own text's hash."""
     number = (agreement.versions.order_by("-number").values_list("number", flat=True)
               .first() or 0) + 1
-    text = render_text(number, clauses, ladder,
-                       language=language_for(agreement.circle.organization))
+    language = language_for(agreement.circle.organization)
+    text = render_text(number, clauses, ladder, language=language)
+    rendered = {}
+    for other, words in (translations or {}).items():
+        if other == language:
+            continue
+        other_text = render_text(number, words["clauses"], words["ladder"], language=other)
+        rendered[other] = {"clauses": words["clauses"], "ladder": words["ladder"],
+                           "text": other_text, "sha256": sha256_of(other_text)}
     version = AgreementVersion.objects.create(
         agreement=agreement, number=number, clauses=clauses, ladder=ladder, text=text,
-        sha256=sha256_of(text), created_at=timezone.now(), created_by=actor)
+        sha256=sha256_of(text), language=language, translations=rendered,
+        created_at=timezone.now(), created_by=actor)
     agreement.current_version = version
     agreement.save(update_fields=["current_version"])
     audit.record("agreement.version.created", actor=actor, target=version,
-                 circle=agreement.circle, data={"version": number, "sha256": version.sha256})
+                 circle=agreement.circle,
+                 data={"version": number, "sha256": version.sha256,
+                       "translations": {lang: t["sha256"] for lang, t in rendered.items()}})
     return version
 
 
+def _carried_translations(version, clauses):
+    """Each translation of ``version`` brought to the new ``clauses``: a clause the
+    change left alone keeps its translation; a new or reworded one appears as its author
+    wrote it, since nobody has translated it yet."""
+    carried = {}
+    for language, words in version.translations.items():
+        translated = {clause["key"]: clause for clause in words["clauses"]}
+        before = {clause["key"]: clause for clause in version.clauses}
+        carried[language] = {
+            "clauses": [translated[clause["key"]]
+                        if before.get(clause["key"]) == clause and clause["key"] in translated
+                        else clause for clause in clauses],
+            "ladder": words["ladder"]}
+    return carried
+
+
 def start_agreement(circle, *, actor):
-    """A new circle's agreement, version 1 copied from the organization's template. Runs
-    inside the action that creates the circle."""
+    """A new circle's agreement, version 1 copied from the organization's template (in
+    every language the template has). Runs inside the action that creates the circle."""
     template = ensure_template(circle.organization)
     agreement = Agreement.objects.create(circle=circle, last_reviewed_at=timezone.now())
+    translations = {language: {"clauses": _keyed(words["clauses"]), "ladder": words["ladder"]}
+                    for language, words in template.translations.items()
+                    if len(words["clauses"]) == len(template.clauses)}
     _new_version(agreement, clauses=_keyed(template.clauses), ladder=template.ladder,
-                 actor=actor)
+                 actor=actor, translations=translations)
     return agreement
 
 
@@ -124,9 +156,12 @@ def do_update_template(organization: Organization, *, clauses: list, ladder: lis
     """Organization admins edit the template new circles start from."""
     check_org_admin(actor, organization)
     template = ensure_template(organization)
-    template.clauses = check_clauses(clauses)
-    template.ladder = check_ladder(ladder)
-    template.save(update_fields=["clauses", "ladder", "updated_at"])
+    cleaned_clauses, cleaned_ladder = check_clauses(clauses), check_ladder(ladder)
+    if (cleaned_clauses, cleaned_ladder) != (template.clauses, template.ladder):
+        # The edit is in one language; an old translation would no longer say the same.
+        template.translations = {}
+    template.clauses, template.ladder = cleaned_clauses, cleaned_ladder
+    template.save(update_fields=["clauses", "ladder", "translations", "updated_at"])
     audit.record("agreement.template.changed", actor=actor, target=template,
                  organization=organization,
                  data={"clauses": len(template.clauses), "ladder": [e["step"] for e in
@@ -226,8 +261,9 @@ def do_adopt_proposal(proposal: Proposal, *, reason: str, actor: User | None):
         if len(clauses) == 1:
             raise DomainError(_("An agreement needs at least one clause."))
         del clauses[keys.index(proposal.clause_key)]
-    version = _new_version(agreement, clauses=clauses,
-                           ladder=agreement.current_version.ladder, actor=actor)
+    current = agreement.current_version
+    version = _new_version(agreement, clauses=clauses, ladder=current.ladder, actor=actor,
+                           translations=_carried_translations(current, clauses))
     proposal.status, proposal.result = Proposal.Status.ADOPTED, version
     proposal.save(update_fields=["status", "result", "decided_at", "decided_by",
                                  "decision_reason"])
@@ -247,8 +283,11 @@ def do_decline_proposal(proposal: Proposal, *, reason: str, actor: User | None):
 
 
 @action
-def do_sign_agreement(version: AgreementVersion, *, typed_name: str, actor: User | None):
-    """A member signs a version: bound to its text's SHA-256, with the typed full name."""
+def do_sign_agreement(version: AgreementVersion, *, typed_name: str, actor: User | None,
+                      language: str | None = None):
+    """A member signs a version: bound to the SHA-256 of the text in ``language`` (the
+    reader's; the organization's when the version has no such text), with the typed full
+    name."""
     agreement = Agreement.objects.select_related("circle", "circle__organization").get(
         pk=version.agreement_id)
     membership = Membership.objects.filter(
@@ -265,11 +304,13 @@ def do_sign_agreement(version: AgreementVersion, *, typed_name: str, actor: User
     if Signature.objects.filter(version=version, membership=membership).exists():
         raise DomainError(_("You have already signed version %(number)d.")
                           % {"number": version.number})
+    reading = version.reading(language or actor.language)
     signature = Signature.objects.create(
         version=version, membership=membership, typed_name=typed_name,
-        text_sha256=version.sha256, signed_at=timezone.now())
+        language=reading.language, text_sha256=reading.sha256, signed_at=timezone.now())
     audit.record("agreement.signed", actor=actor, target=signature, circle=agreement.circle,
-                 subject=actor, data={"version": version.number, "sha256": version.sha256})
+                 subject=actor, data={"version": version.number, "sha256": reading.sha256,
+                                      "language": reading.language})
     MEMBER_SIGNED(membership, actor=actor)
     return signature
 

@@ -17,7 +17,7 @@ from circlekeep.agreements.agenda import agenda_items, review_due
 from circlekeep.agreements.checking import check_text
 from circlekeep.agreements.models import Signature
 from circlekeep.agreements.pdf import signature_pdf
-from circlekeep.agreements.text import diff, language_for
+from circlekeep.agreements.text import diff
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.lib.actions import DomainError
 from circlekeep.orgs.access import access_organization
@@ -43,6 +43,8 @@ class VersionOut(Schema):
     ladder: list[LadderOut]
     text: str
     sha256: str
+    language: str
+    translations: dict
     created_at: datetime
     in_force: bool
 
@@ -51,6 +53,7 @@ class SignatureOut(Schema):
     id: UUID
     version: int
     typed_name: str
+    language: str
     text_sha256: str
     signed_at: datetime
 
@@ -80,6 +83,7 @@ class DiffOut(Schema):
 
 class SignIn(Schema):
     typed_name: str
+    language: str | None = None
 
 
 class CheckIn(Schema):
@@ -148,13 +152,15 @@ class TemplateOut(Schema):
 def version_to_dict(version, agreement):
     return {"id": version.public_id, "number": version.number, "clauses": version.clauses,
             "ladder": version.ladder, "text": version.text, "sha256": version.sha256,
+            "language": version.language, "translations": version.translations,
             "created_at": version.created_at,
             "in_force": version.pk == agreement.current_version_id}
 
 
 def signature_to_dict(signature):
     return {"id": signature.public_id, "version": signature.version.number,
-            "typed_name": signature.typed_name, "text_sha256": signature.text_sha256,
+            "typed_name": signature.typed_name, "language": signature.language,
+            "text_sha256": signature.text_sha256,
             "signed_at": signature.signed_at}
 
 
@@ -210,7 +216,8 @@ def get_diff(request, version_id: str, against: str):
 def sign(request, version_id: str, payload: SignIn):
     version = access_version(request.user, version_id)
     signature = actions.do_sign_agreement(version, typed_name=payload.typed_name,
-                                          actor=request.user)
+                                          actor=request.user,
+                                          language=payload.language or request.LANGUAGE_CODE)
     return Status(201, signature_to_dict(signature))
 
 
@@ -218,8 +225,7 @@ def sign(request, version_id: str, payload: SignIn):
 def signature_download(request, signature_id: str):
     """The signed version as a PDF (the signer, and the circle's facilitators)."""
     signature = access_signature(request.user, signature_id)
-    data = signature_pdf(signature, language=language_for(
-        signature.version.agreement.circle.organization))
+    data = signature_pdf(signature)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="agreement-v{signature.version.number}-signed.pdf"')

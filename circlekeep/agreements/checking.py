@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from circlekeep.agreements.models import AgreementVersion, Signature
 from circlekeep.agreements.pdf import signature_id_in, signature_pdf
-from circlekeep.agreements.text import language_for
 from circlekeep.lib.canonical import sha256_of
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
@@ -21,8 +20,11 @@ class CheckResult:
 
 
 def check_text(agreement, text) -> CheckResult:
+    """Match the text against every version, in every language it has."""
     digest = sha256_of(text)
-    version = AgreementVersion.objects.filter(agreement=agreement, sha256=digest).first()
+    version = next((v for v in AgreementVersion.objects.filter(agreement=agreement)
+                    if digest in {v.sha256, *(t["sha256"] for t in v.translations.values())}),
+                   None)
     return CheckResult(version is not None, digest, version,
                        version is not None and version.pk == agreement.current_version_id)
 
@@ -38,7 +40,7 @@ def check_pdf(agreement, data: bytes) -> CheckResult:
     if signature is None:
         return CheckResult(False, problem=_("This PDF is not a signed copy of this circle's "
                                             "agreement."))
-    expected = signature_pdf(signature, language=language_for(agreement.circle.organization))
+    expected = signature_pdf(signature)
     version = signature.version
     if data != expected:
         return CheckResult(False, version.sha256, version,

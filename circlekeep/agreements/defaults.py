@@ -1,7 +1,8 @@
 """The organization template's starting text: the ground rules good group work agrees on.
 
-Admins edit it; each circle's first version is copied from it. Spanish-speaking
-organizations (country ES) start from the Spanish text.
+Admins edit it; each circle's first version is copied from it. Every organization gets
+both texts, clause for clause, so that each member reads and signs in their own language;
+Spanish-speaking organizations (country ES) edit the Spanish one, others the English.
 """
 
 LADDER_STEPS = ("reminder", "private_conversation", "written_warning", "suspension",
@@ -79,10 +80,24 @@ LADDER_ES = {
 }
 
 
-def default_template(country):
-    """(clauses, ladder) for a new organization in ``country``."""
-    spanish = (country or "").upper() == "ES"
-    clauses = CLAUSES_ES if spanish else CLAUSES_EN
-    ladder = LADDER_ES if spanish else LADDER_EN
+TEXTS = {"en": (CLAUSES_EN, LADDER_EN), "es": (CLAUSES_ES, LADDER_ES)}
+
+
+def template_in(language):
+    """(clauses, ladder) of the default template in ``language``."""
+    clauses, ladder = TEXTS[language]
     return ([{"title": title, "text": text} for title, text in clauses],
             [{"step": step, "text": ladder[step]} for step in LADDER_STEPS])
+
+
+def default_template(country):
+    """(clauses, ladder, translations) for a new organization in ``country``: its own
+    language's text and {language: {"clauses", "ladder"}} for every other."""
+    language = "es" if (country or "").upper() == "ES" else "en"
+    clauses, ladder = template_in(language)
+    translations = {}
+    for other in TEXTS:
+        if other != language:
+            other_clauses, other_ladder = template_in(other)
+            translations[other] = {"clauses": other_clauses, "ladder": other_ladder}
+    return clauses, ladder, translations

@@ -1,10 +1,13 @@
 """Each circle's confidentiality agreement: versions, proposals, signatures and reviews.
 
 A version is immutable: its canonical text and that text's SHA-256 are fixed when it is
-adopted, and a signature records the hash it was made against.
+adopted, and a signature records the hash it was made against. A version may carry its
+text in other languages; a member reads and signs the text in their own language, and the
+signature keeps the language and that text's hash.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +33,9 @@ class AgreementTemplate(models.Model):
                                         related_name="agreement_template")
     clauses = models.JSONField(default=list)  # [{"title", "text"}]
     ladder = models.JSONField(default=list)  # [{"step", "text"}], in escalating order
+    # The same template in other languages, clause for clause: {language: {"clauses",
+    # "ladder"}}. Cleared when admins edit the template, which they do in one language.
+    translations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -63,6 +69,10 @@ class AgreementVersion(models.Model):
     ladder = models.JSONField()  # [{"step", "text"}]
     text = models.TextField()  # the canonical text that is signed
     sha256 = models.CharField(max_length=64)
+    # The language of the fields above (the organization's), and the same version in
+    # other languages: {language: {"clauses", "ladder", "text", "sha256"}}.
+    language = models.CharField(max_length=5, default="en")
+    translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
@@ -79,6 +89,31 @@ class AgreementVersion(models.Model):
     @property
     def ladder_steps(self):
         return [entry["step"] for entry in self.ladder]
+
+    @property
+    def languages(self):
+        return [self.language, *sorted(set(self.translations) - {self.language})]
+
+    def reading(self, language):
+        """The version as a reader of ``language`` sees and signs it: that language's
+        text when the version has it, else the organization's."""
+        other = self.translations.get(language) if language != self.language else None
+        if not other:
+            return VersionReading(self.language, self.clauses, self.ladder, self.text,
+                                  self.sha256)
+        return VersionReading(language, other["clauses"], other["ladder"], other["text"],
+                              other["sha256"])
+
+
+@dataclass(frozen=True)
+class VersionReading:
+    """One language's text of an agreement version."""
+
+    language: str
+    clauses: list
+    ladder: list
+    text: str
+    sha256: str
 
 
 class Proposal(models.Model):
@@ -144,6 +179,8 @@ class Signature(models.Model):
     membership = models.ForeignKey("circles.Membership", on_delete=models.PROTECT,
                                    related_name="signatures")
     typed_name = models.CharField(max_length=120)
+    # The language of the text signed, and that text's hash.
+    language = models.CharField(max_length=5, default="en")
     text_sha256 = models.CharField(max_length=64)
     signed_at = models.DateTimeField()
 

@@ -17,8 +17,10 @@ MARKER = "circlekeep-signature:"
 _MARKER_RE = re.compile(rb"circlekeep-signature:([0-9a-f-]{36})")
 
 
-def signature_pdf(signature, *, language) -> bytes:
+def signature_pdf(signature) -> bytes:
+    """The PDF of the text signed, in the language it was signed in."""
     version = signature.version
+    language = signature.language
     signed_at = signature.signed_at.astimezone(UTC)
     pdf = FPDF(format="A4")
     pdf.set_creation_date(signed_at)
@@ -36,7 +38,7 @@ def signature_pdf(signature, *, language) -> bytes:
         pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
-    lines = version.text.rstrip("\n").split("\n")
+    lines = version.reading(language).text.rstrip("\n").split("\n")
     paragraph(lines[0], size=16, style="B", gap=4)
     for line in lines[1:]:
         if line:

@@ -30,7 +30,7 @@ from circlekeep.agreements.forms import (
 )
 from circlekeep.agreements.models import LadderStep, Proposal, Signature
 from circlekeep.agreements.pdf import signature_pdf
-from circlekeep.agreements.text import diff, language_for
+from circlekeep.agreements.text import diff
 from circlekeep.circles.access import (
     check_may_manage_circle,
     may_manage_circle,
@@ -58,6 +58,7 @@ def _ladder(version):
 def circle_agreement(request, circle_id):
     agreement = access_agreement(request.user, circle_id)
     circle, version = agreement.circle, agreement.current_version
+    reading = version.reading(request.LANGUAGE_CODE)
     manages = may_manage_circle(request.user, circle)
     membership = _own_membership(request.user, circle)
     my_signatures = list(Signature.objects.filter(membership=membership)
@@ -71,8 +72,8 @@ def circle_agreement(request, circle_id):
             status__in=Membership.ACCEPTED_STATUSES).select_related("user")
             .order_by("user__display_name")]
     return render(request, "agreements/circle_agreement.html", {
-        "agreement": agreement, "circle": circle, "version": version,
-        "ladder": _ladder(version), "manages": manages, "membership": membership,
+        "agreement": agreement, "circle": circle, "version": version, "reading": reading,
+        "ladder": _ladder(reading), "manages": manages, "membership": membership,
         "sign_form": SignForm() if membership and not signed_current else None,
         "signed_current": signed_current, "my_signatures": my_signatures,
         "versions": list(agreement.versions.order_by("-number")),
@@ -98,10 +99,13 @@ def version_detail(request, version_id):
                        None)
         if against is None:
             raise Http404
+    reading = version.reading(request.LANGUAGE_CODE)
     return render(request, "agreements/version.html", {
-        "version": version, "agreement": agreement, "circle": agreement.circle,
-        "ladder": _ladder(version), "others": others, "against": against,
-        "diff": diff(against.text, version.text) if against else None,
+        "version": version, "reading": reading, "agreement": agreement,
+        "circle": agreement.circle, "ladder": _ladder(reading), "others": others,
+        "against": against,
+        "diff": diff(against.reading(reading.language).text, reading.text)
+        if against else None,
         "is_current": version.pk == agreement.current_version_id,
     })
 
@@ -114,8 +118,11 @@ def sign(request, version_id):
     circle = version.agreement.circle
     if form.is_valid():
         try:
+            # The language of the text the member read on the page they signed from.
             actions.do_sign_agreement(version, typed_name=form.cleaned_data["typed_name"],
-                                      actor=request.user)
+                                      actor=request.user,
+                                      language=request.POST.get("language")
+                                      or request.LANGUAGE_CODE)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -132,8 +139,7 @@ def sign(request, version_id):
 @login_required
 def signature_download(request, signature_id):
     signature = access_signature(request.user, signature_id)
-    organization = signature.version.agreement.circle.organization
-    data = signature_pdf(signature, language=language_for(organization))
+    data = signature_pdf(signature)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="agreement-v{signature.version.number}-signed.pdf"')

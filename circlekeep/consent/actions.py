@@ -59,27 +59,57 @@ def check_document(*, title, sections, reporting_categories, guardian_sharing):
     return title, cleaned, categories, guardian_sharing
 
 
+def organization_language(organization):
+    """The language an organization publishes and edits its consent document in."""
+    return "es" if organization.country == "ES" else "en"
+
+
+def _sections_of(default):
+    return [{"key": key, "title": default["sections"][key][0],
+             "text": default["sections"][key][1]} for key in defaults.SECTION_KEYS]
+
+
+def _translation(*, title, version, sections, reporting_categories, guardian_sharing,
+                 language):
+    text = render_text(title=title, version=version, sections=sections,
+                       reporting_categories=reporting_categories,
+                       guardian_sharing=guardian_sharing, language=language)
+    return {"title": title, "sections": sections,
+            "reporting_categories": reporting_categories,
+            "guardian_sharing": guardian_sharing, "text": text, "sha256": sha256_of(text)}
+
+
 def _publish(organization, *, title, sections, reporting_categories, guardian_sharing,
-             actor):
+             actor, other_languages=None):
+    """Publish a version in the organization's language, with the same version in
+    ``other_languages`` ({language: default document}) when they exist."""
     jurisdiction = organization.jurisdiction
     version = (ConsentDocument.objects.filter(organization=organization,
                                               jurisdiction=jurisdiction)
                .order_by("-version").values_list("version", flat=True).first() or 0) + 1
-    language = "es" if organization.country == "ES" else "en"
+    language = organization_language(organization)
     text = render_text(title=title, version=version, sections=sections,
                        reporting_categories=reporting_categories,
                        guardian_sharing=guardian_sharing, language=language)
+    translations = {
+        other: _translation(title=default["title"], version=version,
+                            sections=_sections_of(default),
+                            reporting_categories=default["reporting_categories"],
+                            guardian_sharing=default["guardian_sharing"], language=other)
+        for other, default in (other_languages or {}).items() if other != language}
     document = ConsentDocument.objects.create(
         organization=organization, jurisdiction=jurisdiction, version=version, title=title,
         sections=sections, reporting_categories=reporting_categories,
         guardian_sharing=guardian_sharing, text=text, sha256=sha256_of(text),
+        language=language, translations=translations,
         published_at=timezone.now(), published_by=actor)
     organization.consent_document = document
     organization.save(update_fields=["consent_document"])
     audit.record("consent.document.published", actor=actor, target=document,
                  organization=organization,
                  data={"jurisdiction": jurisdiction, "version": version,
-                       "sha256": document.sha256})
+                       "sha256": document.sha256,
+                       "translations": {lang: t["sha256"] for lang, t in translations.items()}})
     return document
 
 
@@ -91,14 +121,14 @@ def ensure_consent_document(organization, *, actor=None):
                                              jurisdiction=organization.jurisdiction)
               .order_by("-version").first())
     if newest is None:
-        default = defaults.default_document(organization.jurisdiction)
+        documents = defaults.default_documents(organization.jurisdiction)
+        default = defaults.default_document(organization.jurisdiction,
+                                            organization_language(organization))
         return _publish(
-            organization, title=default["title"],
-            sections=[{"key": key, "title": default["sections"][key][0],
-                       "text": default["sections"][key][1]}
-                      for key in defaults.SECTION_KEYS],
+            organization, title=default["title"], sections=_sections_of(default),
             reporting_categories=default["reporting_categories"],
-            guardian_sharing=default["guardian_sharing"], actor=actor)
+            guardian_sharing=default["guardian_sharing"], actor=actor,
+            other_languages=documents)
     if organization.consent_document_id != newest.pk:
         organization.consent_document = newest
         organization.save(update_fields=["consent_document"])
@@ -141,9 +171,11 @@ def _has_live_membership(user, organization):
 
 @action
 def do_give_consent(document: ConsentDocument, *, typed_name: str, actor: User | None,
-                    ward: User | None = None):
+                    ward: User | None = None, language: str | None = None):
     """Consent to a document: an adult for themself, a minor's assent, or a guardian for
     their ward. A minor's participation needs both the guardian's consent and the assent.
+    The consent is to the text in ``language`` (the reader's; the organization's when the
+    version has no such text), and records that text's hash.
     """
     if actor is None:
         raise ActionForbidden(_("Sign in to give consent."))
@@ -170,13 +202,16 @@ def do_give_consent(document: ConsentDocument, *, typed_name: str, actor: User |
     if ConsentRecord.objects.filter(document=document, subject=subject, role=role,
                                     withdrawn_at__isnull=True).exists():
         raise DomainError(_("This consent is already given."))
+    reading = document.reading(language or actor.language)
     record = ConsentRecord.objects.create(
         document=document, organization=organization, signer=actor, subject=subject,
-        role=role, typed_name=typed_name, text_sha256=document.sha256,
-        given_at=timezone.now())
+        role=role, typed_name=typed_name, language=reading.language,
+        text_sha256=reading.sha256, given_at=timezone.now())
     audit.record("consent.given", actor=actor, target=record, organization=organization,
                  subject=subject, data={"role": role, "version": document.version,
-                                        "jurisdiction": document.jurisdiction})
+                                        "jurisdiction": document.jurisdiction,
+                                        "language": reading.language,
+                                        "sha256": reading.sha256})
     CONSENT_GIVEN(subject, organization, actor=actor)
     return record
 

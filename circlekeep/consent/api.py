@@ -31,6 +31,8 @@ class DocumentOut(Schema):
     guardian_sharing: str
     text: str
     sha256: str
+    language: str
+    translations: dict
     in_force: bool
 
 
@@ -40,6 +42,8 @@ class RecordOut(Schema):
     version: int
     role: str
     subject: str
+    language: str
+    text_sha256: str
     given_at: datetime
     withdrawn_at: datetime | None
 
@@ -53,6 +57,7 @@ class MyConsentOut(Schema):
 class ConsentIn(Schema):
     typed_name: str
     ward_id: str | None = None
+    language: str | None = None
 
 
 class DocumentIn(Schema):
@@ -68,14 +73,16 @@ def document_to_dict(document):
             "title": document.title, "sections": document.sections,
             "reporting_categories": document.reporting_categories,
             "guardian_sharing": document.guardian_sharing, "text": document.text,
-            "sha256": document.sha256,
+            "sha256": document.sha256, "language": document.language,
+            "translations": document.translations,
             "in_force": document.pk == document.organization.consent_document_id}
 
 
 def record_to_dict(record):
     return {"id": record.public_id, "document_id": record.document.public_id,
             "version": record.document.version, "role": record.role,
-            "subject": record.subject.display_name, "given_at": record.given_at,
+            "subject": record.subject.display_name, "language": record.language,
+            "text_sha256": record.text_sha256, "given_at": record.given_at,
             "withdrawn_at": record.withdrawn_at}
 
 
@@ -110,7 +117,8 @@ def give_consent(request, document_id: str, payload: ConsentIn):
         if ward is None:
             raise Http404
     record = actions.do_give_consent(document, typed_name=payload.typed_name,
-                                     actor=request.user, ward=ward)
+                                     actor=request.user, ward=ward,
+                                     language=payload.language or request.LANGUAGE_CODE)
     return Status(201, record_to_dict(record))
 
 

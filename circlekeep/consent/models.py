@@ -1,10 +1,13 @@
 """Informed-consent documents per organization and jurisdiction, and the consent given.
 
 A document version is immutable; publishing a change makes a new version, which asks
-everyone for consent again.
+everyone for consent again. A version may carry the same document in other languages;
+a member reads and consents to the text in their own, and the record keeps that text's
+hash.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +26,11 @@ class ConsentDocument(models.Model):
     guardian_sharing = models.TextField()  # what may be shared with a minor's guardian
     text = models.TextField()  # canonical text
     sha256 = models.CharField(max_length=64)
+    # The language of the fields above: the organization's, the one admins edit.
+    language = models.CharField(max_length=5, default="en")
+    # The same version in other languages: {language: {"title", "sections",
+    # "reporting_categories", "guardian_sharing", "text", "sha256"}}.
+    translations = models.JSONField(default=dict, blank=True)
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
@@ -36,6 +44,35 @@ class ConsentDocument(models.Model):
 
     def __str__(self):
         return f"{self.title} (v{self.version})"
+
+    @property
+    def languages(self):
+        return [self.language, *sorted(set(self.translations) - {self.language})]
+
+    def reading(self, language):
+        """The version as a reader of ``language`` sees and consents to it: that
+        language's text when the version has it, else the organization's."""
+        other = self.translations.get(language) if language != self.language else None
+        if not other:
+            return DocumentReading(self.language, self.title, self.sections,
+                                   self.reporting_categories, self.guardian_sharing,
+                                   self.text, self.sha256)
+        return DocumentReading(language, other["title"], other["sections"],
+                               other["reporting_categories"], other["guardian_sharing"],
+                               other["text"], other["sha256"])
+
+
+@dataclass(frozen=True)
+class DocumentReading:
+    """One language's text of a consent document version."""
+
+    language: str
+    title: str
+    sections: list
+    reporting_categories: list
+    guardian_sharing: str
+    text: str
+    sha256: str
 
 
 class ConsentRecord(models.Model):
@@ -61,6 +98,8 @@ class ConsentRecord(models.Model):
                                 related_name="consents")
     role = models.CharField(max_length=10, choices=Role.choices)
     typed_name = models.CharField(max_length=120)
+    # The language of the text consented to, and that text's hash.
+    language = models.CharField(max_length=5, default="en")
     text_sha256 = models.CharField(max_length=64)
     given_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -75,8 +75,11 @@ def document_detail(request, document_id):
             ward = next((w for w in wards if str(w.public_id) == form.cleaned_data.get("ward")),
                         None)
             try:
+                # The language of the text the reader was shown on this page.
                 actions.do_give_consent(document, typed_name=form.cleaned_data["typed_name"],
-                                        actor=request.user, ward=ward)
+                                        actor=request.user, ward=ward,
+                                        language=request.POST.get("language")
+                                        or request.LANGUAGE_CODE)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -85,6 +88,7 @@ def document_detail(request, document_id):
                 return redirect("consent:mine")
     return render(request, "consent/document.html", {
         "document": document, "organization": organization,
+        "reading": document.reading(request.LANGUAGE_CODE),
         "is_in_force": document.pk == organization.consent_document_id,
         "form": form if may_consent else None,
     })
