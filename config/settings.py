@@ -143,7 +143,7 @@ TEMPLATES = [
                 "circlekeep.home.context_processors.navigation",
             ],
             "string_if_invalid": "",
-            "libraries": {"assets": "circlekeep.lib.assets"},
+            "libraries": {"assets": "circlekeep.lib.assets", "times": "circlekeep.lib.times"},
         },
     }
 ]

@@ -84,13 +84,21 @@ def get_invitation_by_token(token):
             .filter(token_hash=hash_secret(token or "")).first())
 
 
+def invitation_time_zone(invitation):
+    """The zone an invited person starts in: the inviting organization's."""
+    organization = invitation.organization
+    return organization.time_zone if organization is not None else "UTC"
+
+
 @action
 def do_accept_invitation(invitation: Invitation, *, acting_user: User | None,
                          display_name: str = "", pronouns: str = "", language: str = "en",
-                         time_zone: str = "UTC", password: str = "", full_name: str | None = ""):
+                         time_zone: str | None = None, password: str = "",
+                         full_name: str | None = ""):
     """Accept an invitation; returns the now-active user.
 
-    A new invitee sets up their account here. An invitee who already has an account must
+    A new invitee sets up their account here, in the inviting organization's time zone
+    unless they choose another. An invitee who already has an account must
     be signed in as the invited address: the link works for that address only.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -104,6 +112,7 @@ def do_accept_invitation(invitation: Invitation, *, acting_user: User | None,
         if acting_user is not None and acting_user.is_authenticated:
             raise DomainError(_("This invitation is for a different account. Sign out first to "
                                 "accept it."))
+        time_zone = time_zone or invitation_time_zone(invitation)
         display_name, pronouns = check_profile(display_name, pronouns, language, time_zone)
         user.display_name, user.pronouns = display_name, pronouns
         user.full_name = check_full_name(full_name)

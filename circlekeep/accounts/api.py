@@ -79,7 +79,7 @@ class AcceptIn(Schema):
     full_name: str = ""
     pronouns: str = ""
     language: str = "en"
-    time_zone: str = "UTC"
+    time_zone: str | None = None  # the inviting organization's when left out
     password: str = ""
 
 

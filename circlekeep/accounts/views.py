@@ -401,7 +401,7 @@ def accept_invitation(request):
     form = None if existing else AcceptInvitationForm(
         request.POST or None,
         initial={"language": request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("en", "es")
-                 else "en", "time_zone": "UTC"},
+                 else "en", "time_zone": actions.invitation_time_zone(invitation)},
     )
     if request.method == "POST" and problem is None:
         fields = {}

@@ -12,9 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from circlekeep import audit
 from circlekeep.accounts.actions import ENDED_BY_TWO_FACTOR_RESET, end_api_tokens
 from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
-from circlekeep.accounts.models import Invitation
+from circlekeep.accounts.models import TIME_ZONES, Invitation
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.request_cache import forget
+from circlekeep.lib.times import zone_for
 from circlekeep.orgs.access import admin_organizations, check_org_admin, may_reset_two_factor
 from circlekeep.orgs.hooks import (
     JURISDICTION_CHANGED,
@@ -44,21 +45,31 @@ def check_jurisdiction(country, region):
     return country, (region or "").strip().upper()
 
 
+def check_time_zone(time_zone):
+    if time_zone not in TIME_ZONES:
+        raise DomainError(_("Choose a time zone from the list."), field="time_zone")
+    return time_zone
+
+
 @action
 def do_create_organization(*, name: str, country: str, region: str = "",
-                           require_member_2fa: bool = False, actor: User | None = None):
-    """Create an organization. Only the system (a command) creates organizations."""
+                           require_member_2fa: bool = False, time_zone: str | None = None,
+                           actor: User | None = None):
+    """Create an organization. Only the system (a command) creates organizations. Its time
+    zone starts as its country's (or region's) unless given."""
     if actor is not None:
         raise ActionForbidden(_("Organizations are created by the operator."))
     name = (name or "").strip()
     if not name:
         raise DomainError(_("An organization needs a name."), field="name")
     country, region = check_jurisdiction(country, region)
+    time_zone = check_time_zone(time_zone or zone_for(country, region))
     organization = Organization.objects.create(
-        name=name, country=country, region=region, require_member_2fa=require_member_2fa
+        name=name, country=country, region=region, require_member_2fa=require_member_2fa,
+        time_zone=time_zone,
     )
     audit.record("org.created", actor=actor, target=organization, organization=organization,
-                 data={"country": country, "region": region})
+                 data={"country": country, "region": region, "time_zone": time_zone})
     ORGANIZATION_CREATED(organization, actor=actor)
     organization.refresh_from_db()
     return organization
@@ -68,7 +79,8 @@ def do_create_organization(*, name: str, country: str, region: str = "",
 def do_change_org_policies(organization: Organization, *, name: str, country: str, region: str,
                            require_member_2fa: bool, actor: User | None,
                            members_read_notes: bool | None = None,
-                           api_token_max_days: int | None = None):
+                           api_token_max_days: int | None = None,
+                           time_zone: str | None = None):
     """Change an organization's name, jurisdiction and policies (its admins only).
 
     Lowering ``api_token_max_days`` ends its people's older tokens at once (the limit is
@@ -85,6 +97,8 @@ def do_change_org_policies(organization: Organization, *, name: str, country: st
         new["members_read_notes"] = bool(members_read_notes)
     if api_token_max_days is not None:
         new["api_token_max_days"] = check_api_token_days(api_token_max_days)
+    if time_zone is not None:
+        new["time_zone"] = check_time_zone(time_zone)
     changes = {key: {"old": getattr(organization, key), "new": value}
                for key, value in new.items() if getattr(organization, key) != value}
     if not changes:

@@ -26,12 +26,14 @@ class OrganizationOut(Schema):
     require_member_2fa: bool
     members_read_notes: bool
     api_token_max_days: int
+    time_zone: str
 
 
 class OrganizationIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "Eastside Counselling", "country": "US", "region": "CA",
-         "require_member_2fa": True, "members_read_notes": True, "api_token_max_days": 90}]})
+         "require_member_2fa": True, "members_read_notes": True, "api_token_max_days": 90,
+         "time_zone": "America/Los_Angeles"}]})
 
     name: str
     country: str
@@ -39,6 +41,7 @@ class OrganizationIn(Schema):
     require_member_2fa: bool = False
     members_read_notes: bool | None = None
     api_token_max_days: int | None = None  # 1 to 365; unchanged when left out
+    time_zone: str | None = None  # an IANA zone; unchanged when left out
 
 
 class StaffOut(Schema):
@@ -68,7 +71,7 @@ def organization_to_dict(org):
     return {"id": org.public_id, "name": org.name, "country": org.country, "region": org.region,
             "require_member_2fa": org.require_member_2fa,
             "members_read_notes": org.members_read_notes,
-            "api_token_max_days": org.api_token_max_days}
+            "api_token_max_days": org.api_token_max_days, "time_zone": org.time_zone}
 
 
 def staff_to_dict(role):

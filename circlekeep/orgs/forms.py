@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from circlekeep.accounts.forms import time_zone_choices
+from circlekeep.lib.widgets import FastSelect
 from circlekeep.orgs.models import API_TOKEN_DAYS_BOUNDS, StaffRole
 
 
@@ -10,6 +12,10 @@ class OrganizationForm(forms.Form):
                               help_text=_("Two-letter code, e.g. US or ES."))
     region = forms.CharField(label=_("Region"), max_length=80, required=False,
                              help_text=_("State or province code, e.g. CA."))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, widget=FastSelect,
+        help_text=_("Where the circles meet. New accounts start in it; everyone sees times "
+                    "in their own zone."))
     require_member_2fa = forms.BooleanField(
         label=_("Members must use two-step sign-in"), required=False,
         help_text=_("Staff always must."),

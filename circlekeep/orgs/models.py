@@ -26,6 +26,9 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. US"))
     region = models.CharField(_("region"), max_length=80, blank=True,
                               help_text=_("State or province, e.g. CA"))
+    # Where its circles meet: invitations start new accounts in it, and people without a
+    # zone of their own see times in it.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     require_member_2fa = models.BooleanField(
         _("members must use two-step sign-in"), default=False
     )

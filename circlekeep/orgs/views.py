@@ -27,7 +27,7 @@ from circlekeep.orgs.forms import (
 def settings_page(request, org_id):
     organization = access_organization(request.user, org_id)
     initial = {"name": organization.name, "country": organization.country,
-               "region": organization.region,
+               "region": organization.region, "time_zone": organization.time_zone,
                "require_member_2fa": organization.require_member_2fa,
                "members_read_notes": organization.members_read_notes,
                "api_token_max_days": organization.api_token_max_days}

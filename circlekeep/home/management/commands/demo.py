@@ -22,6 +22,8 @@ from circlekeep.testing import (
 )
 
 ORG_NAME = "Riverside Wellness Collective"
+# The organization meets in Los Angeles: every weekly series is at 18:00 there.
+DEMO_TIME_ZONE = "America/Los_Angeles"
 DOMAIN = "demo.circlekeep.test"
 PASSWORD = "circlekeep-demo-2026"
 
@@ -83,7 +85,8 @@ class Command(BaseCommand):
 
     def load(self):
 
-        org = do_create_organization(name=ORG_NAME, country="US", region="CA")
+        org = do_create_organization(name=ORG_NAME, country="US", region="CA",
+                                     time_zone=DEMO_TIME_ZONE)
         staff = {}
         admin = None
         for local, name, pronouns, role in STAFF:
@@ -128,24 +131,31 @@ class Command(BaseCommand):
                         actor=leila.user)
 
     def schedule(self, circles, amara, miguel):
-        """A weekly series for each circle, and a therapy-group meeting starting within
-        the hour so that the opening ritual can be tried at once."""
-        from datetime import timedelta
+        """A weekly series for each circle at 18:00 Los Angeles time (the Wednesday evening
+        group on Wednesdays), and a therapy-group meeting starting within the hour so that
+        the opening ritual can be tried at once."""
+        import zoneinfo
+        from datetime import datetime, time, timedelta
 
         from django.utils import timezone
 
-
+        here = zoneinfo.ZoneInfo(DEMO_TIME_ZONE)
         now = timezone.now()
+        today = now.astimezone(here).date()
+
+        def evening(days):
+            return datetime.combine(today + timedelta(days=days), time(18), tzinfo=here)
+
+        wednesday = (2 - today.weekday()) % 7 or 7
         soon = (now + timedelta(minutes=45)).replace(second=0, microsecond=0)
         until = (now + timedelta(weeks=12)).date()
         do_schedule_meetings(circles["therapy"], starts_at=soon, duration_minutes=90,
                              recurrence="none", mode="in_person", place="Room 4, 12 Elm St",
                              actor=amara)
-        for key, lead, mode, days in (("therapy", amara, "in_person", 7),
+        for key, lead, mode, days in (("therapy", amara, "in_person", wednesday),
                                       ("grief", miguel, "online", 2),
                                       ("young", amara, "online", 4)):
-            first = (now + timedelta(days=days)).replace(hour=18, minute=0, second=0,
-                                                         microsecond=0)
+            first = evening(days)
             do_schedule_meetings(circles[key], starts_at=first, duration_minutes=90,
                                  recurrence="weekly", until=until, mode=mode,
                                  place="Room 4, 12 Elm St" if mode == "in_person" else "",
@@ -156,7 +166,7 @@ class Command(BaseCommand):
         from circlekeep.testing import just_signed_in
 
         do_update_profile(user, display_name=user.display_name, pronouns=pronouns,
-                          language=language, time_zone="America/Los_Angeles", actor=user)
+                          language=language, time_zone=DEMO_TIME_ZONE, actor=user)
         do_change_password(user, old_password=TEST_PASSWORD, new_password=PASSWORD, actor=user,
                            proof=just_signed_in(user))
 
