@@ -98,6 +98,13 @@ class AuditEvent(models.Model):
     def data(self):
         return json.loads(self.data_json or "{}")
 
+    @property
+    def reason_label(self):
+        """The reason in the reader's language (a code's label; typed text as typed)."""
+        from circlekeep.audit.reasons import label
+
+        return label(self.reason)
+
 
 class AuditHead(models.Model):
     """The newest event's sequence and hash (and the hash before it): one row, updated by

@@ -11,6 +11,7 @@ from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
 from circlekeep.accounts.api import InvitationOut, invitation_to_dict
 from circlekeep.accounts.models import User
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles import actions
 from circlekeep.circles.access import (
     access_circle,
@@ -224,8 +225,8 @@ def get_membership(request, membership_id: str):
     membership = access_membership(request.user, membership_id)
     data = membership_to_dict(membership)
     changes = list(membership.changes.select_related("membership__user", "membership__circle"))
-    why = ("Member viewing their own membership history (API)"
-           if membership.user_id == request.user.pk else "Viewing a member's history (API)")
+    why = audit_reasons.code("circles.history.own.api" if membership.user_id == request.user.pk
+                             else "circles.history.staff.api")
     reasons = vault.reveal_many(changes, "reason", actor=request.user, reason=why)
     data["history"] = [
         {"from_status": c.from_status, "to_status": c.to_status, "changed_at": c.changed_at,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
 from circlekeep.accounts.models import User
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles import actions
 from circlekeep.circles.access import (
     access_circle,
@@ -206,8 +207,8 @@ def membership_detail(request, membership_id):
                 return redirect("circles:membership", membership_id=membership.public_id)
     changes = list(membership.changes.select_related("actor", "membership__user",
                                                      "membership__circle"))
-    why = (_("Member viewing their own membership history")
-           if membership.user_id == request.user.pk else _("Viewing a member's history"))
+    why = audit_reasons.code("circles.history.own" if membership.user_id == request.user.pk
+                             else "circles.history.staff")
     for change, text in zip(changes, vault.reveal_many(changes, "reason", actor=request.user,
                                                        reason=why), strict=True):
         change.reason_text = text

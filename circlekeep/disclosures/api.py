@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_membership
 from circlekeep.disclosures import actions
 from circlekeep.disclosures.access import (
@@ -202,7 +203,7 @@ def my_accounting(request):
     """The signed-in member's accounting of disclosures: six years, newest first."""
     records = list(actions.accounting_for(request.user))
     summaries = vault.reveal_many(records, "summary", actor=request.user,
-                                  reason="Member reading their accounting of disclosures (API)")
+                                  reason=audit_reasons.code("disclosures.accounting.own.api"))
     return [{"id": d.public_id, "disclosed_at": d.disclosed_at, "recipient": d.recipient,
              "information": d.information, "basis": d.basis, "law_named": d.law_named,
              "summary": str(s)} for d, s in zip(records, summaries, strict=True)]

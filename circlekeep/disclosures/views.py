@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.disclosures import actions
@@ -43,7 +44,7 @@ def mine(request):
                           .select_related("membership__circle"))
     accounting = list(actions.accounting_for(request.user))
     summaries = vault.reveal_many(accounting, "summary", actor=request.user,
-                                  reason=_("Member reading their accounting of disclosures"))
+                                  reason=audit_reasons.code("disclosures.accounting.own"))
     for disclosure, summary in zip(accounting, summaries, strict=True):
         disclosure.summary_text = summary
         disclosure.what = _labels(disclosure.information)

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_circle, access_membership
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
@@ -94,7 +95,8 @@ class DecisionOut(Schema):
 
 def _concern_to_dict(request, concern):
     handles = concerns_handled_by(request.user).filter(pk=concern.pk).exists()
-    why = "Handling a concern (API)" if handles else "Reading a concern that involves me (API)"
+    why = (audit_reasons.code("incidents.concern.handle.api") if handles
+           else audit_reasons.code("incidents.concern.involved.api"))
     body = None
     if handles or concern.reporter_id == request.user.pk:
         body = str(vault.reveal(concern, "body", actor=request.user, reason=why))

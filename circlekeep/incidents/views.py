@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from circlekeep import vault
 from circlekeep.agreements.models import LadderStep
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_circle, access_managed_circle, may_see_members
 from circlekeep.circles.models import Membership
 from circlekeep.incidents import actions
@@ -109,7 +110,8 @@ def concern_detail(request, concern_id):
                                                       "membership__circle", "decided_by"))
     if not handles:
         decisions = [d for d in decisions if d.membership.user_id == request.user.pk]
-    why = _("Handling a concern") if handles else _("Reading a concern that involves me")
+    why = (audit_reasons.code("incidents.concern.handle") if handles
+           else audit_reasons.code("incidents.concern.involved"))
     context = {"concern": concern, "handles": handles, "is_reporter": is_reporter,
                "decisions": decisions}
     if handles or is_reporter:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
 from circlekeep.accounts.models import User
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.lib.actions import DomainError, action
 from circlekeep.meetings.models import Attendance, Meeting
@@ -245,8 +246,7 @@ def do_correct_redactions(item: Reviewed, *, keep: list, decisions: dict,
     or ordinary word's (start, end) to "remove" or "keep". Each decision is recorded."""
     check_may_manage_circle(actor, item.membership.circle)
     _check_open(item)
-    review = review_of(item, actor=actor, reason=_("Correcting the redaction of a "
-                                                     "member's note"))
+    review = review_of(item, actor=actor, reason=audit_reasons.code("notes.redaction.correct"))
     removable = {(s.start, s.end) for s in review.automatic
                  if s.status == redaction.REMOVED}
     decidable = {(s.start, s.end): s for s in review.automatic
@@ -303,8 +303,7 @@ def do_remove_phrase(item: Reviewed, *, phrase: str, actor: User) -> list:
     has capitals), as one group that can be restored. Returns the matches."""
     check_may_manage_circle(actor, item.membership.circle)
     _check_open(item)
-    review = review_of(item, actor=actor, reason=_("Correcting the redaction of a "
-                                                     "member's note"))
+    review = review_of(item, actor=actor, reason=audit_reasons.code("notes.redaction.correct"))
     matches = phrase_matches(review, phrase)
     item.added = [*item.added, {"spans": [list(m) for m in matches]}]
     item.save(update_fields=["added"])
@@ -340,7 +339,7 @@ def do_sign_progress_note(progress_note: ProgressNote, *, actor: User) -> Progre
     member's record and the note is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, progress_note.membership.circle)
     _check_open(progress_note)
-    review = review_of(progress_note, actor=actor, reason=_("Signing a progress note"))
+    review = review_of(progress_note, actor=actor, reason=audit_reasons.code("notes.progress.sign"))
     _check_flags_decided(review)
     vault.seal(progress_note, "body", review.text)
     progress_note.signed_at = timezone.now()
@@ -390,7 +389,7 @@ def do_add_addendum(addendum: Addendum, *, actor: User) -> Addendum:
     readers and it is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, addendum.membership.circle)
     _check_open(addendum)
-    review = review_of(addendum, actor=actor, reason=_("Adding an addendum"))
+    review = review_of(addendum, actor=actor, reason=audit_reasons.code("notes.addendum.add"))
     _check_flags_decided(review)
     vault.seal(addendum, "redacted", review.text)
     addendum.added_at = timezone.now()

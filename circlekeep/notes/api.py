@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_membership, may_manage_circle
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.meetings.access import access_meeting
@@ -142,7 +143,7 @@ def my_notes(request):
     notes = list(progress_notes_readable_by(request.user).filter(membership__user=request.user)
                  .select_related("group_note__meeting", "membership__user",
                                  "membership__circle"))
-    why = _("Member reading their own progress notes (API)")
+    why = audit_reasons.code("notes.progress.own.api")
     bodies = vault.reveal_many(notes, "body", actor=request.user, reason=why)
     return [note_to_dict(n, b, _addenda_out(n, request.user, why))
             for n, b in zip(notes, bodies, strict=True)]
@@ -152,7 +153,7 @@ def my_notes(request):
 def get_note(request, note_id: str):
     note = access_progress_note(request.user, note_id)
     check_may_read_progress_note(request.user, note)
-    why = _("Reading a signed progress note (API)")
+    why = audit_reasons.code("notes.progress.read.api")
     body = vault.reveal(note, "body", actor=request.user, reason=why)
     return note_to_dict(note, body, _addenda_out(note, request.user, why))
 
@@ -163,7 +164,7 @@ def _group_note_out(request, meeting):
     note = GroupNote.objects.filter(meeting=meeting).first()
     if note is None:
         return {"id": None, "body": "", "sections": []}
-    why = _("Facilitator reading the group note (API)")
+    why = audit_reasons.code("notes.group.read.api")
     progress = list(note.progress_notes.select_related("membership__user",
                                                        "membership__circle"))
     texts = vault.reveal_many(progress, "section", actor=request.user, reason=why)
@@ -208,7 +209,7 @@ def write_group_note(request, meeting_id: str, payload: GroupNoteIn):
 
 def _review_out(request, item):
     review = actions.review_of(item, actor=request.user,
-                               reason=_("Previewing a member's note (API)"))
+                               reason=audit_reasons.code("notes.preview.api"))
     segments, position = [], 0
     for segment in review.segments():
         length = len(segment["text"])
@@ -259,7 +260,7 @@ def _register_review(prefix, access):
         """Every whole-word match of a phrase; nothing is changed."""
         item = access(request.user, item_id)
         review = actions.review_of(item, actor=request.user,
-                                   reason=_("Previewing a member's note (API)"))
+                                   reason=audit_reasons.code("notes.preview.api"))
         return {"matches": actions.phrase_matches(review, payload.phrase)}
 
     @router.post(f"/{prefix}/{{item_id}}/phrases", response={201: MatchesOut},
@@ -286,7 +287,7 @@ def sign(request, note_id: str):
     note = access_managed_progress_note(request.user, note_id)
     actions.do_sign_progress_note(note, actor=request.user)
     body = vault.reveal(note, "body", actor=request.user,
-                        reason=_("Reading a signed progress note (API)"))
+                        reason=audit_reasons.code("notes.progress.read.api"))
     return note_to_dict(note, body)
 
 
@@ -327,8 +328,8 @@ def export_record(request, membership_id: str):
     if not is_self and not may_manage_circle(request.user, membership.circle):
         raise ActionForbidden(_("Only the member and the circle's facilitators export this "
                                 "record."))
-    why = (_("Member exporting their own record (API)") if is_self
-           else _("Facilitator exporting a member's record (API)"))
+    why = (audit_reasons.code("notes.record.export.own.api") if is_self
+           else audit_reasons.code("notes.record.export.staff.api"))
     response = HttpResponse(record_pdf(record_lines(membership, actor=request.user,
                                                     reason=why)),
                             content_type="application/pdf")

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_membership, may_manage_circle, own_memberships
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
@@ -28,7 +28,7 @@ from circlekeep.notes.export import record_lines, record_pdf
 from circlekeep.notes.forms import AddendumForm, GroupNoteForm, PhraseForm, review_corrections
 from circlekeep.notes.models import GroupNote
 
-PREVIEW_REASON = gettext_lazy("Previewing a member's note before it is signed or added")
+PREVIEW_REASON = audit_reasons.code("notes.preview")
 
 
 @login_required
@@ -44,7 +44,7 @@ def write(request, meeting_id):
         "membership__user", "membership__circle")) if note else []
     initial = {}
     if note is not None and request.method == "GET":
-        why = _("Facilitator editing the group note")
+        why = audit_reasons.code("notes.group.edit")
         initial["body"] = vault.reveal(note, "body", actor=request.user, reason=why)
         for item, text in zip(progress, vault.reveal_many(progress, "section",
                                                           actor=request.user, reason=why),
@@ -69,7 +69,7 @@ def write(request, meeting_id):
 
 
 def _review_context(request, item, kind, *, phrase="", pending=()):
-    review = actions.review_of(item, actor=request.user, reason=str(PREVIEW_REASON))
+    review = actions.review_of(item, actor=request.user, reason=PREVIEW_REASON)
     segments = review.segments(pending)
     manual = []
     for number, group in enumerate(review.manual):
@@ -95,8 +95,8 @@ def progress_note(request, progress_id):
         return render(request, "notes/progress_note.html", {
             "note": note, "staff": True, **_review_context(request, note, "progress")})
     check_may_read_progress_note(request.user, note)
-    why = (_("Facilitator reading a signed progress note") if staff
-           else _("Member reading their own progress note"))
+    why = (audit_reasons.code("notes.progress.read") if staff
+           else audit_reasons.code("notes.progress.own"))
     addenda = list(note.addenda.filter(added_at__isnull=False).select_related(
         "author", "membership__user", "membership__circle"))
     for addendum, text in zip(addenda, actions.addendum_texts(addenda, actor=request.user,
@@ -152,7 +152,7 @@ def phrase_preview(request, kind, item_id):
     phrase = form.data.get("phrase", "") if form.is_valid() else ""
     pending = []
     try:
-        review = actions.review_of(item, actor=request.user, reason=str(PREVIEW_REASON))
+        review = actions.review_of(item, actor=request.user, reason=PREVIEW_REASON)
         pending = actions.phrase_matches(review, phrase)
     except DomainError as error:
         messages.error(request, error.message)
@@ -261,8 +261,8 @@ def export(request, membership_id):
     if not is_self and not may_manage_circle(request.user, membership.circle):
         raise ActionForbidden(_("Only the member and the circle's facilitators export "
                                      "this record."))
-    why = (_("Member exporting their own record") if is_self
-           else _("Facilitator exporting a member's record"))
+    why = (audit_reasons.code("notes.record.export.own") if is_self
+           else audit_reasons.code("notes.record.export.staff"))
     data = record_pdf(record_lines(membership, actor=request.user, reason=why))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="my-circle-record.pdf"'

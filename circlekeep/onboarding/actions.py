@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import (
@@ -199,7 +200,7 @@ def do_seal_legacy_declarations(*, actor: User | None = None):
                 .exclude(other=None).select_related(
                     "other", "screening__membership__user", "screening__membership__circle"))
     texts = vault.reveal_many(rows, "details", actor=None,
-                              reason="Sealing whom an older declaration names")
+                              reason=audit_reasons.code("onboarding.relationships.seal"))
     for row, text in zip(rows, texts, strict=True):
         circle, author, other = (row.screening.membership.circle,
                                  row.screening.membership.user, row.other)

@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import DomainError
 from circlekeep.onboarding import actions
@@ -114,8 +115,8 @@ def list_questions(request, membership_id: str):
     membership, is_self = access_onboarding(request.user, membership_id)
     thread = list(OnboardingMessage.objects.filter(membership=membership)
                   .select_related("author", "membership__user", "membership__circle"))
-    why = ("Member reading their onboarding questions (API)" if is_self
-           else "Facilitator reading a member's onboarding questions (API)")
+    why = (audit_reasons.code("onboarding.questions.own.api") if is_self
+           else audit_reasons.code("onboarding.questions.staff.api"))
     texts = vault.reveal_many(thread, "body", actor=request.user, reason=why)
     return [{"id": m.public_id, "kind": m.kind, "author": m.author.display_name,
              "text": str(t), "created_at": m.created_at} for m, t in zip(thread, texts,
@@ -160,7 +161,7 @@ def get_relationships(request, membership_id: str):
     plan = ""
     if screening is not None and screening.plan:
         plan = str(vault.reveal(screening, "plan", actor=request.user,
-                                reason="Reading a relationship screening decision (API)"))
+                                reason=audit_reasons.code("onboarding.screening.read.api")))
     return {
         "submitted_at": screening.submitted_at if screening else None,
         "decision": screening.decision if screening else "", "plan": plan,

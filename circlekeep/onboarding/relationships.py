@@ -11,6 +11,7 @@ declarations naming each other can be recognised without either being readable.
 from django.db.models import Q
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.lib.names import name_forms, normalize_name
 
 
@@ -71,7 +72,7 @@ def refresh_pair_digests(circle):
                 .exclude(pair_digest="").select_related("screening__membership__user",
                                                         "screening__membership__circle"))
     texts = vault.reveal_many(rows, "details", actor=None,
-                              reason="Recomputing relationship digests after a key rotation")
+                              reason=audit_reasons.code("onboarding.relationships.rekey"))
     for row, text in zip(rows, texts, strict=True):
         named = json.loads(text).get("match") if text and not text.erased else None
         person = User.objects.filter(public_id=named).first() if named else None
@@ -94,8 +95,8 @@ def declarations_for_screening(membership, viewer, *, is_self):
                                "screening__membership__circle"))
     others = [] if is_self else declarations_naming(membership)
     declarations = own + others
-    why = ("Member reading their relationship declarations" if is_self
-           else "Facilitator screening relationships in the circle")
+    why = (audit_reasons.code("onboarding.relationships.own") if is_self
+           else audit_reasons.code("onboarding.relationships.screen"))
     texts = vault.reveal_many(declarations, "details", actor=viewer, reason=why)
     kinds = dict(RelationshipDeclaration.Kind.choices)
     matched = {}

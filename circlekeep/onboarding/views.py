@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.models import (
     OnboardingMessage,
     OnlineRulesAcceptance,
@@ -91,8 +92,8 @@ def questions(request, membership_id):
             return redirect("onboarding:questions", membership_id=membership.public_id)
     thread = list(OnboardingMessage.objects.filter(membership=membership)
                   .select_related("author", "membership__user", "membership__circle"))
-    why = (_("Member reading their onboarding questions") if is_self
-           else _("Facilitator reading a member's onboarding questions"))
+    why = (audit_reasons.code("onboarding.questions.own") if is_self
+           else audit_reasons.code("onboarding.questions.staff"))
     for message, text in zip(thread, vault.reveal_many(thread, "body", actor=request.user,
                                                        reason=why), strict=True):
         message.text = text
@@ -157,7 +158,7 @@ def relationships(request, membership_id):
     plan = None
     if screening is not None and screening.plan:
         plan = vault.reveal(screening, "plan", actor=request.user,
-                            reason=_("Reading a relationship screening decision"))
+                            reason=audit_reasons.code("onboarding.screening.read"))
     return render(request, "onboarding/relationships.html", {
         "membership": membership, "is_self": is_self, "form": form, "screening": screening,
         "declarations": declarations, "plan": plan,

@@ -32,7 +32,8 @@ class EventOut(Schema):
     label: str
     subject: str | None
     circle: str | None
-    reason: str
+    reason: str  # in the reader's language
+    reason_code: str  # as stored: a code, or the text a person typed
 
 
 class EventPage(Schema):
@@ -64,7 +65,8 @@ def event_to_dict(e):
             "actor": e.actor.display_name if e.actor else None, "actor_role": e.actor_role,
             "event_type": e.event_type, "label": label_for(e.event_type),
             "subject": e.subject.display_name if e.subject else None,
-            "circle": e.circle.name if e.circle else None, "reason": e.reason}
+            "circle": e.circle.name if e.circle else None, "reason": e.reason_label,
+            "reason_code": e.reason}
 
 
 def _page(request, events, number):

@@ -1,0 +1,84 @@
+"""Why protected information was read or changed, as stable codes.
+
+The trail stores a code (``"notes.progress.read"``), and each reader sees its label in
+their own language: the person whose notes were read, in Spanish, and the auditor, in
+English, read the same event. Reasons a person types (resetting someone's two-step
+sign-in, destroying keys) are stored as typed.
+
+Events recorded before reasons had codes carry the label's English (or Spanish) text;
+those events are not rewritten, since the trail's hashes cover them. Their text is
+recognised and shown in the reader's language like a code.
+"""
+
+from functools import cache
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+REASONS = {
+    "circles.history.own": _("Member viewing their own membership history"),
+    "circles.history.own.api": _("Member viewing their own membership history (API)"),
+    "circles.history.staff": _("Viewing a member's history"),
+    "circles.history.staff.api": _("Viewing a member's history (API)"),
+    "incidents.concern.handle": _("Handling a concern"),
+    "incidents.concern.handle.api": _("Handling a concern (API)"),
+    "incidents.concern.involved": _("Reading a concern that involves me"),
+    "incidents.concern.involved.api": _("Reading a concern that involves me (API)"),
+    "notes.group.edit": _("Facilitator editing the group note"),
+    "notes.group.read.api": _("Facilitator reading the group note (API)"),
+    "notes.progress.read": _("Facilitator reading a signed progress note"),
+    "notes.progress.read.api": _("Reading a signed progress note (API)"),
+    "notes.progress.own": _("Member reading their own progress note"),
+    "notes.progress.own.api": _("Member reading their own progress notes (API)"),
+    "notes.preview": _("Previewing a member's note before it is signed or added"),
+    "notes.preview.api": _("Previewing a member's note (API)"),
+    "notes.redaction.correct": _("Correcting the redaction of a member's note"),
+    "notes.progress.sign": _("Signing a progress note"),
+    "notes.addendum.add": _("Adding an addendum"),
+    "notes.record.export.own": _("Member exporting their own record"),
+    "notes.record.export.own.api": _("Member exporting their own record (API)"),
+    "notes.record.export.staff": _("Facilitator exporting a member's record"),
+    "notes.record.export.staff.api": _("Facilitator exporting a member's record (API)"),
+    "disclosures.accounting.own": _("Member reading their accounting of disclosures"),
+    "disclosures.accounting.own.api": _(
+        "Member reading their accounting of disclosures (API)"),
+    "onboarding.questions.own": _("Member reading their onboarding questions"),
+    "onboarding.questions.own.api": _("Member reading their onboarding questions (API)"),
+    "onboarding.questions.staff": _("Facilitator reading a member's onboarding questions"),
+    "onboarding.questions.staff.api": _(
+        "Facilitator reading a member's onboarding questions (API)"),
+    "onboarding.screening.read": _("Reading a relationship screening decision"),
+    "onboarding.screening.read.api": _("Reading a relationship screening decision (API)"),
+    "onboarding.relationships.own": _("Member reading their relationship declarations"),
+    "onboarding.relationships.screen": _("Facilitator screening relationships in the "
+                                         "circle"),
+    "onboarding.relationships.seal": _("Sealing whom an older declaration names"),
+    "onboarding.relationships.rekey": _("Recomputing relationship digests after a key "
+                                        "rotation"),
+}
+
+
+def code(name):
+    """``name`` checked against the registry: an unknown code fails where it is written,
+    not on an auditor's screen."""
+    if name not in REASONS:
+        raise ValueError(f"Unknown audit reason {name!r}; add it to audit/reasons.py")
+    return name
+
+
+@cache
+def _codes_by_old_text():
+    """The text events carried before codes, in each language, mapped to their code."""
+    found = {}
+    for language in ("en", "es"):
+        with translation.override(language):
+            found.update({str(label): name for name, label in REASONS.items()})
+    return found
+
+
+def label(stored):
+    """What a reader sees for a stored reason, in the active language."""
+    if not stored:
+        return ""
+    name = stored if stored in REASONS else _codes_by_old_text().get(stored)
+    return str(REASONS[name]) if name else stored

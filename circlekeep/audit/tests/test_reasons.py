@@ -1,0 +1,78 @@
+"""Audit reasons are stored as codes and shown in each reader's language; events that
+carried English text before codes still verify and are shown translated too."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+
+from circlekeep import audit
+from circlekeep.accounts.actions import do_update_profile
+from circlekeep.audit import reasons
+from circlekeep.audit.models import AuditEvent
+from circlekeep.audit.verify import verify
+from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.testing import signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def member_reads_own_history(cast):
+    """A change with a reason (sealed), then the member reads their history."""
+    do_change_membership_status(cast.membership, "suspended", actor=cast.facilitator,
+                                reason="Paused at the member's request")
+    signed_in_client(cast.member).get(
+        reverse("circles:membership", args=[cast.membership.public_id]))
+
+
+def newest_read():
+    return AuditEvent.objects.filter(event_type="vault.revealed").order_by("-sequence").first()
+
+
+def test_a_read_stores_the_reason_code_not_words(cast):
+    do_update_profile(cast.member, display_name="Mina", pronouns="", language="es",
+                      time_zone="UTC", actor=cast.member)
+    member_reads_own_history(cast)
+    assert newest_read().reason == "circles.history.own"
+    assert verify().ok
+
+
+def test_the_reason_is_shown_in_each_reader_language(cast):
+    member_reads_own_history(cast)
+    event = newest_read()
+    with translation.override("en"):
+        assert event.reason_label == "Member viewing their own membership history"
+    with translation.override("es"):
+        assert event.reason_label == "El miembro consulta su propio historial de membresía"
+
+
+def test_the_member_access_page_speaks_spanish_and_the_auditor_english(cast):
+    member_reads_own_history(cast)
+    do_update_profile(cast.member, display_name="Mina", pronouns="", language="es",
+                      time_zone="UTC", actor=cast.member)
+    mine = signed_in_client(cast.member).get(reverse("audit:my-access")).content.decode()
+    assert "El miembro consulta su propio historial de membresía" in mine
+    trail = signed_in_client(cast.auditor).get(reverse("audit:trail")).content.decode()
+    assert "Member viewing their own membership history" in trail
+    assert "circles.history.own" not in trail
+
+
+def test_an_event_from_before_codes_still_verifies_and_is_translated(cast):
+    with transaction.atomic():
+        audit.record("vault.revealed", actor=cast.facilitator, target=cast.membership,
+                     subject=cast.member, circle=cast.circle,
+                     reason="Facilitator exporting a member's record",
+                     data={"field": "notes.ProgressNote.body", "records": 1})
+    assert verify().ok
+    with translation.override("es"):
+        assert newest_read().reason_label == "Facilitador exportando el expediente de un miembro"
+
+
+def test_a_typed_reason_is_shown_as_typed():
+    assert reasons.label("Confirmed by phone with the member") == (
+        "Confirmed by phone with the member")
+
+
+def test_an_unknown_code_fails_where_it_is_written():
+    with pytest.raises(ValueError, match="Unknown audit reason"):
+        reasons.code("notes.read.everything")
