@@ -143,7 +143,8 @@ TEMPLATES = [
                 "circlekeep.home.context_processors.navigation",
             ],
             "string_if_invalid": "",
-            "libraries": {"assets": "circlekeep.lib.assets", "times": "circlekeep.lib.times"},
+            "libraries": {"assets": "circlekeep.lib.assets", "times": "circlekeep.lib.times",
+                          "roles": "circlekeep.lib.roles"},
         },
     }
 ]

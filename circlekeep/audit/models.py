@@ -105,6 +105,13 @@ class AuditEvent(models.Model):
 
         return label(self.reason)
 
+    @property
+    def actor_role_label(self):
+        """The role the actor acted in, in the reader's language."""
+        from circlekeep.lib.roles import role_label
+
+        return role_label(self.actor_role)
+
 
 class AuditHead(models.Model):
     """The newest event's sequence and hash (and the hash before it): one row, updated by

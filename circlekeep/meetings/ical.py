@@ -7,7 +7,7 @@ title the member chose for themself.
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -17,6 +17,12 @@ from circlekeep.onboarding.progress import progress_for
 
 
 def feed_for(feed):
+    """The feed in its owner's language: a calendar app fetches it without a session."""
+    with translation.override(feed.user.language):
+        return _feed(feed)
+
+
+def _feed(feed):
     user = feed.user
     memberships = list(Membership.objects.filter(user=user, status="active")
                        .select_related("circle", "circle__organization", "user"))

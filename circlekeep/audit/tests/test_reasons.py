@@ -12,6 +12,7 @@ from circlekeep.audit import reasons
 from circlekeep.audit.models import AuditEvent
 from circlekeep.audit.verify import verify
 from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.lib.roles import role_label
 from circlekeep.testing import signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,16 @@ def test_a_typed_reason_is_shown_as_typed():
 def test_an_unknown_code_fails_where_it_is_written():
     with pytest.raises(ValueError, match="Unknown audit reason"):
         reasons.code("notes.read.everything")
+
+
+def test_roles_are_shown_in_the_reader_language(cast):
+    member_reads_own_history(cast)
+    do_update_profile(cast.member, display_name="Mina", pronouns="", language="es",
+                      time_zone="UTC", actor=cast.member)
+    mine = signed_in_client(cast.member).get(reverse("audit:my-access")).content.decode()
+    assert "Fran <span class=\"muted\">(Facilitación)</span>" in mine
+    with translation.override("es"):
+        assert role_label("co") == "Persona cofacilitadora"
+        assert role_label("guardian") == "Persona tutora"
+    with translation.override("en"):
+        assert role_label("co") == "Co-facilitator"
