@@ -57,9 +57,11 @@ def orientation(request, membership_id):
     document = membership.circle.organization.consent_document
     return render(request, "onboarding/orientation.html", {
         "membership": membership, "is_self": is_self,
-        "version": agreement.current_version if agreement else None,
+        "version": (agreement.current_version.reading(request.LANGUAGE_CODE)
+                    if agreement else None),
         "how": onboarding.HOW_CONFIDENTIALITY_WORKS,
-        "limits": document.reporting_categories if document else [],
+        "limits": (document.reading(request.LANGUAGE_CODE).reporting_categories
+                   if document else []),
         "online_rules": onboarding.ONLINE_RULES if membership.circle.mode != "in_person"
         else [],
         "read": OrientationRead.objects.filter(membership=membership).first(),
