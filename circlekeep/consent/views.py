@@ -39,6 +39,9 @@ def mine(request):
     user = request.user
     records = list(consent_records_visible_to(user).select_related(
         "document", "organization", "subject", "signer"))
+    for record in records:
+        # The title in the language the consent was given in.
+        record.title = record.document.reading(record.language).title
     rows = []
     for organization in organizations_for_consent(user).select_related("consent_document"):
         document = organization.consent_document
@@ -48,6 +51,7 @@ def mine(request):
                    None) if _takes_part(user, organization) else None
         rows.append({
             "organization": organization, "document": document,
+            "title": document.reading(request.LANGUAGE_CODE).title if document else "",
             "takes_part": _takes_part(user, organization), "own": own,
             "guardian_consent": next((r for r in live if r.subject_id == user.pk
                                       and r.role == "guardian"), None),

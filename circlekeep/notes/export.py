@@ -63,7 +63,8 @@ def record_lines(membership, *, actor, reason):
         withdrawn = (_(", withdrawn %(date)s") % {"date": record.withdrawn_at.date()
                                                   .isoformat()}
                      if record.withdrawn_at else "")
-        lines.append(("text", f"{record.document.title} v{record.document.version} "
+        title = record.document.reading(record.language).title  # the text consented to
+        lines.append(("text", f"{title} v{record.document.version} "
                               f"({record.get_role_display()}): "
                               f"{record.given_at.date().isoformat()}{withdrawn}"))
     lines += [("gap", ""), ("heading", _("Agreement signatures"))]

@@ -111,18 +111,21 @@ class Command(BaseCommand):
                 circle = circles[key]
                 lead = circle.facilitations.get(role="lead").user
                 minor = local == MINOR
+                # Everyone starts onboarding in their own language, so that Spanish
+                # speakers consent to and sign the Spanish texts.
                 membership = make_member(circle, email(local), name=name, actor=lead,
-                                         status="onboarding" if minor else status,
-                                         is_minor=minor, full_name=full_name)
+                                         status="onboarding", is_minor=minor,
+                                         full_name=full_name)
+                if index == 0:
+                    self.set_pronouns_and_password(membership.user, pronouns, language)
                 if minor:
                     # A minor takes part once the guardian has consented.
                     guardian = link_guardian(membership, email(GUARDIAN[0]), actor=lead,
                                              name=GUARDIAN[1], full_name=GUARDIAN[2],
                                              pronouns=GUARDIAN[3])
                     self.set_pronouns_and_password(guardian, GUARDIAN[3])
+                if status == "active":
                     complete_onboarding(membership)
-                if index == 0:
-                    self.set_pronouns_and_password(membership.user, pronouns, language)
         self.schedule(circles, amara, miguel)
         # Leila is part-way through onboarding, with a question waiting for Dr. Okafor.
         leila = Membership.objects.get(user__email=email("leila"))
