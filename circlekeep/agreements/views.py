@@ -288,5 +288,5 @@ def template_edit(request, org_id):
             messages.success(request, _("The template is saved. New circles start from it."))
             return redirect("agreements:template", org_id=organization.public_id)
     return render(request, "agreements/template.html",
-                  {"organization": organization, "form": form})
+                  {"organization": organization, "form": form, "template": template})
 
