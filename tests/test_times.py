@@ -66,7 +66,9 @@ def test_a_meeting_page_shows_the_viewer_own_zone(cast):
                          recurrence="none", mode="online", actor=cast.facilitator)
     meeting = Meeting.objects.get(circle=cast.circle, starts_at=starts)
     url = f"/meetings/{meeting.public_id}/"
-    assert "Wed 2 Dec, 18:00 PST" in signed_in_client(cast.member).get(url).content.decode()
+    page = signed_in_client(cast.member).get(url).content.decode()
+    assert "Wed 2 Dec, 18:00 PST" in page
+    assert "until 19:00 (PST)" in page
     do_update_profile(cast.member, display_name=cast.member.display_name, pronouns="",
                       language="en", time_zone="Europe/Madrid", actor=cast.member)
     assert "Thu 3 Dec, 03:00 CET" in signed_in_client(cast.member).get(url).content.decode()

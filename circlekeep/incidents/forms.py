@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from circlekeep.agreements.models import LadderStep
 from circlekeep.incidents.models import Concern, IncidentNotification
 from circlekeep.lib.forms import SubmitOnceMixin
+from circlekeep.lib.times import when
 
 
 class ConcernForm(SubmitOnceMixin, forms.Form):
@@ -61,7 +62,8 @@ class RaiseForm(forms.Form):
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
         self.meetings = {str(m.public_id): m for m in meetings}
-        self.fields["meeting"].choices = [(key, m.starts_at.strftime("%Y-%m-%d %H:%M"))
+        # In the viewer's zone, as every time is shown (the form is built per request).
+        self.fields["meeting"].choices = [(key, when(m.starts_at))
                                           for key, m in self.meetings.items()]
 
 
