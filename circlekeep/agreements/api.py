@@ -83,7 +83,7 @@ class DiffOut(Schema):
 
 class SignIn(Schema):
     typed_name: str
-    language: str | None = None
+    language: str | None = None  # the text read; the account's language when left out
 
 
 class CheckIn(Schema):
@@ -217,7 +217,7 @@ def sign(request, version_id: str, payload: SignIn):
     version = access_version(request.user, version_id)
     signature = actions.do_sign_agreement(version, typed_name=payload.typed_name,
                                           actor=request.user,
-                                          language=payload.language or request.LANGUAGE_CODE)
+                                          language=payload.language)
     return Status(201, signature_to_dict(signature))
 
 

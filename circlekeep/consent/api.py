@@ -57,7 +57,7 @@ class MyConsentOut(Schema):
 class ConsentIn(Schema):
     typed_name: str
     ward_id: str | None = None
-    language: str | None = None
+    language: str | None = None  # the text read; the account's language when left out
 
 
 class DocumentIn(Schema):
@@ -118,7 +118,7 @@ def give_consent(request, document_id: str, payload: ConsentIn):
             raise Http404
     record = actions.do_give_consent(document, typed_name=payload.typed_name,
                                      actor=request.user, ward=ward,
-                                     language=payload.language or request.LANGUAGE_CODE)
+                                     language=payload.language)
     return Status(201, record_to_dict(record))
 
 

@@ -3,15 +3,16 @@ a Spanish reader is shown and signs the Spanish text, and the signature keeps wh
 text's hash was signed."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from circlekeep.accounts.actions import do_update_profile
+from circlekeep.accounts.actions import do_create_api_token, do_update_profile
 from circlekeep.agreements import actions, defaults
 from circlekeep.agreements.checking import check_pdf, check_text
 from circlekeep.agreements.models import Agreement, LadderStep, Signature
 from circlekeep.agreements.pdf import signature_pdf
 from circlekeep.lib.canonical import sha256_of
-from circlekeep.testing import make_member, signed_in_client
+from circlekeep.testing import just_signed_in, make_member, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,16 @@ def test_editing_the_template_drops_the_translation_that_no_longer_matches(cast)
     template = actions.do_update_template(cast.org, clauses=clauses, ladder=template.ladder,
                                           actor=cast.admin)
     assert template.translations == {}
+
+
+def test_through_the_api_a_member_signs_in_their_account_language_unless_they_say(cast):
+    nia = spanish_member(cast)
+    version = current(cast.circle)
+    _token, secret = do_create_api_token(nia.user, name="t", days=1, actor=nia.user,
+                                         proof=just_signed_in(nia.user))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(f"/api/v1/agreement-versions/{version.public_id}/signatures",
+                           {"typed_name": "Nia Tester"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["language"], response.json()["text_sha256"]) == (
+        "es", version.translations["es"]["sha256"])
