@@ -3,13 +3,16 @@
 The trail stores a code (``"notes.progress.read"``), and each reader sees its label in
 their own language: the person whose notes were read, in Spanish, and the auditor, in
 English, read the same event. Reasons a person types (resetting someone's two-step
-sign-in, destroying keys) are stored as typed.
+sign-in, destroying keys, suspending a member) are stored as typed. The reasons the
+system gives a member for a change to their membership are codes too, with their
+parameters (``incidents.suspended {"date": "2026-12-10"}``).
 
 Events recorded before reasons had codes carry the label's English (or Spanish) text;
 those events are not rewritten, since the trail's hashes cover them. Their text is
 recognised and shown in the reader's language like a code.
 """
 
+import json
 from functools import cache
 
 from django.utils import translation
@@ -55,15 +58,22 @@ REASONS = {
     "onboarding.relationships.seal": _("Sealing whom an older declaration names"),
     "onboarding.relationships.rekey": _("Recomputing relationship digests after a key "
                                         "rotation"),
+    # Membership changes the system makes, which the member reads in their history.
+    "circles.invitation.withdrawn": _("Invitation withdrawn"),
+    "incidents.suspended": _("Suspended until %(date)s after a concern."),
+    "incidents.revoked": _("Revoked after a concern."),
+    "incidents.suspension.ended": _("The suspension ended on %(date)s."),
 }
 
 
-def code(name):
-    """``name`` checked against the registry: an unknown code fails where it is written,
-    not on an auditor's screen."""
+def code(name, **params):
+    """``name`` checked against the registry (an unknown code fails where it is written,
+    not on an auditor's screen), followed by its parameters as JSON when it has any."""
     if name not in REASONS:
         raise ValueError(f"Unknown audit reason {name!r}; add it to audit/reasons.py")
-    return name
+    if not params:
+        return name
+    return f"{name} {json.dumps(params, sort_keys=True, separators=(',', ':'))}"
 
 
 @cache
@@ -76,9 +86,28 @@ def _codes_by_old_text():
     return found
 
 
+def _parsed(stored):
+    """(code, parameters) of a stored coded reason, or None for typed text."""
+    name, _space, params = stored.partition(" ")
+    if name not in REASONS:
+        return None
+    if not params:
+        return name, {}
+    try:
+        values = json.loads(params)
+    except ValueError:
+        return None
+    return (name, values) if isinstance(values, dict) else None
+
+
 def label(stored):
     """What a reader sees for a stored reason, in the active language."""
     if not stored:
         return ""
-    name = stored if stored in REASONS else _codes_by_old_text().get(stored)
-    return str(REASONS[name]) if name else stored
+    parsed = _parsed(stored)
+    if parsed is None:
+        name = _codes_by_old_text().get(stored)
+        return str(REASONS[name]) if name else stored
+    name, params = parsed
+    text = str(REASONS[name])
+    return text % params if params else text

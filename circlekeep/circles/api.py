@@ -230,7 +230,8 @@ def get_membership(request, membership_id: str):
     reasons = vault.reveal_many(changes, "reason", actor=request.user, reason=why)
     data["history"] = [
         {"from_status": c.from_status, "to_status": c.to_status, "changed_at": c.changed_at,
-         "reason": str(text), "erased": text.erased}
+         "reason": str(text) if text.erased else audit_reasons.label(str(text)),
+         "erased": text.erased}
         for c, text in zip(changes, reasons, strict=True)
     ]
     return data

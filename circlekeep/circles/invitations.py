@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit
 from circlekeep.accounts.models import Guardianship
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.circles.actions import do_change_membership_status
 from circlekeep.circles.models import Membership
@@ -34,7 +35,7 @@ class MemberInvitation:
                                                status=Membership.Status.INVITED).first()
         if membership is not None:
             do_change_membership_status(membership, Membership.Status.REVOKED, actor=actor,
-                                        reason=_("Invitation withdrawn"))
+                                        reason=audit_reasons.code("circles.invitation.withdrawn"))
 
 
 class GuardianInvitation:

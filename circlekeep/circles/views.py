@@ -211,7 +211,8 @@ def membership_detail(request, membership_id):
                              else "circles.history.staff")
     for change, text in zip(changes, vault.reveal_many(changes, "reason", actor=request.user,
                                                        reason=why), strict=True):
-        change.reason_text = text
+        # A reason the system gave is a code, shown in the reader's language.
+        change.reason_text = text if text.erased else audit_reasons.label(str(text))
     return render(request, "circles/membership_detail.html", {
         "membership": membership, "changes": changes, "form": form, "manages": manages,
         "is_self": membership.user_id == request.user.pk,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import may_manage_circle
 from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import Membership
@@ -206,10 +207,11 @@ def do_decide_concern(concern: Concern, *, membership: Membership, step: str, re
         "circle", "circle__organization", "user").get(pk=membership.pk)
     if step == "suspension" and membership.status == "active":
         move_membership(membership, "suspended", actor=actor,
-              reason=_("Suspended until %(date)s after a concern.")
-              % {"date": suspended_until.isoformat()})
+              reason=audit_reasons.code("incidents.suspended",
+                                        date=suspended_until.isoformat()))
     elif step == "revocation":
-        move_membership(membership, "revoked", actor=actor, reason=_("Revoked after a concern."))
+        move_membership(membership, "revoked", actor=actor,
+                        reason=audit_reasons.code("incidents.revoked"))
     audit.record("concern.decided", actor=actor, target=decision, circle=concern.circle,
                  subject=membership.user, data={"step": step})
     meeting = _next_meeting(concern.circle)
@@ -230,8 +232,8 @@ def do_end_suspension(decision: Decision):
     if membership.status != "suspended":
         raise DomainError(_("This membership is no longer suspended."))
     move_membership(membership, "active", actor=None,
-          reason=_("The suspension ended on %(date)s.")
-          % {"date": decision.suspended_until.isoformat()})
+          reason=audit_reasons.code("incidents.suspension.ended",
+                                    date=decision.suspended_until.isoformat()))
     return membership
 
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from circlekeep import audit
-from circlekeep.accounts.actions import do_update_profile
+from circlekeep.accounts.actions import do_revoke_invitation, do_update_profile
 from circlekeep.audit import reasons
 from circlekeep.audit.models import AuditEvent
 from circlekeep.audit.verify import verify
-from circlekeep.circles.actions import do_change_membership_status
+from circlekeep.circles.actions import do_change_membership_status, do_invite_member
+from circlekeep.circles.models import Membership
 from circlekeep.lib.roles import role_label
 from circlekeep.testing import signed_in_client
 
@@ -90,3 +91,25 @@ def test_roles_are_shown_in_the_reader_language(cast):
         assert role_label("guardian") == "Persona tutora"
     with translation.override("en"):
         assert role_label("co") == "Co-facilitator"
+
+
+def test_a_reason_with_parameters_is_shown_in_each_language():
+    stored = reasons.code("incidents.suspended", date="2026-12-10")
+    assert stored == 'incidents.suspended {"date":"2026-12-10"}'
+    with translation.override("en"):
+        assert reasons.label(stored) == "Suspended until 2026-12-10 after a concern."
+    with translation.override("es"):
+        assert reasons.label(stored) == "Suspensión hasta el 2026-12-10 tras una inquietud."
+
+
+def test_a_withdrawn_invitation_reads_in_the_facilitator_language(cast):
+    invitation, _token = do_invite_member(cast.circle, email="ines@example.test",
+                                          actor=cast.facilitator)
+    do_revoke_invitation(invitation, actor=cast.facilitator)
+    membership = Membership.objects.get(user__email="ines@example.test")
+    do_update_profile(cast.facilitator, display_name="Fran", pronouns="", language="es",
+                      time_zone="UTC", actor=cast.facilitator)
+    page = signed_in_client(cast.facilitator).get(
+        reverse("circles:membership", args=[membership.public_id])).content.decode()
+    assert "Invitación retirada" in page
+    assert "circles.invitation.withdrawn" not in page
