@@ -53,6 +53,14 @@ def test_the_filter_uses_the_active_zone():
         assert template.render(Context({"moment": moment})) == "Thu 3 Dec, 11:00 JST"
 
 
+def test_a_day_is_shown_as_a_day_and_nothing_as_nothing():
+    from datetime import date
+
+    with translation.override("en"):
+        assert when(date(2026, 12, 2)) == "Wed 2 Dec 2026"
+    assert when(None) == ""
+
+
 def test_zones_come_from_the_jurisdiction():
     assert zone_for("us", "ca") == "America/Los_Angeles"
     assert zone_for("ES") == "Europe/Madrid"

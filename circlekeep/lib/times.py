@@ -4,7 +4,7 @@ so that nobody has to work out whose 18:00 a meeting is at. ``{% load times %}``
 """
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.utils import dateformat, timezone
@@ -53,7 +53,8 @@ def when(value, zone=None):
     abbreviation, in the active language: "Wed 3 Dec, 18:00 PST". The year shows only when
     it is not the current one."""
     if not isinstance(value, datetime):
-        return ""
+        # A day without a time (kept to the day on purpose) is shown as the day.
+        return dateformat.format(value, "D j M Y") if isinstance(value, date) else ""
     if isinstance(zone, str):
         zone = zoneinfo.ZoneInfo(zone)
     local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
