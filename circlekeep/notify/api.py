@@ -19,7 +19,7 @@ router = Router(tags=["notifications"])
 LIMIT = 100
 
 
-class NotificationOut(Schema):
+class InAppNotificationOut(Schema):
     id: UUID
     kind: str
     label: str
@@ -29,9 +29,9 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
-class NotificationListOut(Schema):
+class InAppNotificationListOut(Schema):
     unread: int
-    notifications: list[NotificationOut]
+    notifications: list[InAppNotificationOut]
 
 
 class MarkedReadOut(Schema):
@@ -52,7 +52,7 @@ def notification_to_dict(notification: Notification) -> dict:
             "read_at": notification.read_at}
 
 
-@router.get("/me/notifications", response=NotificationListOut)
+@router.get("/me/notifications", response=InAppNotificationListOut)
 def list_notifications(request):
     """The newest notifications (up to 100) and how many are unread."""
     rows = notifications_visible_to(request.user)[:LIMIT]
@@ -60,7 +60,7 @@ def list_notifications(request):
             "notifications": [notification_to_dict(n) for n in rows]}
 
 
-@router.post("/me/notifications/{notification_id}/read", response=NotificationOut)
+@router.post("/me/notifications/{notification_id}/read", response=InAppNotificationOut)
 def mark_notification_read(request, notification_id: str):
     notification = access_notification(request.user, notification_id, for_update=True)
     return notification_to_dict(actions.do_mark_notification_read(notification,
