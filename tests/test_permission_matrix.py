@@ -254,8 +254,8 @@ def minas_notification(c):
         from circlekeep.notify.models import Notification
 
         new_meeting(c)
-        c.__dict__["minas_notification"] = Notification.objects.get(
-            recipient=c.member).public_id
+        c.__dict__["minas_notification"] = Notification.objects.filter(
+            recipient=c.member).latest("id").public_id
     return c.__dict__["minas_notification"]
 
 
