@@ -306,3 +306,22 @@ def test_nobody_marks_anothers_notification_read(cast):
     with pytest.raises(ActionForbidden):
         do_mark_all_notifications_read(cast.member, actor=cast.admin)
     assert Notification.objects.get().read_at is None
+
+
+def test_the_daily_command_sends_what_was_held_from_yesterday(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from circlekeep.incidents.models import Concern
+
+    concern = report(cast, visibility="anonymous")
+    out = StringIO()
+    call_command("notify", "daily", stdout=out)
+    assert not Notification.objects.exists()
+    # A day later (the report's day moved back rather than the clock forward).
+    Concern.objects.filter(pk=concern.pk).update(
+        reported_at=concern.reported_at - timedelta(days=1))
+    call_command("notify", "daily", stdout=out)
+    assert "Notified 1 held item(s)" in out.getvalue()
+    assert told() == {"Fran": ["concern.new"]}

@@ -20,4 +20,4 @@ class Command(BaseCommand):
     def handle(self, *args, verb, **options):
         today = timezone.now().date()
         sent = sum(count or 0 for count in DAILY(today=today))
-        self.stdout.write(f"Sent {sent} notification(s) held from before {today.isoformat()}.")
+        self.stdout.write(f"Notified {sent} held item(s) from before {today.isoformat()}.")
