@@ -20,5 +20,5 @@ class UnreadNotifications:
 def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"notifications": None}
-    return {"notifications": UnreadNotifications(user)}
+        return {"notification_badge": None}
+    return {"notification_badge": UnreadNotifications(user)}
