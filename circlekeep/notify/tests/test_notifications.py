@@ -216,7 +216,8 @@ def test_no_email_of_any_kind_carries_protected_text_a_circle_or_a_name(
         proposal = do_propose_change(cast.circle.agreement, kind="add", title="Zanzibar-t",
                                      text="Zanzibar-clause", reason="Zanzibar-why",
                                      actor=cast.member)
-        do_adopt_proposal(proposal, reason="Zanzibar-reason", actor=cast.facilitator)
+        version = do_adopt_proposal(proposal, reason="Zanzibar-reason",
+                                    actor=cast.facilitator)
         meeting = schedule(cast)
         do_move_meeting(meeting, starts_at=meeting.starts_at + timedelta(hours=1),
                         actor=cast.facilitator)
@@ -232,6 +233,17 @@ def test_no_email_of_any_kind_carries_protected_text_a_circle_or_a_name(
     assert set(notified) == set(Notification.Kind.values)
     notification_mail = [m for m in mail.outbox if m.subject == SUBJECT]
     assert len(notification_mail) == Notification.objects.count()
+    # Each notification leads its recipient straight to where the thing is (Mina signs the
+    # new version first: until she does, her meetings tell her to).
+    from circlekeep.agreements.actions import do_sign_agreement
+    from circlekeep.testing import signed_in_client
+
+    do_sign_agreement(version, typed_name=cast.member.full_name, actor=cast.member)
+
+    clients = {}
+    for row in Notification.objects.select_related("recipient"):
+        client = clients.setdefault(row.recipient_id, signed_in_client(row.recipient))
+        assert (row.kind, client.get(row.link).status_code) == (row.kind, 200)
     forbidden = ["Zanzibar", "circle", "Riverside", "Harbor", "Mina", "Fran", "Nia", "Tia",
                  "Gail", "Ada", "Tester", "concern", "meeting", "agreement", "consent"]
     for message in notification_mail:
