@@ -66,6 +66,9 @@ def do_mark_notification_read(notification: Notification, *, actor: User | None)
     """Mark one of the actor's own notifications read (already read: nothing changes)."""
     if actor is None or notification.recipient_id != actor.pk:
         raise ActionForbidden(_("Only the person a notification is for can mark it read."))
+    # Locked, so that two clicks at once mark it (and record it) once.
+    notification = Notification.objects.select_for_update().select_related(
+        "organization").get(pk=notification.pk)
     if notification.read_at is not None:
         return notification
     notification.read_at = timezone.now()

@@ -62,7 +62,7 @@ def list_notifications(request):
 
 @router.post("/me/notifications/{notification_id}/read", response=InAppNotificationOut)
 def mark_notification_read(request, notification_id: str):
-    notification = access_notification(request.user, notification_id, for_update=True)
+    notification = access_notification(request.user, notification_id)
     return notification_to_dict(actions.do_mark_notification_read(notification,
                                                                    actor=request.user))
 

@@ -27,7 +27,7 @@ def notification_list(request):
 @require_POST
 def mark_read(request, notification_id):
     """Mark read and go where the thing is (``open``), or come back to the list."""
-    notification = access_notification(request.user, notification_id, for_update=True)
+    notification = access_notification(request.user, notification_id)
     actions.do_mark_notification_read(notification, actor=request.user)
     link = notification.link
     if request.POST.get("open") and link.startswith("/") and not link.startswith("//"):
