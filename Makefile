@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEV    := DEBUG=true
+PORT   ?= 8000
 
 .PHONY: install run code test bench lint messages clean
 
@@ -15,11 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server and, beside it, the task worker that sends notification e-mails; Ctrl-C
+# (or the server stopping) stops both.
 run: install
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py demo
-	@echo "Circlekeep is at http://127.0.0.1:8000  (Ctrl-C stops it)"
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Circlekeep is at http://127.0.0.1:$(PORT)  (Ctrl-C stops it and its task worker)"
+	@$(DEV) $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The current two-step code of a demo staff account: make code WHO=amara@demo.circlekeep.test
 code: install

@@ -83,10 +83,13 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "circlekeep.audit",
     "circlekeep.vault",
     "circlekeep.orgs",
     "circlekeep.accounts",
+    "circlekeep.notify",
     "circlekeep.circles",
     "circlekeep.agreements",
     "circlekeep.consent",
@@ -141,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "circlekeep.home.context_processors.navigation",
+                "circlekeep.notify.context_processors.notifications",
             ],
             "string_if_invalid": "",
             "libraries": {"assets": "circlekeep.lib.assets", "times": "circlekeep.lib.times",
@@ -293,6 +297,15 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Circlekeep <no-reply@localhost>")
 
+# Background work (notification e-mails) goes through Django's tasks API into the database;
+# a worker, `manage.py db_worker`, runs it (`make run` starts one beside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 # Every state change goes through an action; under test a write to a domain model outside
 # one, or an action that writes without an audit event, raises.
 GUARD_ACTION_WRITES = TESTING
@@ -325,6 +338,8 @@ if TESTING:
     # Speed and isolation only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A task runs as soon as it is enqueued, which is after the action's commit.
+    TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }

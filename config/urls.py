@@ -22,6 +22,7 @@ urlpatterns = [
     path("incidents/", include("circlekeep.incidents.urls")),
     path("calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar-feed"),
     path("audit/", include("circlekeep.trail.urls")),
+    path("notifications/", include("circlekeep.notify.urls")),
     path("api/v1/", api.urls),
 ]
 

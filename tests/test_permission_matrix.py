@@ -248,6 +248,17 @@ def every_calendar_feed(c):
     return f"{V1}/me/calendar-feed"
 
 
+def minas_notification(c):
+    """A notification of Mina's (a meeting added to her circle), unread, once per test."""
+    if "minas_notification" not in c.__dict__:
+        from circlekeep.notify.models import Notification
+
+        new_meeting(c)
+        c.__dict__["minas_notification"] = Notification.objects.filter(
+            recipient=c.member).latest("id").public_id
+    return c.__dict__["minas_notification"]
+
+
 def new_member_invitation(c):
     invitation, _ = do_invite_member(c.circle, email=unique_email(), actor=c.facilitator)
     return invitation
@@ -587,6 +598,15 @@ WEB = [
     page("audit:security", lambda c: "/audit/security/",
          expect(403, anon=302, a=200, au=200, oa=200)),
     page("api:openapi-json", lambda c: "/api/v1/openapi.json", expect(200)),
+    page("notify:list", lambda c: "/notifications/", signed_in_only(200)),
+    page("notify:read-all", lambda c: "/notifications/read-all/", signed_in_only(302),
+         "POST"),
+    page("notify:preferences", lambda c: "/notifications/settings/", signed_in_only(200)),
+    page("notify:preferences", lambda c: "/notifications/settings/", signed_in_only(200),
+         "POST", {"email_kinds": "no-such-kind"}),
+    # Only Mina's own notification is hers to mark; to everyone else it does not exist.
+    page("notify:read", lambda c: f"/notifications/{minas_notification(c)}/read/",
+         expect(404, anon=302, m=302), "POST"),
     page("api:openapi-view", lambda c: "/api/v1/docs", expect(200)),
     page("api:api-root", lambda c: "/api/v1/", expect(404)),
 ]
@@ -952,6 +972,20 @@ API += [
              lambda c: "{}/privacy-incidents/{}/notifications/{}/sent".format(
                  V1, cast_incident(c), c.__dict__["notification"].public_id),
              admin_only(200, anon=401)),
+]
+
+API += [
+    endpoint("GET", "/me/notifications", lambda c: f"{V1}/me/notifications",
+             expect(200, anon=401)),
+    endpoint("POST", "/me/notifications/read-all", lambda c: f"{V1}/me/notifications/read-all",
+             expect(200, anon=401)),
+    endpoint("POST", "/me/notifications/{notification_id}/read",
+             lambda c: f"{V1}/me/notifications/{minas_notification(c)}/read",
+             expect(404, anon=401, m=200)),
+    endpoint("GET", "/me/notification-settings", lambda c: f"{V1}/me/notification-settings",
+             expect(200, anon=401)),
+    endpoint("PUT", "/me/notification-settings", lambda c: f"{V1}/me/notification-settings",
+             expect(400, anon=401), {"email": {"no-such-kind": True}}),
 ]
 
 ROWS = WEB + API

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from circlekeep.circles.access import check_may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import check_typed_name, sha256_of
+from circlekeep.notify.actions import notify
 from circlekeep.orgs.access import check_org_admin
 
 if TYPE_CHECKING:
@@ -269,6 +271,11 @@ def do_adopt_proposal(proposal: Proposal, *, reason: str, actor: User | None):
                                  "decision_reason"])
     audit.record("agreement.proposal.adopted", actor=actor, target=proposal,
                  circle=agreement.circle, data={"version": version.number})
+    # Everyone who holds a place in the circle signs the new version before taking part.
+    notify("agreement.sign", [m.user for m in Membership.objects.accepted().filter(
+               circle=agreement.circle).select_related("user")],
+           organization=agreement.circle.organization,
+           link=reverse("agreements:version", kwargs={"version_id": version.public_id}))
     return version
 
 

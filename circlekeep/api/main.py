@@ -18,6 +18,7 @@ from circlekeep.incidents.api import router as incidents_router
 from circlekeep.lib.actions import DomainError
 from circlekeep.meetings.api import router as meetings_router
 from circlekeep.notes.api import router as notes_router
+from circlekeep.notify.api import router as notify_router
 from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
 from circlekeep.trail.api import router as audit_router
@@ -104,3 +105,4 @@ api.add_router("", incidents_router)
 api.add_router("", privacy_router)
 api.add_router("", audit_router)
 api.add_router("", custody_router)
+api.add_router("", notify_router)

@@ -108,6 +108,10 @@ EVENT_TYPES = {
     "incident.affected.found": _("People affected by an incident found"),
     "incident.notification.drafted": _("Incident notification drafted"),
     "incident.notification.sent": _("Incident notification sent"),
+    "notification.read": _("Notification marked read"),
+    "notification.all_read": _("All notifications marked read"),
+    "notification.preferences.changed": _("Notification e-mails chosen"),
+    "notification.held.released": _("Notifications held until the day was over sent"),
 }
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from circlekeep import audit
-from circlekeep.accounts.models import Guardianship
+from circlekeep.accounts.models import Guardianship, User
 from circlekeep.circles.models import Membership
 from circlekeep.consent import defaults
 from circlekeep.consent.hooks import CONSENT_GIVEN
 from circlekeep.consent.models import ConsentDocument, ConsentRecord
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.canonical import canonical, check_typed_name, sha256_of
+from circlekeep.notify.actions import notify
 from circlekeep.orgs.access import check_org_admin
 from circlekeep.orgs.models import Organization
 
@@ -230,4 +232,14 @@ def do_withdraw_consent(record: ConsentRecord, *, actor: User | None):
     audit.record("consent.withdrawn", actor=actor, target=record,
                  organization=record.organization, subject=record.subject,
                  data={"role": record.role, "version": record.document.version})
+    if record.role == ConsentRecord.Role.GUARDIAN:
+        # The facilitators must know at once: the minor may no longer take part.
+        for membership in Membership.objects.live().filter(
+                user=record.subject_id, circle__organization=record.organization_id
+        ).select_related("circle"):
+            notify("consent.withdrawn",
+                   User.objects.filter(facilitations__circle=membership.circle_id),
+                   organization=record.organization,
+                   link=reverse("circles:membership",
+                                kwargs={"membership_id": membership.public_id}))
     return record

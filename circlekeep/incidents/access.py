@@ -27,6 +27,18 @@ def concerns_handled_by(user):
         | Q(about_facilitator=True, circle__organization__in=admin_organizations(user)))
 
 
+def told_of_new_concern(concern):
+    """Who is told that a concern arrived: the circle's facilitators or, for a concern
+    about the facilitator, the organization's admins, never a facilitator of that circle
+    (whom it may be about)."""
+    facilitators = User.objects.filter(facilitations__circle_id=concern.circle_id)
+    if not concern.about_facilitator:
+        return facilitators
+    return User.objects.filter(
+        staff_roles__organization_id=concern.circle.organization_id,
+        staff_roles__role="admin").exclude(pk__in=facilitators.values("pk"))
+
+
 def concerns_visible_to(user):
     """Concerns the user may see: those they handle, those they reported, and those whose
     decisions or list of affected people name them."""

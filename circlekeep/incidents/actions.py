@@ -3,10 +3,12 @@ respond, close) and for privacy incidents (record, affected people, notification
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,7 @@ from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import may_manage_circle
 from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import Membership
+from circlekeep.incidents.access import told_of_new_concern
 from circlekeep.incidents.models import (
     AnonymousReportCount,
     Concern,
@@ -23,17 +26,23 @@ from circlekeep.incidents.models import (
     PrivacyIncident,
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
+from circlekeep.notify.actions import notified_links, notify
 from circlekeep.orgs.access import check_org_admin, is_org_admin
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from circlekeep.accounts.models import User
     from circlekeep.circles.models import Circle
     from circlekeep.meetings.models import Meeting
     from circlekeep.orgs.models import Organization
 
 ANONYMOUS_PER_CIRCLE_PER_DAY = 5
+# How far back the daily run looks for anonymous concerns not yet notified (a scheduler
+# that stopped for a while catches up).
+HELD_NOTICES_LOOKBACK = timedelta(days=14)
+
+
+def concern_link(concern):
+    return reverse("incidents:concern", kwargs={"concern_id": concern.public_id})
 
 
 def check_handles(actor, concern):
@@ -122,7 +131,38 @@ def do_report_concern(circle: Circle, *, kind: str, body: str, visibility: str, 
                  data={"kind": kind, "visibility": visibility,
                        "about_facilitator": bool(about_facilitator),
                        "raise_in_group": raise_in_group})
+    if not anonymous:
+        # An anonymous concern is told about only once its day is over
+        # (do_notify_held_concerns): a notification now would tell its moment.
+        notify("concern.new", told_of_new_concern(concern).exclude(pk=actor.pk),
+               organization=circle.organization, link=concern_link(concern))
     return concern
+
+
+@action
+def do_notify_held_concerns(*, today: date):
+    """Tell the people who handle them about anonymous concerns of the days before
+    ``today`` (UTC), run daily by ``manage.py notify daily``. The notifications carry the
+    concern's day, not the moment, are written in random order and everyone who handles
+    the concern is told, the reporter too if they are among them, so that neither the
+    rows nor the e-mails say when or by whom it was written. Returns how many concerns."""
+    start = datetime.combine(today, time.min, tzinfo=UTC)
+    concerns = {concern_link(c): c for c in Concern.objects.filter(
+        visibility=Concern.Visibility.ANONYMOUS, reported_at__lt=start,
+        reported_at__gte=start - HELD_NOTICES_LOOKBACK).select_related(
+        "circle", "circle__organization")}
+    done = notified_links("concern.new", concerns)
+    pending = [(link, c) for link, c in concerns.items() if link not in done]
+    secrets.SystemRandom().shuffle(pending)
+    told = 0
+    for link, concern in pending:
+        told += bool(notify("concern.new", told_of_new_concern(concern),
+                            organization=concern.circle.organization, link=link,
+                            created_at=concern.reported_at))
+    if told:
+        audit.record("notification.held.released", actor=None, target=None,
+                     data={"concerns": told})
+    return told
 
 
 @action
@@ -214,6 +254,8 @@ def do_decide_concern(concern: Concern, *, membership: Membership, step: str, re
                         reason=audit_reasons.code("incidents.revoked"))
     audit.record("concern.decided", actor=actor, target=decision, circle=concern.circle,
                  subject=membership.user, data={"step": step})
+    notify("concern.decision", [membership.user], organization=concern.circle.organization,
+           link=concern_link(concern))
     meeting = _next_meeting(concern.circle)
     if meeting is not None and not meeting.agenda.filter(kind="recommit").exists():
         _agenda_item(meeting, "recommit", _("The circle recommits to its agreement"), None)
@@ -261,6 +303,11 @@ def do_close_concern(concern: Concern, *, summary: str, actor: User | None):
     concern.closed_at = timezone.now()
     concern.save(update_fields=["summary", "closed_at"])
     audit.record("concern.closed", actor=actor, target=concern, circle=concern.circle)
+    people = [m.user for m in concern.affected.select_related("user")]
+    if concern.reporter is not None:
+        people.append(concern.reporter)
+    notify("concern.closed", [p for p in people if p.pk != actor.pk],
+           organization=concern.circle.organization, link=concern_link(concern))
     return concern
 
 

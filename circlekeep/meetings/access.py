@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from circlekeep.accounts.models import User
 from circlekeep.circles.access import (
     access_membership,
     circles_managed_by,
@@ -30,6 +31,14 @@ def meetings_visible_to(user):
     live = own_memberships(user).accepted()
     return Meeting.objects.filter(Q(circle__in=circles_managed_by(user))
                                   | Q(circle__in=live.values("circle")))
+
+
+def told_of_meeting_changes(circle, actor):
+    """Who is told that a meeting was added, moved or cancelled: the circle's active
+    members and its other facilitators (not whoever made the change)."""
+    return User.objects.filter(
+        Q(memberships__circle=circle, memberships__status=Membership.Status.ACTIVE)
+        | Q(facilitations__circle=circle)).exclude(pk=getattr(actor, "pk", None)).distinct()
 
 
 def access_meeting(user, public_id) -> Meeting:

@@ -8,6 +8,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from circlekeep import audit
 from circlekeep.accounts.models import hash_secret
 from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
-from circlekeep.meetings.access import cleared_membership
+from circlekeep.meetings.access import cleared_membership, told_of_meeting_changes
 from circlekeep.meetings.models import (
     Acknowledgement,
     AgendaItem,
@@ -26,6 +27,7 @@ from circlekeep.meetings.models import (
     Pledge,
     Reminder,
 )
+from circlekeep.notify.actions import notify
 from circlekeep.onboarding.progress import check_cleared
 
 if TYPE_CHECKING:
@@ -126,7 +128,15 @@ def do_schedule_meetings(circle: Circle, *, starts_at: datetime, duration_minute
     audit.record("meeting.scheduled", actor=actor, target=series, circle=circle,
                  data={"recurrence": recurrence, "occurrences": len(starts),
                        "open_ended": recurrence != "none" and until is None})
+    notify("meeting.added", told_of_meeting_changes(circle, actor),
+           organization=circle.organization, link=_meetings_link(circle))
     return series
+
+
+def _meetings_link(circle, meeting=None):
+    if meeting is not None:
+        return reverse("meetings:detail", kwargs={"meeting_id": meeting.public_id})
+    return reverse("meetings:circle", kwargs={"circle_id": circle.public_id})
 
 
 @action
@@ -177,6 +187,8 @@ def do_cancel_meeting(meeting: Meeting, *, actor: User | None, whole_series: boo
         MeetingSeries.objects.filter(pk=meeting.series_id).update(cancelled_at=timezone.now())
     audit.record("meeting.cancelled", actor=actor, target=meeting, circle=meeting.circle,
                  data={"occurrences": len(meetings), "series": bool(whole_series)})
+    notify("meeting.cancelled", told_of_meeting_changes(meeting.circle, actor),
+           organization=meeting.circle.organization, link=_meetings_link(meeting.circle))
     return len(meetings)
 
 
@@ -203,6 +215,9 @@ def do_move_meeting(meeting: Meeting, *, starts_at: datetime, actor: User | None
         item.save(update_fields=["starts_at", "ends_at", "moved"])
     audit.record("meeting.moved", actor=actor, target=meeting, circle=meeting.circle,
                  data={"occurrences": len(meetings), "series": bool(whole_series)})
+    notify("meeting.moved", told_of_meeting_changes(meeting.circle, actor),
+           organization=meeting.circle.organization,
+           link=_meetings_link(meeting.circle, meeting))
     return meetings[0] if meetings else meeting
 
 

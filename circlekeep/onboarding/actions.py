@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from circlekeep.circles.models import (
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
 from circlekeep.lib.names import normalize_name
+from circlekeep.notify.actions import notify
 from circlekeep.onboarding import progress as onboarding
 from circlekeep.onboarding.relationships import (
     circle_people,
@@ -108,6 +110,8 @@ def do_answer_question(membership: Membership, *, text: str, actor: User | None)
     message = _add_message(membership, author=actor, kind="answer", body=text)
     audit.record("circle.onboarding.question_answered", actor=actor, target=message,
                  circle=membership.circle, subject=membership.user)
+    notify("onboarding.answered", [membership.user], organization=membership.circle.organization,
+           link=reverse("onboarding:questions", kwargs={"membership_id": membership.public_id}))
     return message
 
 

@@ -1,0 +1,31 @@
+"""Who may see which notification: only the person it is for."""
+
+from django.http import Http404
+
+from circlekeep.lib.ids import parse_public_id
+from circlekeep.notify.models import Notification
+
+
+def notifications_visible_to(user):
+    """A person's own notifications, newest first; nobody sees anyone else's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).select_related("organization")
+
+
+def access_notification(user, public_id, *, for_update=False) -> Notification:
+    """One of the user's own notifications; 404 for missing and not-yours alike."""
+    rows = notifications_visible_to(user)
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    try:
+        return rows.get(public_id=parse_public_id(public_id))
+    except Notification.DoesNotExist:
+        raise Http404 from None
+
+
+def unread_count(user) -> int:
+    """How many of the user's notifications are unread (one query; none when signed out)."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at=None).count()
