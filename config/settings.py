@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "circlekeep.home.context_processors.navigation",
+                "circlekeep.accounts.context_processors.session_keeper",
             ],
             "string_if_invalid": "",
             "libraries": {"assets": "circlekeep.lib.assets"},
@@ -218,6 +219,10 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 IDLE_TIMEOUT_MEMBER = timedelta(minutes=env_int("IDLE_TIMEOUT_MEMBER_MINUTES", 30))
 IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("IDLE_TIMEOUT_STAFF_MINUTES", 15))
+# How long before an idle session ends the page offers to keep it ("Stay signed in").
+IDLE_WARNING = timedelta(minutes=env_int("IDLE_WARNING_MINUTES", 2))
+# A form sent after the session ended is kept (sealed) this long for its author to sign in.
+FORM_DRAFT_MINUTES = env_int("FORM_DRAFT_MINUTES", 60)
 # How recently a person must have proved themselves (password, and the second step where
 # they have it) to change the password or two-step sign-in, or make an API token.
 REAUTHENTICATION_WINDOW = timedelta(minutes=env_int("REAUTHENTICATION_MINUTES", 10))

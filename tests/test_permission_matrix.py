@@ -277,6 +277,8 @@ WEB = [
     page("set-language", lambda c: "/i18n/setlang/", expect(302), "POST", {"language": "es"}),
     page("accounts:login", lambda c: "/accounts/sign-in/", expect(302, anon=200)),
     page("accounts:logout", lambda c: "/accounts/sign-out/", expect(302), "POST"),
+    page("accounts:keep-session", lambda c: "/accounts/session/keep/",
+         signed_in_only(204), "POST"),
     page("accounts:logout-everywhere", lambda c: "/accounts/sign-out-everywhere/",
          expect(302), "POST"),
     page("accounts:otp-verify", lambda c: "/accounts/two-step/verify/",

@@ -14,7 +14,7 @@ from django.contrib.auth import (
 )
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -43,7 +43,7 @@ from circlekeep.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from circlekeep.accounts.middleware import start_idle_clock
+from circlekeep.accounts.middleware import keep_session_alive, start_idle_clock
 from circlekeep.accounts.reauth import (
     note_recent_authentication,
     note_second_factor,
@@ -289,6 +289,15 @@ def sign_out(request):
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def keep_session(request):
+    """"Stay signed in": restart the idle clock. Answers nothing, so that a plain form
+    submission leaves the page (and whatever is typed in it) as it is."""
+    keep_session_alive(request)
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -34,6 +34,8 @@ EVENT_TYPES = {
     "account.api_token.created": _("API token created"),
     "account.api_token.revoked": _("API token revoked"),
     "account.locked_out": _("Sign-in paused after repeated failures"),
+    "account.form_draft.kept": _("A form sent after sign-out kept until the next sign-in"),
+    "account.form_draft.restored": _("A kept form restored after signing in again"),
     "audit.held.released": _("Anonymous events of past days added to the trail"),
     "audit.held.rejected": _("Held anonymous events refused as forged"),
     "audit.held.missing": _("Held anonymous events found missing"),
