@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "circlekeep.accounts.middleware.UserPreferencesMiddleware",
     "circlekeep.accounts.middleware.IdleTimeoutMiddleware",
     "circlekeep.accounts.middleware.RequireTwoFactorMiddleware",
+    "circlekeep.lib.middleware.ProductNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
