@@ -52,7 +52,8 @@ from circlekeep.accounts.reauth import (
 from circlekeep.accounts.tokens import api_token_days_limit
 from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 
 PENDING_KEY = "ck_pending_user"
 PENDING_AT_KEY = "ck_pending_at"
@@ -460,13 +461,18 @@ def api_tokens(request):
 
 
 @login_required
-@require_POST
 def api_token_revoke(request, token_id):
     token = access_api_token(request.user, token_id)
-    try:
-        actions.do_revoke_api_token(token, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
-    return redirect("accounts:api-tokens")
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_revoke_api_token(token, actor=request.user),
+        success=_("The token “%(name)s” is revoked.") % {"name": token.name},
+        to=reverse("accounts:api-tokens"),
+        page={"title": _("Revoke the token “%(name)s”?") % {"name": token.name},
+              "consequences": [
+                  _("Programs using this token lose access at once; requests with it are "
+                    "refused."),
+                  _("This cannot be undone: to give a program access again, create a new "
+                    "token.")],
+              "confirm": _("Revoke the token"),
+              "cancel_url": reverse("accounts:api-tokens")})

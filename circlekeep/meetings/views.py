@@ -4,15 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circlekeep.accounts.models import hash_secret
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
@@ -236,19 +240,38 @@ def add_agenda_item(request, meeting_id):
 
 
 @login_required
-@require_POST
 def cancel(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
         raise ActionForbidden(_("Only the circle's facilitators cancel meetings."))
-    try:
-        count = actions.do_cancel_meeting(meeting, actor=request.user,
-                                          whole_series=request.POST.get("series") == "1")
-    except DomainError as error:
-        messages.error(request, error.message)
+    whole_series = (request.POST.get("series") or request.GET.get("series")) == "1"
+    when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    if whole_series:
+        count = Meeting.objects.filter(series_id=meeting.series_id,
+                                       status=Meeting.Status.SCHEDULED,
+                                       starts_at__gte=meeting.starts_at).count()
+        title = _("Cancel this and every later meeting?")
+        first = ngettext("%(count)d meeting is cancelled, from %(when)s on; the series "
+                         "ends.", "%(count)d meetings are cancelled, from %(when)s on; the "
+                         "series ends.", count) % {"count": count, "when": when}
     else:
-        messages.success(request, _("Cancelled: %(count)d meetings.") % {"count": count})
-    return redirect("meetings:circle", circle_id=meeting.circle.public_id)
+        title = _("Cancel this meeting?")
+        first = _("The meeting on %(when)s is cancelled; later meetings stay as they are."
+                  ) % {"when": when}
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_cancel_meeting(meeting, actor=request.user,
+                                               whole_series=whole_series),
+        success=lambda count: ngettext("Cancelled: %(count)d meeting.",
+                                       "Cancelled: %(count)d meetings.", count)
+        % {"count": count},
+        to=reverse("meetings:circle", kwargs={"circle_id": meeting.circle.public_id}),
+        page={"title": title,
+              "consequences": [first, _("Members see it as cancelled on their calendar and "
+                                        "their dashboard."),
+                               _("A cancelled meeting cannot be moved or brought back.")],
+              "confirm": title.rstrip("?"),
+              "cancel_url": reverse("meetings:detail", kwargs={"meeting_id": meeting.public_id})})
 
 
 @login_required
