@@ -277,3 +277,23 @@ def test_a_member_abroad_sees_the_meeting_in_their_own_time(cast):
     staff_page = signed_in_client(cast.facilitator).get(
         f"/meetings/{meeting.public_id}/").content.decode()
     assert "18:00" in staff_page
+
+
+def test_attendance_controls_show_what_is_saved_and_never_a_default_that_looks_saved(
+        cast, meeting):
+    import re
+
+    client = signed_in_client(cast.facilitator)
+    page = client.get(f"/meetings/{meeting.public_id}/").content.decode()
+    control = re.search(rf'<select name="status" id="att-{cast.membership.public_id}".*?'
+                        r"</form>", page, re.S).group(0)
+    # Nothing saved: no real status is selected, and the row says so.
+    assert re.findall(r'<option value="([^"]*)" selected', control) == [""]
+    assert "Not recorded yet" in control
+    actions.do_record_attendance(meeting, cast.membership, status="excused",
+                                 actor=cast.facilitator)
+    page = client.get(f"/meetings/{meeting.public_id}/").content.decode()
+    control = re.search(rf'<select name="status" id="att-{cast.membership.public_id}".*?'
+                        r"</form>", page, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)" selected', control) == ["excused"]
+    assert "Saved: Excused" in control and 'value=""' not in control
