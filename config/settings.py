@@ -145,7 +145,8 @@ TEMPLATES = [
                 "circlekeep.accounts.context_processors.session_keeper",
             ],
             "string_if_invalid": "",
-            "libraries": {"assets": "circlekeep.lib.assets"},
+            "libraries": {"assets": "circlekeep.lib.assets",
+                          "sentences": "circlekeep.lib.sentences"},
         },
     }
 ]

@@ -153,8 +153,9 @@ def otp_verify(request):
             _clear_pending(request)
             if isinstance(device, StaticDevice):
                 remaining = StaticToken.objects.filter(device=device).count()
-                messages.warning(request, _("You used a backup code. %(count)d remain.")
-                                 % {"count": remaining})
+                messages.warning(request, ngettext("You used a backup code. %(count)d remains.",
+                                                   "You used a backup code. %(count)d remain.",
+                                                   remaining) % {"count": remaining})
             return _complete_sign_in(request, user, device, next_url=next_url)
         tries = request.session.get(PENDING_TRIES_KEY, 0) + 1
         request.session[PENDING_TRIES_KEY] = tries

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
@@ -295,8 +296,9 @@ def privacy_affected(request, incident_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("%(count)d people found in the audit trail.")
-                             % {"count": len(found)})
+            messages.success(request, ngettext("%(count)d person found in the audit trail.",
+                                               "%(count)d people found in the audit trail.",
+                                               len(found)) % {"count": len(found)})
     return redirect("incidents:privacy", incident_id=incident.public_id)
 
 

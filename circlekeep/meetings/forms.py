@@ -33,7 +33,10 @@ class MoveForm(forms.Form):
 
 
 class AgendaForm(forms.Form):
-    title = forms.CharField(label=_("Agenda item"), max_length=200)
+    title = forms.CharField(label=_("Agenda item"), max_length=200, error_messages={
+        "required": _("Write the agenda item: it needs a title."),
+        "max_length": _("Keep the agenda item under 200 characters."),
+    })
 
 
 class AttendanceForm(forms.Form):

@@ -16,6 +16,7 @@ from circlekeep.circles.access import access_circle, access_membership, may_mana
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.text import one_full_stop
 from circlekeep.lib.views import confirm_or_run
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
@@ -76,8 +77,10 @@ def circle_meetings(request, circle_id):
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, _("Scheduled: %(count)d meetings.")
-                                 % {"count": series.meetings.count()})
+                count = series.meetings.count()
+                messages.success(request, ngettext("Scheduled: %(count)d meeting.",
+                                                   "Scheduled: %(count)d meetings.", count)
+                                 % {"count": count})
                 return redirect("meetings:circle", circle_id=circle.public_id)
     now = timezone.now()
     meetings = Meeting.objects.filter(circle=circle)
@@ -194,8 +197,8 @@ def record_attendance(request, meeting_id, membership_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Attendance saved for %(name)s.")
-                             % {"name": membership.user.display_name})
+            messages.success(request, one_full_stop(_("Attendance saved for %(name)s.")
+                             % {"name": membership.user.display_name}))
     return redirect("meetings:detail", meeting_id=meeting.public_id)
 
 
@@ -216,8 +219,8 @@ def record_pledge(request, meeting_id, membership_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Pledge recorded for %(name)s.")
-                             % {"name": membership.user.display_name})
+            messages.success(request, one_full_stop(_("Pledge recorded for %(name)s.")
+                             % {"name": membership.user.display_name}))
     return redirect("meetings:detail", meeting_id=meeting.public_id)
 
 
@@ -227,7 +230,8 @@ def add_agenda_item(request, meeting_id):
     meeting, _role, _m = _meeting_for(request, meeting_id)
     form = AgendaForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the item a title of at most 200 characters."))
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
     else:
         try:
             actions.do_add_agenda_item(meeting, title=form.cleaned_data["title"],

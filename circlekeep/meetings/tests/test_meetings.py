@@ -297,3 +297,23 @@ def test_attendance_controls_show_what_is_saved_and_never_a_default_that_looks_s
                         r"</form>", page, re.S).group(0)
     assert re.findall(r'<option value="([^"]*)" selected', control) == ["excused"]
     assert "Saved: Excused" in control and 'value=""' not in control
+
+
+def test_a_blank_agenda_item_is_told_it_needs_a_title_not_a_length(cast, meeting):
+    client = signed_in_client(cast.facilitator)
+    url = f"/meetings/{meeting.public_id}/agenda/"
+    page = client.post(url, {"title": "   "}, follow=True).content.decode()
+    assert "Write the agenda item: it needs a title." in page
+    assert "200 characters" not in page
+    page = client.post(url, {"title": "x" * 201}, follow=True).content.decode()
+    assert "Keep the agenda item under 200 characters." in page
+    with pytest.raises(DomainError, match="needs a title"):
+        actions.do_add_agenda_item(meeting, title=" ", actor=cast.facilitator)
+
+
+def test_a_name_ending_in_a_full_stop_ends_the_sentence_once(cast, meeting):
+    kw = make_member(cast.circle, "kenji@example.test", name="K.W.", actor=cast.facilitator)
+    client = signed_in_client(cast.facilitator)
+    page = client.post(f"/meetings/{meeting.public_id}/attendance/{kw.public_id}/",
+                       {"status": "excused"}, follow=True).content.decode()
+    assert "Attendance saved for K.W." in page and "K.W.." not in page
