@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circlekeep.accounts.models import hash_secret
+from circlekeep.agreements.forms import SignForm
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
@@ -24,6 +25,7 @@ from circlekeep.meetings.access import (
     access_meeting_membership,
     cleared_membership,
     live_calendar_feed_of,
+    ritual_viewer_role,
     viewer_role,
 )
 from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
@@ -136,9 +138,10 @@ def ritual(request, meeting_id):
     """The opening screen: the agreement's rules, the limits of confidentiality and, for
     online meetings, the online rules. Members acknowledge on their own device; in room
     mode the facilitator records each acknowledgement."""
-    meeting, role, membership = _meeting_for(request, meeting_id)
+    meeting = access_meeting(request.user, meeting_id)
+    role, membership = ritual_viewer_role(request.user, meeting)
     if request.method == "POST":
-        if role != "member":
+        if role == "staff":
             raise ActionForbidden(_("In room mode, record each member's "
                                          "acknowledgement by name."))
         try:
@@ -151,6 +154,7 @@ def ritual(request, meeting_id):
     agreement = meeting.circle.agreement
     document = meeting.circle.organization.consent_document
     return render(request, "meetings/ritual.html", {
+        "sign_form": SignForm() if role == "signer" else None,
         "meeting": meeting, "circle": meeting.circle, "staff": role == "staff",
         "version": agreement.current_version,
         "limits": document.reporting_categories if document else [],

@@ -317,3 +317,31 @@ def test_a_name_ending_in_a_full_stop_ends_the_sentence_once(cast, meeting):
     page = client.post(f"/meetings/{meeting.public_id}/attendance/{kw.public_id}/",
                        {"status": "excused"}, follow=True).content.decode()
     assert "Attendance saved for K.W." in page and "K.W.." not in page
+
+
+def test_a_member_signs_a_new_agreement_version_from_the_opening_page(cast, meeting):
+    from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change
+    from circlekeep.agreements.models import Agreement, Signature
+
+    agreement = Agreement.objects.get(circle=cast.circle)
+    proposal = do_propose_change(agreement, kind="add", title="Tea", text="We share tea.",
+                                 reason="Warmth", actor=cast.member)
+    version = do_adopt_proposal(proposal, reason="Lovely", actor=cast.facilitator)
+    client = signed_in_client(cast.member)
+    ritual = f"/meetings/{meeting.public_id}/ritual/"
+    page = client.get(ritual).content.decode()
+    assert "Sign version 2 first" in page and "We share tea." in page
+    # Acknowledging before signing is refused with the reason, and records nothing.
+    client.post(ritual)
+    assert not Acknowledgement.objects.filter(meeting=meeting).exists()
+    response = client.post(f"/agreements/versions/{version.public_id}/sign/",
+                           {"typed_name": "Mina Tester", "next": ritual})
+    assert response["Location"] == ritual
+    assert Signature.objects.filter(membership=cast.membership, version=version).exists()
+    page = client.get(ritual).content.decode()
+    assert "Sign version 2 first" not in page
+    client.post(ritual)
+    assert Acknowledgement.objects.filter(meeting=meeting, membership=cast.membership).exists()
+    # A member held back by something else than the signature still cannot open it.
+    do_withdraw_consent(ConsentRecord.objects.get(subject=cast.member), actor=cast.member)
+    assert client.get(ritual).status_code == 403
