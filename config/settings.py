@@ -66,6 +66,9 @@ AUDIT_WITNESS_TIMEOUT = env_int("AUDIT_WITNESS_TIMEOUT_SECONDS", 3)
 # Reads of protected information outside these local hours are flagged in the security
 # report (in the reader's own time zone).
 USUAL_HOURS = (env_int("USUAL_HOURS_START", 7), env_int("USUAL_HOURS_END", 20))
+# Reads this many hours before a meeting of one of the reader's circles starts, or after
+# it ends, are usual too (preparing, writing notes).
+USUAL_HOURS_AROUND_MEETINGS = env_int("USUAL_HOURS_AROUND_MEETINGS", 3)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -253,6 +253,13 @@ def do_record_lockout(email: str):
 
 
 @action
+def do_record_second_step_lockout(user: User):
+    """Note that a sign-in was ended after repeated wrong two-step codes (the password was
+    right: someone may hold it)."""
+    audit.record("account.otp.locked_out", actor=user, target=user, subject=user)
+
+
+@action
 def do_record_sign_out(user: User):
     audit.record("account.signed_out", actor=user, target=user, subject=user)
 

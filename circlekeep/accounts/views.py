@@ -161,6 +161,7 @@ def otp_verify(request):
         request.session[PENDING_TRIES_KEY] = tries
         if not signed_in and tries >= PENDING_MAX_TRIES:
             _clear_pending(request)
+            actions.do_record_second_step_lockout(user)
             messages.error(request, _("Too many wrong codes. Please sign in again."))
             return redirect("accounts:login")
         form.add_error("code", _("That code is not right, or it was already used. Enter the "

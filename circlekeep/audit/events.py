@@ -28,6 +28,7 @@ EVENT_TYPES = {
     "account.otp.enrolled": _("Two-step sign-in turned on"),
     "account.otp.verified": _("Two-step code accepted"),
     "account.otp.failed": _("Two-step code rejected"),
+    "account.otp.locked_out": _("Sign-in ended after repeated wrong two-step codes"),
     "account.otp.backup_codes.generated": _("Backup codes generated"),
     "account.otp.disabled": _("Two-step sign-in turned off"),
     "account.otp.reset": _("Two-step sign-in reset by an admin"),
@@ -117,6 +118,7 @@ EVENT_TYPES = {
 # organization; each organization the person belongs to sees them in its trail and report.
 ACCOUNT_SECURITY_EVENTS = (
     "account.sign_in.failed", "account.locked_out", "account.otp.failed",
+    "account.otp.locked_out",
     "account.otp.disabled", "account.otp.reset", "account.otp.enrolled",
     "account.password.changed", "account.password.reset", "account.signed_out_everywhere",
     "account.api_token.created", "account.api_token.revoked",
