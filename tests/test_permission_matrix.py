@@ -494,6 +494,8 @@ WEB = [
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200)),
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200),
          "POST", {"body": ""}),
+    page("notes:autosave", lambda c: f"/notes/meetings/{cast_meeting(c)}/autosave/",
+         circle_staff(204), "POST", {"body": "A draft"}),
     page("notes:progress", lambda c: f"/notes/progress/{signed_note(c)}/",
          circle_staff(200, member=200)),
     page("notes:adjust", lambda c: f"/notes/progress/{signed_note(c)}/redactions/",

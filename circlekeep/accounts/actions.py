@@ -539,16 +539,19 @@ def do_keep_form_draft(user: User, *, path: str, fields: dict):
 
 
 @action
-def do_restore_form_draft(user: User, *, draft_id, path: str) -> dict | None:
-    """The fields ``user`` typed on ``path`` before signing in again, once: the draft is
-    deleted as it is opened. None when there is none for this account and page (or it
-    expired)."""
+def do_restore_form_draft(user: User, *, path: str, draft_id=None) -> dict | None:
+    """The fields ``user`` typed on ``path`` (before signing in again, or kept as they
+    typed), once: the draft is deleted as it is opened. ``draft_id`` names one draft;
+    without it, the page's newest. None when there is none for this account and page (or
+    it expired)."""
     from circlekeep.accounts.models import FormDraft
     from circlekeep.vault.drafts import open_draft
 
-    draft = (FormDraft.objects.select_for_update()
-             .filter(public_id=draft_id, user=user, path=path,
-                     expires_at__gt=timezone.now()).first())
+    drafts = FormDraft.objects.select_for_update().filter(
+        user=user, path=path, expires_at__gt=timezone.now())
+    if draft_id is not None:
+        drafts = drafts.filter(public_id=draft_id)
+    draft = drafts.order_by("-expires_at").first()
     if draft is None:
         return None
     fields = open_draft(draft.public_id, user.pk, draft.sealed_fields)
@@ -556,3 +559,15 @@ def do_restore_form_draft(user: User, *, draft_id, path: str) -> dict | None:
     audit.record("account.form_draft.restored", actor=user, target=user, subject=user,
                  data={"fields": sorted(fields)})
     return fields
+
+
+@action
+def do_discard_form_drafts(user: User, *, path: str) -> int:
+    """Forget what ``user`` kept of the form on ``path``: it was just sent for real."""
+    from circlekeep.accounts.models import FormDraft
+
+    count, _deleted = FormDraft.objects.filter(user=user, path=path).delete()
+    if count:
+        audit.record("account.form_draft.discarded", actor=user, target=user, subject=user,
+                     data={"drafts": count})
+    return count
