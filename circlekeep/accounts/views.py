@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -463,6 +463,7 @@ def api_tokens(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def api_token_revoke(request, token_id):
     token = access_api_token(request.user, token_id)
     return confirm_or_run(

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
@@ -221,6 +221,7 @@ def membership_detail(request, membership_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def membership_leave(request, membership_id):
     from django import forms
 

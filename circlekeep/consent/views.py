@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from circlekeep.accounts.models import User
 from circlekeep.circles.models import Membership
@@ -92,6 +93,7 @@ def document_detail(request, document_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def withdraw(request, record_id):
     record = access_consent_record(request.user, record_id)
     if record.signer_id != request.user.pk:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep.accounts.models import hash_secret
 from circlekeep.agreements.forms import SignForm
@@ -248,6 +248,7 @@ def add_agenda_item(request, meeting_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def cancel(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":

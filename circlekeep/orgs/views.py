@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep.lib.actions import DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
@@ -89,6 +89,7 @@ def staff_role_change(request, role_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def staff_role_remove(request, role_id):
     staff_role = access_staff_role(request.user, role_id)
     organization, name = staff_role.organization, staff_role.user.display_name
