@@ -53,3 +53,39 @@ def test_a_question_sent_twice_is_one_question_and_a_refused_one_can_be_resent(c
     client.post(url, {"text": "Is the group recorded?", "once": once})
     client.post(url, {"text": "Is the group recorded?", "once": once})
     assert OnboardingMessage.objects.filter(membership=nia, kind="question").count() == 1
+
+
+def test_a_series_scheduled_twice_is_one_series(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.meetings.models import MeetingSeries
+
+    fran = signed_in_client(cast.facilitator)
+    url = f"/meetings/circles/{cast.circle.public_id}/"
+    start = timezone.localtime(timezone.now() + timedelta(days=2))
+    data = {"date": start.date().isoformat(), "time": "18:00", "duration_minutes": 90,
+            "recurrence": "weekly", "until": (start + timedelta(days=30)).date().isoformat(),
+            "mode": "online", "place": "", "once": token(fran, url)}
+    first, second = fran.post(url, data), fran.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert MeetingSeries.objects.filter(circle=cast.circle).count() == 1
+
+
+def test_an_agenda_item_sent_twice_is_one_item(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.meetings.actions import do_schedule_meetings
+    from circlekeep.meetings.models import AgendaItem
+
+    meeting = do_schedule_meetings(cast.circle, starts_at=timezone.now() + timedelta(days=1),
+                                   duration_minutes=60, recurrence="none", mode="online",
+                                   actor=cast.facilitator).meetings.get()
+    fran = signed_in_client(cast.facilitator)
+    data = {"title": "Check-in round", "once": token(fran, f"/meetings/{meeting.public_id}/")}
+    fran.post(f"/meetings/{meeting.public_id}/agenda/", data)
+    fran.post(f"/meetings/{meeting.public_id}/agenda/", data)
+    assert AgendaItem.objects.filter(meeting=meeting).count() == 1

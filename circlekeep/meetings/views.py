@@ -17,6 +17,7 @@ from circlekeep.circles.access import access_circle, access_membership, may_mana
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.text import one_full_stop
 from circlekeep.lib.views import confirm_or_run
 from circlekeep.meetings import actions
@@ -69,13 +70,17 @@ def circle_meetings(request, circle_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                series = actions.do_schedule_meetings(
-                    circle, actor=request.user,
-                    starts_at=actions.local_datetime(data["date"], data["time"],
-                                                     request.user.time_zone),
-                    duration_minutes=data["duration_minutes"],
-                    recurrence=data["recurrence"], until=data["until"],
-                    open_ended=data["open_ended"], mode=data["mode"], place=data["place"])
+                with submitted_once(form):
+                    series = actions.do_schedule_meetings(
+                        circle, actor=request.user,
+                        starts_at=actions.local_datetime(data["date"], data["time"],
+                                                         request.user.time_zone),
+                        duration_minutes=data["duration_minutes"],
+                        recurrence=data["recurrence"], until=data["until"],
+                        open_ended=data["open_ended"], mode=data["mode"],
+                        place=data["place"])
+            except AlreadySubmitted:
+                return redirect("meetings:circle", circle_id=circle.public_id)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -238,8 +243,11 @@ def add_agenda_item(request, meeting_id):
             messages.error(request, errors[0])
     else:
         try:
-            actions.do_add_agenda_item(meeting, title=form.cleaned_data["title"],
-                                       actor=request.user)
+            with submitted_once(form):
+                actions.do_add_agenda_item(meeting, title=form.cleaned_data["title"],
+                                           actor=request.user)
+        except AlreadySubmitted:
+            pass
         except DomainError as error:
             messages.error(request, error.message)
         else:
