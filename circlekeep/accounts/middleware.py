@@ -162,8 +162,6 @@ def return_page(request) -> str:
         referer = urlsplit(request.headers.get("Referer", ""))
         if referer.netloc == request.get_host() and referer.path:
             page = referer.path
-        else:
-            page = request.path
     if page == "/" or page.startswith(DRAFTLESS_PREFIXES):
         return ""  # the home page is where signing in leads anyway
     return page
