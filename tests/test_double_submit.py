@@ -89,3 +89,37 @@ def test_an_agenda_item_sent_twice_is_one_item(cast):
     fran.post(f"/meetings/{meeting.public_id}/agenda/", data)
     fran.post(f"/meetings/{meeting.public_id}/agenda/", data)
     assert AgendaItem.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_comment_sent_twice_is_one_comment(cast):
+    from circlekeep.agreements.actions import do_propose_change
+    from circlekeep.agreements.models import Agreement, ProposalComment
+
+    proposal = do_propose_change(Agreement.objects.get(circle=cast.circle), kind="add",
+                                 title="Tea", text="We share tea.", reason="Warmth",
+                                 actor=cast.member)
+    fran = signed_in_client(cast.facilitator)
+    url = f"/agreements/proposals/{proposal.public_id}/"
+    data = {"text": "I like it.", "once": token(fran, url)}
+    fran.post(url, data)
+    fran.post(url, data)
+    assert ProposalComment.objects.filter(proposal=proposal).count() == 1
+
+
+def test_a_privacy_incident_recorded_twice_is_one_incident(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circlekeep.incidents.models import PrivacyIncident
+
+    yesterday = timezone.localtime(timezone.now() - timedelta(days=1))
+    ada = signed_in_client(cast.admin)
+    url = f"/incidents/organizations/{cast.org.public_id}/privacy/"
+    data = {"title": "Laptop left on a train",
+            "discovered_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
+            "exposed": "Names and meeting times", "once": token(ada, url)}
+    first = ada.post(url, data)
+    ada.post(url, data)
+    assert first.status_code == 302
+    assert PrivacyIncident.objects.count() == 1

@@ -196,8 +196,11 @@ def proposal_detail(request, proposal_id):
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_comment_on_proposal(proposal, text=form.cleaned_data["text"],
-                                           actor=request.user)
+            with submitted_once(form):
+                actions.do_comment_on_proposal(proposal, text=form.cleaned_data["text"],
+                                               actor=request.user)
+        except AlreadySubmitted:
+            return redirect("agreements:proposal", proposal_id=proposal.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:

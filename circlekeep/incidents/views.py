@@ -249,9 +249,13 @@ def privacy_incidents(request, org_id):
     organization = access_organization(request.user, org_id)
     form = PrivacyIncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "once"}
         try:
-            incident = actions.do_record_privacy_incident(organization, actor=request.user,
-                                                          **form.cleaned_data)
+            with submitted_once(form):
+                incident = actions.do_record_privacy_incident(organization, actor=request.user,
+                                                              **fields)
+        except AlreadySubmitted:
+            return redirect("incidents:privacy-list", org_id=organization.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:
