@@ -66,6 +66,9 @@ AUDIT_WITNESS_TIMEOUT = env_int("AUDIT_WITNESS_TIMEOUT_SECONDS", 3)
 # Reads of protected information outside these local hours are flagged in the security
 # report (in the reader's own time zone).
 USUAL_HOURS = (env_int("USUAL_HOURS_START", 7), env_int("USUAL_HOURS_END", 20))
+# Reads this many hours before a meeting of one of the reader's circles starts, or after
+# it ends, are usual too (preparing, writing notes).
+USUAL_HOURS_AROUND_MEETINGS = env_int("USUAL_HOURS_AROUND_MEETINGS", 3)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "circlekeep.accounts.middleware.UserPreferencesMiddleware",
     "circlekeep.accounts.middleware.IdleTimeoutMiddleware",
     "circlekeep.accounts.middleware.RequireTwoFactorMiddleware",
+    "circlekeep.lib.middleware.ProductNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -145,10 +149,12 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "circlekeep.home.context_processors.navigation",
                 "circlekeep.notify.context_processors.notifications",
+                "circlekeep.accounts.context_processors.session_keeper",
             ],
             "string_if_invalid": "",
             "libraries": {"assets": "circlekeep.lib.assets", "times": "circlekeep.lib.times",
-                          "roles": "circlekeep.lib.roles"},
+                          "roles": "circlekeep.lib.roles",
+                          "sentences": "circlekeep.lib.sentences"},
         },
     }
 ]
@@ -223,6 +229,10 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 IDLE_TIMEOUT_MEMBER = timedelta(minutes=env_int("IDLE_TIMEOUT_MEMBER_MINUTES", 30))
 IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("IDLE_TIMEOUT_STAFF_MINUTES", 15))
+# How long before an idle session ends the page offers to keep it ("Stay signed in").
+IDLE_WARNING = timedelta(minutes=env_int("IDLE_WARNING_MINUTES", 2))
+# A form sent after the session ended is kept (sealed) this long for its author to sign in.
+FORM_DRAFT_MINUTES = env_int("FORM_DRAFT_MINUTES", 60)
 # How recently a person must have proved themselves (password, and the second step where
 # they have it) to change the password or two-step sign-in, or make an API token.
 REAUTHENTICATION_WINDOW = timedelta(minutes=env_int("REAUTHENTICATION_MINUTES", 10))

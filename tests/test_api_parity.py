@@ -134,6 +134,10 @@ WEB_ONLY = {
                                 "never with a token",
     "accounts:password-reset": "for someone who cannot sign in, so has no token",
     "accounts:password-reset-confirm": "for someone who cannot sign in, so has no token",
+    "accounts:keep-session": "keeps a browser session from ending while idle; an API client "
+                             "has no session, it sends its token with every request",
+    "notes:autosave": "keeps what a browser tab is typing until it is sent; an API client "
+                      "holds its own text until PUT /meetings/{meeting_id}/notes",
     "accounts:api-tokens": "a token cannot make another (none could extend itself through a "
                            "successor): POST /tokens refuses every token by design",
 }

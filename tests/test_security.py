@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,21 @@ def test_the_trial_database_and_its_companions_are_owner_only(tmp_path, existing
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["db", "0o600", "-wal", "0o600", "-shm", "0o600"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_wrong_address_under_debug_shows_the_products_not_found_page(cast, settings,
+                                                                        signed_in):
+    """A trial run (DEBUG) must not list the site's URL patterns to whoever mistypes one."""
+    settings.DEBUG = True
+    client = signed_in_client(cast.member if signed_in else None)
+    # A page that exists but names nothing of the person's asks a visitor to sign in first.
+    paths = ["/no-such-page/"] + ([f"/circles/{uuid.uuid4()}/"] if signed_in else [])
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "There is nothing here, or you do not have access to it." in page
+        assert "URLconf" not in page and "circlekeep.lib" not in page
+

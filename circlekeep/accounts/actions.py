@@ -262,6 +262,13 @@ def do_record_lockout(email: str):
 
 
 @action
+def do_record_second_step_lockout(user: User):
+    """Note that a sign-in was ended after repeated wrong two-step codes (the password was
+    right: someone may hold it)."""
+    audit.record("account.otp.locked_out", actor=user, target=user, subject=user)
+
+
+@action
 def do_record_sign_out(user: User):
     audit.record("account.signed_out", actor=user, target=user, subject=user)
 
@@ -491,3 +498,85 @@ def end_api_tokens(user, *, actor, because):
             context={"token_names": [t.name for t in tokens], "because": because},
         )
     return tokens
+
+
+# A kept form holds what a person typed; it must not outlive the short break that ended
+# their session, nor carry anything that signs someone in.
+FORM_DRAFT_SKIPPED_FIELDS = ("csrfmiddlewaretoken", "once", "next")
+FORM_DRAFT_SECRET_WORDS = ("password", "token", "secret", "otp", "code")
+FORM_DRAFT_MAX_CHARACTERS = 100_000
+
+
+def typed_fields(post) -> dict:
+    """The fields of a sent form worth keeping (name -> values): never the CSRF token, the
+    send-once token, passwords, codes or tokens, and nothing when nothing was typed."""
+    fields = {}
+    for name in post:
+        lowered = name.lower()
+        if name in FORM_DRAFT_SKIPPED_FIELDS or any(w in lowered for w in FORM_DRAFT_SECRET_WORDS):
+            continue
+        values = [v for v in post.getlist(name) if isinstance(v, str)]
+        if values:
+            fields[name] = values
+    if not any(v.strip() for values in fields.values() for v in values):
+        return {}
+    if sum(len(v) for values in fields.values() for v in values) > FORM_DRAFT_MAX_CHARACTERS:
+        return {}
+    return fields
+
+
+@action
+def do_keep_form_draft(user: User, *, path: str, fields: dict):
+    """Keep, sealed by the vault, what ``user`` typed into the form on ``path`` that arrived
+    after their session ended; returns the draft, or None when nothing was worth keeping.
+    Only the newest draft of a page is kept, and only for FORM_DRAFT_MINUTES."""
+    from circlekeep.accounts.models import FormDraft
+    from circlekeep.vault.drafts import seal_draft
+
+    if not fields:
+        return None
+    now = timezone.now()
+    FormDraft.objects.filter(expires_at__lte=now).delete()
+    FormDraft.objects.filter(user=user, path=path).delete()
+    draft = FormDraft(user=user, path=path[:500],
+                      expires_at=now + timedelta(minutes=settings.FORM_DRAFT_MINUTES))
+    draft.sealed_fields = seal_draft(draft.public_id, user.pk, fields)
+    draft.save()
+    audit.record("account.form_draft.kept", actor=user, target=user, subject=user,
+                 data={"fields": sorted(fields)})
+    return draft
+
+
+@action
+def do_restore_form_draft(user: User, *, path: str, draft_id=None) -> dict | None:
+    """The fields ``user`` typed on ``path`` (before signing in again, or kept as they
+    typed), once: the draft is deleted as it is opened. ``draft_id`` names one draft;
+    without it, the page's newest. None when there is none for this account and page (or
+    it expired)."""
+    from circlekeep.accounts.models import FormDraft
+    from circlekeep.vault.drafts import open_draft
+
+    drafts = FormDraft.objects.select_for_update().filter(
+        user=user, path=path, expires_at__gt=timezone.now())
+    if draft_id is not None:
+        drafts = drafts.filter(public_id=draft_id)
+    draft = drafts.order_by("-expires_at").first()
+    if draft is None:
+        return None
+    fields = open_draft(draft.public_id, user.pk, draft.sealed_fields)
+    draft.delete()
+    audit.record("account.form_draft.restored", actor=user, target=user, subject=user,
+                 data={"fields": sorted(fields)})
+    return fields
+
+
+@action
+def do_discard_form_drafts(user: User, *, path: str) -> int:
+    """Forget what ``user`` kept of the form on ``path``: it was just sent for real."""
+    from circlekeep.accounts.models import FormDraft
+
+    count, _deleted = FormDraft.objects.filter(user=user, path=path).delete()
+    if count:
+        audit.record("account.form_draft.discarded", actor=user, target=user, subject=user,
+                     data={"drafts": count})
+    return count

@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from circlekeep.accounts.twofactor import two_factor_required
+from circlekeep.lib.notrace import is_no_trace_path
 
 SEEN_KEY = "ck_seen"
 IDLE_KEY = "ck_idle"
+# A kept form waiting for its author to sign in again: {"id": draft, "path": page}.
+DRAFT_KEY = "ck_form_draft"
+# Pages a kept form never returns to: the API answers machines, and the sign-in pages
+# would only ask again.
+DRAFTLESS_PREFIXES = ("/api/", "/accounts/sign-in", "/accounts/sign-out", "/accounts/two-step/",
+                      "/static/", "/healthz", "/i18n/")
 # Paths a signed-in person may reach before finishing two-step sign-in.
 TWO_FACTOR_EXEMPT_PREFIXES = (
     "/accounts/two-step/", "/accounts/sign-out", "/static/", "/healthz", "/i18n/", "/api/",
@@ -77,10 +84,15 @@ class UserPreferencesMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """End a session after a period without requests (shorter for staff).
+    """End a session after a period without requests (shorter for staff), without losing
+    what the person was typing.
 
     The last-seen time is refreshed at most once a minute so that ordinary requests do
-    not write the session.
+    not write the session. A form that arrives after the session ended is kept, sealed,
+    for its author (``do_keep_form_draft``); after signing in again they land on the same
+    page with what they typed filled back in (``restore_form_draft``). Never a form whose
+    sending must leave no trace (an anonymous concern): keeping it would tie it to the
+    account.
     """
 
     def __init__(self, get_response):
@@ -90,14 +102,95 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             seen = request.session.get(SEEN_KEY, now)
-            limit = request.session.get(IDLE_KEY, int(settings.IDLE_TIMEOUT_MEMBER.total_seconds()))
-            if now - seen > limit:
-                logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity."))
-                return redirect(settings.LOGIN_URL)
+            if now - seen > idle_limit(request):
+                return self._sign_out_idle(request)
             if now - seen >= 60 or SEEN_KEY not in request.session:
                 request.session[SEEN_KEY] = now
+            if DRAFT_KEY in request.session and request.method == "GET":
+                restore_form_draft(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _sign_out_idle(request):
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        user = request.user
+        page = return_page(request)
+        draft = None
+        if (request.method == "POST" and page and not is_no_trace_path(request.path_info)
+                and not is_no_trace_path(page)
+                and _csrf_passes(request)):
+            from circlekeep.accounts.actions import do_keep_form_draft, typed_fields
+
+            draft = do_keep_form_draft(user, path=page, fields=typed_fields(request.POST))
+        logout(request)
+        if draft is not None:
+            request.session[DRAFT_KEY] = {"id": str(draft.public_id), "path": page}
+            messages.info(request, _("You were signed out after a period of inactivity. "
+                                     "What you typed is kept: sign in to continue."))
+        else:
+            messages.info(request, _("You were signed out after a period of inactivity."))
+        login_url = reverse("accounts:login")
+        return redirect(f"{login_url}?{urlencode({'next': page})}" if page else login_url)
+
+
+def idle_limit(request) -> int:
+    """Seconds without a request before this session ends."""
+    return request.session.get(IDLE_KEY, int(settings.IDLE_TIMEOUT_MEMBER.total_seconds()))
+
+
+def idle_seconds_left(request) -> int:
+    """Seconds until this session ends unless the person does something."""
+    seen = request.session.get(SEEN_KEY, int(time.time()))
+    return max(idle_limit(request) - (int(time.time()) - seen), 0)
+
+
+def keep_session_alive(request):
+    """Restart the idle clock now ("Stay signed in")."""
+    request.session[SEEN_KEY] = int(time.time())
+
+
+def return_page(request) -> str:
+    """The page to come back to after signing in again: the page a form was sent from
+    (forms may post elsewhere), or the requested page itself. Only this site's pages, and
+    never an API or sign-in address."""
+    from urllib.parse import urlsplit
+
+    page = request.path
+    if request.method == "POST":
+        referer = urlsplit(request.headers.get("Referer", ""))
+        if referer.netloc == request.get_host() and referer.path:
+            page = referer.path
+    if page == "/" or page.startswith(DRAFTLESS_PREFIXES):
+        return ""  # the home page is where signing in leads anyway
+    return page
+
+
+def _csrf_passes(request) -> bool:
+    """Whether this POST carries a valid CSRF token: a form forged by another site must
+    not be kept and offered back to the person as their own."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is None
+
+
+def restore_form_draft(request):
+    """On the page a kept form came from, put what was typed back: the fields reach the
+    page (``request.restored_form``) and the sealed draft is deleted. Only the account that
+    typed it can open it."""
+    pending = request.session.get(DRAFT_KEY) or {}
+    if pending.get("path") != request.path:
+        return
+    del request.session[DRAFT_KEY]
+    from circlekeep.accounts.actions import do_restore_form_draft
+
+    fields = do_restore_form_draft(request.user, draft_id=pending.get("id"),
+                                   path=request.path)
+    if fields:
+        request.restored_form = fields
+        messages.info(request, _("What you typed before signing in again is back in the "
+                                 "form. Check it and send it again."))
 
 
 def start_idle_clock(request, user):

@@ -209,3 +209,26 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"Guardianship {self.public_id}"
+
+
+class FormDraft(models.Model):
+    """What a person typed into a form that arrived after their session had ended, kept
+    until they sign in again and see it back in the same form.
+
+    The fields are sealed by the vault (``vault.drafts``): they may be a note or a concern.
+    A draft is bound to one account and one page, lives minutes, and is deleted as soon as
+    it is restored.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="form_drafts")
+    path = models.CharField(max_length=500)
+    sealed_fields = models.TextField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "path"], name="formdraft_user_path")]
+
+    def __str__(self):
+        return f"Form draft {self.public_id}"

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("session/keep/", views.keep_session, name="keep-session"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="logout-everywhere"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
     # Under two-step/ so that someone who must still set up two-step sign-in can reach it.

@@ -14,7 +14,7 @@ from django.contrib.auth import (
 )
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -43,7 +43,7 @@ from circlekeep.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from circlekeep.accounts.middleware import start_idle_clock
+from circlekeep.accounts.middleware import keep_session_alive, start_idle_clock
 from circlekeep.accounts.reauth import (
     note_recent_authentication,
     note_second_factor,
@@ -52,7 +52,8 @@ from circlekeep.accounts.reauth import (
 from circlekeep.accounts.tokens import api_token_days_limit
 from circlekeep.accounts.twofactor import two_factor_expected
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 
 PENDING_KEY = "ck_pending_user"
 PENDING_AT_KEY = "ck_pending_at"
@@ -152,13 +153,15 @@ def otp_verify(request):
             _clear_pending(request)
             if isinstance(device, StaticDevice):
                 remaining = StaticToken.objects.filter(device=device).count()
-                messages.warning(request, _("You used a backup code. %(count)d remain.")
-                                 % {"count": remaining})
+                messages.warning(request, ngettext("You used a backup code. %(count)d remains.",
+                                                   "You used a backup code. %(count)d remain.",
+                                                   remaining) % {"count": remaining})
             return _complete_sign_in(request, user, device, next_url=next_url)
         tries = request.session.get(PENDING_TRIES_KEY, 0) + 1
         request.session[PENDING_TRIES_KEY] = tries
         if not signed_in and tries >= PENDING_MAX_TRIES:
             _clear_pending(request)
+            actions.do_record_second_step_lockout(user)
             messages.error(request, _("Too many wrong codes. Please sign in again."))
             return redirect("accounts:login")
         form.add_error("code", _("That code is not right, or it was already used. Enter the "
@@ -289,6 +292,15 @@ def sign_out(request):
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def keep_session(request):
+    """"Stay signed in": restart the idle clock. Answers nothing, so that a plain form
+    submission leaves the page (and whatever is typed in it) as it is."""
+    keep_session_alive(request)
+    return HttpResponse(status=204)
 
 
 @login_required
@@ -451,13 +463,19 @@ def api_tokens(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def api_token_revoke(request, token_id):
     token = access_api_token(request.user, token_id)
-    try:
-        actions.do_revoke_api_token(token, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
-    return redirect("accounts:api-tokens")
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_revoke_api_token(token, actor=request.user),
+        success=_("The token “%(name)s” is revoked.") % {"name": token.name},
+        to=reverse("accounts:api-tokens"),
+        page={"title": _("Revoke the token “%(name)s”?") % {"name": token.name},
+              "consequences": [
+                  _("Programs using this token lose access at once; requests with it are "
+                    "refused."),
+                  _("This cannot be undone: to give a program access again, create a new "
+                    "token.")],
+              "confirm": _("Revoke the token"),
+              "cancel_url": reverse("accounts:api-tokens")})

@@ -31,7 +31,7 @@ class ProposalForm(SubmitOnceMixin, forms.Form):
             for index, clause in enumerate(clauses, 1)]
 
 
-class CommentForm(forms.Form):
+class CommentForm(SubmitOnceMixin, forms.Form):
     text = forms.CharField(label=_("Your comment"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 

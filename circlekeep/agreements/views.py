@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -133,6 +134,11 @@ def sign(request, version_id):
                 return redirect("onboarding:checklist", membership_id=membership.public_id)
     else:
         messages.error(request, _("Type your full name to sign."))
+    # Signed from a meeting's opening page: back there, to acknowledge it.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect("agreements:circle", circle_id=circle.public_id)
 
 
@@ -196,8 +202,11 @@ def proposal_detail(request, proposal_id):
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_comment_on_proposal(proposal, text=form.cleaned_data["text"],
-                                           actor=request.user)
+            with submitted_once(form):
+                actions.do_comment_on_proposal(proposal, text=form.cleaned_data["text"],
+                                               actor=request.user)
+        except AlreadySubmitted:
+            return redirect("agreements:proposal", proposal_id=proposal.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -211,6 +220,9 @@ def proposal_detail(request, proposal_id):
         "comments": list(proposal.comments.select_related("author")),
         "form": form if proposal.status == Proposal.Status.OPEN else None,
         "decision_form": DecisionForm() if manages and proposal.status == "open" else None,
+        "resign_count": (Membership.objects.filter(circle=proposal.agreement.circle)
+                         .accepted().count() if manages and proposal.status == "open"
+                         else None),
     })
 
 

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep import vault
 from circlekeep.accounts.actions import do_revoke_invitation
@@ -18,6 +19,7 @@ from circlekeep.circles.access import (
     access_invitation,
     access_managed_circle,
     access_membership,
+    check_may_change_membership_status,
     check_may_manage_circle,
     circles_visible_to,
     invitations_visible_to,
@@ -35,7 +37,8 @@ from circlekeep.circles.forms import (
 from circlekeep.circles.hooks import ROSTER_PROGRESS
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 from circlekeep.orgs.access import access_organization
 from circlekeep.orgs.models import StaffRole
 
@@ -220,18 +223,31 @@ def membership_detail(request, membership_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def membership_leave(request, membership_id):
+    from django import forms
+
     membership = access_membership(request.user, membership_id)
-    try:
-        actions.do_change_membership_status(membership, Membership.Status.LEFT,
-                                            actor=request.user,
-                                            reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("circles:membership", membership_id=membership.public_id)
-    messages.success(request, _("You have left the circle."))
-    return redirect("home")
+    check_may_change_membership_status(request.user, membership, Membership.Status.LEFT)
+    form = confirm_form(request, reason=forms.CharField(
+        label=_("Anything you want your facilitator to know (optional)"), required=False,
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3})))
+    circle_name = membership.circle.name
+    return confirm_or_run(
+        request, form,
+        lambda data: actions.do_change_membership_status(
+            membership, Membership.Status.LEFT, actor=request.user, reason=data["reason"]),
+        success=_("You have left the circle."), to=reverse("home"),
+        page={"title": _("Leave %(circle)s?") % {"circle": circle_name},
+              "consequences": [
+                  _("You stop being a member at once: no more meetings, notes or messages "
+                    "from this circle."),
+                  _("Your own information stays readable to you, and what the circle "
+                    "recorded stays protected as before."),
+                  _("To come back, ask the facilitator for a new invitation.")],
+              "confirm": _("Leave this circle"),
+              "cancel_url": reverse("circles:membership",
+                                    kwargs={"membership_id": membership.public_id})})
 
 
 

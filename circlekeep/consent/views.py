@@ -4,8 +4,9 @@ publishing the organization's document."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from circlekeep.accounts.models import User
 from circlekeep.circles.models import Membership
@@ -19,7 +20,8 @@ from circlekeep.consent.access import (
 from circlekeep.consent.forms import DocumentForm, GiveConsentForm
 from circlekeep.consent.models import ConsentDocument
 from circlekeep.lib.actions import ActionForbidden, DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 
 
 def _wards_in(user, organization):
@@ -99,20 +101,35 @@ def document_detail(request, document_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def withdraw(request, record_id):
     record = access_consent_record(request.user, record_id)
     if record.signer_id != request.user.pk:
         raise ActionForbidden(_(
             "Only the person who gave this consent can withdraw it."))
-    try:
-        actions.do_withdraw_consent(record, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your consent is withdrawn. Participation has stopped; "
-                                    "you can still read and export your own information."))
-    return redirect("consent:mine")
+    mine = reverse("consent:mine")
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_withdraw_consent(record, actor=request.user),
+        success=_("Your consent is withdrawn. Participation has stopped; you can still read "
+                  "and export your own information."),
+        to=mine, page={"title": _("Withdraw your consent to “%(document)s”?")
+                       % {"document": record.document.title},
+                       "consequences": withdrawal_consequences(record, request.user),
+                       "confirm": _("Withdraw consent"), "cancel_url": mine})
+
+
+def withdrawal_consequences(record, signer):
+    """What withdrawing says it will do, for a member's own consent or a guardian's."""
+    if record.subject_id != signer.pk:
+        name = record.subject.display_name
+        return [_("%(name)s stops taking part in their circles at once.") % {"name": name},
+                _("Their facilitators see that consent was withdrawn; what was already "
+                  "recorded stays, protected as before."),
+                _("You can give consent again later.")]
+    return [_("You stop taking part in your circles at once."),
+            _("You can still read and export your own information."),
+            _("You can give consent again later.")]
 
 
 @login_required

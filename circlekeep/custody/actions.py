@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit
+from circlekeep.accounts.models import FormDraft
 from circlekeep.circles.access import may_erase_person, organizations_of
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
@@ -120,6 +121,9 @@ def do_destroy_member_keys(user: User, *, actor: User | None, reason: str,
         key.wrapped, key.destroyed_at = b"", now
         key.save(update_fields=["wrapped", "destroyed_at"])
     _clear_derived(user, organization.pk if organization is not None else None)
+    # A form kept over a sign-in, sealed apart from the member's keys, may hold what is
+    # erased: it goes too (it is only ever a short-lived copy).
+    FormDraft.objects.filter(user=user).delete()
     audit.record("vault.keys.destroyed", actor=actor, target=user, subject=user, reason=reason,
                  organization=organization, data={"keys": len(keys), "moved": moved})
     if organization is not None:

@@ -67,7 +67,7 @@ class RaiseForm(forms.Form):
                                           for key, m in self.meetings.items()]
 
 
-class PrivacyIncidentForm(forms.Form):
+class PrivacyIncidentForm(SubmitOnceMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     discovered_at = forms.DateTimeField(
         label=_("Discovered at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
@@ -250,9 +251,13 @@ def privacy_incidents(request, org_id):
     organization = access_organization(request.user, org_id)
     form = PrivacyIncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "once"}
         try:
-            incident = actions.do_record_privacy_incident(organization, actor=request.user,
-                                                          **form.cleaned_data)
+            with submitted_once(form):
+                incident = actions.do_record_privacy_incident(organization, actor=request.user,
+                                                              **fields)
+        except AlreadySubmitted:
+            return redirect("incidents:privacy-list", org_id=organization.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -297,8 +302,9 @@ def privacy_affected(request, incident_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("%(count)d people found in the audit trail.")
-                             % {"count": len(found)})
+            messages.success(request, ngettext("%(count)d person found in the audit trail.",
+                                               "%(count)d people found in the audit trail.",
+                                               len(found)) % {"count": len(found)})
     return redirect("incidents:privacy", incident_id=incident.public_id)
 
 

@@ -23,3 +23,13 @@ class SubmitOnceMixin:
         self.fields["once"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                               max_length=64,
                                               initial=secrets.token_urlsafe(16))
+
+
+def confirm_form(request, **fields):
+    """The form of a confirmation page: the send-once token (a double click does the thing
+    once) and any ``fields`` the action takes (a reason). Bound on POST, even an empty one:
+    a POST is the confirmation."""
+    from django import forms
+
+    form_class = type("ConfirmForm", (SubmitOnceMixin, forms.Form), dict(fields))
+    return form_class(request.POST if request.method == "POST" else None)

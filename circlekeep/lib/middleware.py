@@ -118,3 +118,37 @@ class NoStoreMiddleware:
         if "no-store" not in response.get("Cache-Control", ""):
             patch_cache_control(response, no_store=True)
         return response
+
+
+class ProductNotFoundMiddleware:
+    """Under DEBUG (``make run``) answer a wrong address with the product's own "Not found"
+    page. Django's debug 404 lists every URL pattern and names what was looked up, which a
+    trial run's visitors should not see, and says nothing a person could act on. Other
+    debug pages (a crash's traceback) stay as they are. Outside DEBUG Django already uses
+    ``handler404``, so this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG:
+            from django.urls import Resolver404, resolve
+
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as missing:
+                return self._not_found(request, missing)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        from circlekeep.lib.errors import page_not_found
+
+        return page_not_found(request, exception)

@@ -71,3 +71,12 @@ def check_name_characters(value: str, *, field: str) -> str:
                             "formatting characters (such as direction overrides or "
                             "zero-width spaces)."), field=field)
     return value
+
+
+_DOUBLED_STOP = __import__("re").compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def one_full_stop(sentence: str) -> str:
+    """A sentence whose name ends in a full stop ("Co-signed by K.W.") ends with that one
+    stop, not two; an ellipsis stays."""
+    return _DOUBLED_STOP.sub(".", str(sentence))

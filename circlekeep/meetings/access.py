@@ -75,6 +75,23 @@ def viewer_role(user, meeting):
     return "member", cleared_membership(user, meeting.circle)
 
 
+def ritual_viewer_role(user, meeting):
+    """Who may open a meeting's opening page: as ``viewer_role``, and also an active
+    member held back only by a new version of the agreement ("signer"), so that they can
+    sign it there and take part. Anyone else is refused with the reason."""
+    from circlekeep.onboarding.progress import progress
+
+    if may_manage_circle(user, meeting.circle):
+        return "staff", None
+    membership = (Membership.objects.accepted().filter(circle=meeting.circle, user=user)
+                  .select_related("circle", "circle__organization", "user").first())
+    if membership is not None and membership.status == "active":
+        state = progress(membership)
+        if state.consent_ok and not state.signed_current:
+            return "signer", membership
+    return "member", cleared_membership(user, meeting.circle)
+
+
 def access_meeting_membership(user, meeting, public_id):
     """A membership of the meeting's own circle that the user may see. One of another
     circle is a 404, like one that does not exist: a meeting never acts on outsiders."""

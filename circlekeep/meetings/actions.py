@@ -232,9 +232,10 @@ def do_add_agenda_item(meeting: Meeting, *, title: str, actor: User | None):
     if meeting.status != Meeting.Status.SCHEDULED or meeting.ends_at <= timezone.now():
         raise DomainError(_("This meeting is over or cancelled."))
     title = " ".join((title or "").split())
-    if not title or len(title) > 200:
-        raise DomainError(_("Give the item a title of at most 200 characters."),
-                          field="title")
+    if not title:
+        raise DomainError(_("Write the agenda item: it needs a title."), field="title")
+    if len(title) > 200:
+        raise DomainError(_("Keep the agenda item under 200 characters."), field="title")
     item = AgendaItem.objects.create(meeting=meeting, kind=kind, title=title, author=actor,
                                      created_at=timezone.now())
     audit.record("meeting.agenda.added", actor=actor, target=item, circle=meeting.circle,

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from circlekeep.lib.forms import SubmitOnceMixin
 from circlekeep.meetings.models import Attendance, MeetingSeries, Pledge
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(SubmitOnceMixin, forms.Form):
     date = forms.DateField(label=_("Date of the first meeting"),
                            widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Start time (your time zone)"),
@@ -32,8 +33,11 @@ class MoveForm(forms.Form):
                                       required=False)
 
 
-class AgendaForm(forms.Form):
-    title = forms.CharField(label=_("Agenda item"), max_length=200)
+class AgendaForm(SubmitOnceMixin, forms.Form):
+    title = forms.CharField(label=_("Agenda item"), max_length=200, error_messages={
+        "required": _("Write the agenda item: it needs a title."),
+        "max_length": _("Keep the agenda item under 200 characters."),
+    })
 
 
 class AttendanceForm(forms.Form):

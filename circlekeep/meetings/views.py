@@ -4,21 +4,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep.accounts.models import hash_secret
+from circlekeep.agreements.forms import SignForm
 from circlekeep.circles.access import access_circle, access_membership, may_manage_circle
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.once import AlreadySubmitted, submitted_once
+from circlekeep.lib.text import one_full_stop
+from circlekeep.lib.views import confirm_or_run
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
     access_meeting_membership,
     cleared_membership,
     live_calendar_feed_of,
+    ritual_viewer_role,
     viewer_role,
 )
 from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
@@ -62,18 +70,24 @@ def circle_meetings(request, circle_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                series = actions.do_schedule_meetings(
-                    circle, actor=request.user,
-                    starts_at=actions.local_datetime(data["date"], data["time"],
-                                                     request.user.time_zone),
-                    duration_minutes=data["duration_minutes"],
-                    recurrence=data["recurrence"], until=data["until"],
-                    open_ended=data["open_ended"], mode=data["mode"], place=data["place"])
+                with submitted_once(form):
+                    series = actions.do_schedule_meetings(
+                        circle, actor=request.user,
+                        starts_at=actions.local_datetime(data["date"], data["time"],
+                                                         request.user.time_zone),
+                        duration_minutes=data["duration_minutes"],
+                        recurrence=data["recurrence"], until=data["until"],
+                        open_ended=data["open_ended"], mode=data["mode"],
+                        place=data["place"])
+            except AlreadySubmitted:
+                return redirect("meetings:circle", circle_id=circle.public_id)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, _("Scheduled: %(count)d meetings.")
-                                 % {"count": series.meetings.count()})
+                count = series.meetings.count()
+                messages.success(request, ngettext("Scheduled: %(count)d meeting.",
+                                                   "Scheduled: %(count)d meetings.", count)
+                                 % {"count": count})
                 return redirect("meetings:circle", circle_id=circle.public_id)
     now = timezone.now()
     meetings = Meeting.objects.filter(circle=circle)
@@ -129,9 +143,10 @@ def ritual(request, meeting_id):
     """The opening screen: the agreement's rules, the limits of confidentiality and, for
     online meetings, the online rules. Members acknowledge on their own device; in room
     mode the facilitator records each acknowledgement."""
-    meeting, role, membership = _meeting_for(request, meeting_id)
+    meeting = access_meeting(request.user, meeting_id)
+    role, membership = ritual_viewer_role(request.user, meeting)
     if request.method == "POST":
-        if role != "member":
+        if role == "staff":
             raise ActionForbidden(_("In room mode, record each member's "
                                          "acknowledgement by name."))
         try:
@@ -144,6 +159,7 @@ def ritual(request, meeting_id):
     agreement = meeting.circle.agreement
     document = meeting.circle.organization.consent_document
     return render(request, "meetings/ritual.html", {
+        "sign_form": SignForm() if role == "signer" else None,
         "meeting": meeting, "circle": meeting.circle, "staff": role == "staff",
         "version": agreement.current_version,
         "limits": document.reporting_categories if document else [],
@@ -190,8 +206,8 @@ def record_attendance(request, meeting_id, membership_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Attendance saved for %(name)s.")
-                             % {"name": membership.user.display_name})
+            messages.success(request, one_full_stop(_("Attendance saved for %(name)s.")
+                             % {"name": membership.user.display_name}))
     return redirect("meetings:detail", meeting_id=meeting.public_id)
 
 
@@ -212,8 +228,8 @@ def record_pledge(request, meeting_id, membership_id):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Pledge recorded for %(name)s.")
-                             % {"name": membership.user.display_name})
+            messages.success(request, one_full_stop(_("Pledge recorded for %(name)s.")
+                             % {"name": membership.user.display_name}))
     return redirect("meetings:detail", meeting_id=meeting.public_id)
 
 
@@ -223,11 +239,15 @@ def add_agenda_item(request, meeting_id):
     meeting, _role, _m = _meeting_for(request, meeting_id)
     form = AgendaForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the item a title of at most 200 characters."))
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
     else:
         try:
-            actions.do_add_agenda_item(meeting, title=form.cleaned_data["title"],
-                                       actor=request.user)
+            with submitted_once(form):
+                actions.do_add_agenda_item(meeting, title=form.cleaned_data["title"],
+                                           actor=request.user)
+        except AlreadySubmitted:
+            pass
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -236,19 +256,39 @@ def add_agenda_item(request, meeting_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def cancel(request, meeting_id):
     meeting, role, _m = _meeting_for(request, meeting_id)
     if role != "staff":
         raise ActionForbidden(_("Only the circle's facilitators cancel meetings."))
-    try:
-        count = actions.do_cancel_meeting(meeting, actor=request.user,
-                                          whole_series=request.POST.get("series") == "1")
-    except DomainError as error:
-        messages.error(request, error.message)
+    whole_series = (request.POST.get("series") or request.GET.get("series")) == "1"
+    when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    if whole_series:
+        count = Meeting.objects.filter(series_id=meeting.series_id,
+                                       status=Meeting.Status.SCHEDULED,
+                                       starts_at__gte=meeting.starts_at).count()
+        title = _("Cancel this and every later meeting?")
+        first = ngettext("%(count)d meeting is cancelled, from %(when)s on; the series "
+                         "ends.", "%(count)d meetings are cancelled, from %(when)s on; the "
+                         "series ends.", count) % {"count": count, "when": when}
     else:
-        messages.success(request, _("Cancelled: %(count)d meetings.") % {"count": count})
-    return redirect("meetings:circle", circle_id=meeting.circle.public_id)
+        title = _("Cancel this meeting?")
+        first = _("The meeting on %(when)s is cancelled; later meetings stay as they are."
+                  ) % {"when": when}
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_cancel_meeting(meeting, actor=request.user,
+                                               whole_series=whole_series),
+        success=lambda count: ngettext("Cancelled: %(count)d meeting.",
+                                       "Cancelled: %(count)d meetings.", count)
+        % {"count": count},
+        to=reverse("meetings:circle", kwargs={"circle_id": meeting.circle.public_id}),
+        page={"title": title,
+              "consequences": [first, _("Members see it as cancelled on their calendar and "
+                                        "their dashboard."),
+                               _("A cancelled meeting cannot be moved or brought back.")],
+              "confirm": title.rstrip("?"),
+              "cancel_url": reverse("meetings:detail", kwargs={"meeting_id": meeting.public_id})})
 
 
 @login_required

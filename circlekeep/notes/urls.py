@@ -22,6 +22,7 @@ app_name = "notes"
 
 urlpatterns = [
     path("meetings/<uuid:meeting_id>/", views.write, name="write"),
+    path("meetings/<uuid:meeting_id>/autosave/", views.autosave, name="autosave"),
     path("progress/<uuid:progress_id>/", views.progress_note, name="progress"),
     path("addenda/<uuid:addendum_id>/", views.addendum_review, name="addendum-review"),
     path("<reviewed:kind>/<uuid:item_id>/redactions/", views.adjust, name="adjust"),

@@ -5,10 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circlekeep import vault
+from circlekeep.accounts.actions import (
+    do_discard_form_drafts,
+    do_keep_form_draft,
+    do_restore_form_draft,
+    typed_fields,
+)
 from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_membership, may_manage_circle, own_memberships
 from circlekeep.lib.actions import ActionForbidden, DomainError
@@ -51,6 +58,14 @@ def write(request, meeting_id):
                               strict=True):
             initial[f"section_{item.membership.public_id}"] = text
     locked = any(p.is_signed for p in progress)
+    kept = {}
+    if request.method == "GET" and not locked:
+        # What autosave kept since the last save, sealed: newer than the saved note.
+        kept = do_restore_form_draft(request.user, path=request.path) or {}
+        if kept:
+            initial.update({name: values[0] for name, values in kept.items() if values})
+            messages.info(request, _("Your unsaved notes were kept and are back in the "
+                                     "form. Save them when you are ready."))
     form = GroupNoteForm(request.POST or None, attendees=attendees, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,13 +74,29 @@ def write(request, meeting_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            do_discard_form_drafts(request.user, path=request.path)
             messages.success(request, _("The notes are saved. Preview each member's note "
                                         "and sign it."))
             return redirect("notes:write", meeting_id=meeting.public_id)
     return render(request, "notes/write.html", {
         "meeting": meeting, "form": None if locked else form, "progress": progress,
         "attendees": attendees, "locked": locked,
+        "kept": request.method == "GET" and not locked and bool(kept),
     })
+
+
+@login_required
+@require_POST
+def autosave(request, meeting_id):
+    """Keep what a facilitator is typing into a meeting's notes, sealed by the vault, so
+    that a closed tab or a lost connection loses nothing; the notes page puts it back.
+    Never in the browser's storage."""
+    meeting = access_meeting(request.user, meeting_id)
+    if not may_manage_circle(request.user, meeting.circle):
+        raise ActionForbidden(_("Only the circle's facilitators write its notes."))
+    page = reverse("notes:write", kwargs={"meeting_id": meeting.public_id})
+    do_keep_form_draft(request.user, path=page, fields=typed_fields(request.POST))
+    return HttpResponse(status=204)
 
 
 def _review_context(request, item, kind, *, phrase="", pending=()):

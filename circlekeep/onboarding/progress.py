@@ -45,11 +45,20 @@ def online_rules_sha256():
 
 @dataclass
 class Step:
+    """One onboarding step, worded for the member ("Give your consent"); ``staff_label``
+    and ``staff_note`` say the same to the member's facilitators ("Give their consent")."""
+
     key: str
     label: str
     done: bool
     url: str = ""
     note: str = ""
+    staff_label: str = ""
+    staff_note: str = ""
+
+    def for_staff(self):
+        return Step(self.key, self.staff_label or self.label, self.done, self.url,
+                    self.staff_note or self.note)
 
 
 @dataclass
@@ -62,6 +71,12 @@ class Progress:
     signed_current: bool = False
     # As Membership.objects.with_clearance reads it: the one definition of "cleared".
     cleared: bool = False
+
+    def for_staff(self):
+        """The same progress in the facilitator's wording (the member is "they")."""
+        return Progress(self.membership, [step.for_staff() for step in self.steps],
+                        consent_ok=self.consent_ok, signed_current=self.signed_current,
+                        cleared=self.cleared)
 
     @property
     def complete(self):
@@ -88,7 +103,7 @@ class Progress:
 
 
 def _consent_state(memberships, clearance):
-    """{membership pk: (done, note)} for the consent step. ``clearance`` holds each
+    """{membership pk: (done, note, staff note)} for the consent step. ``clearance`` holds each
     membership's consent facts as ``Membership.objects.with_clearance`` reads them; only
     the guardian links of minors add a query."""
     from circlekeep.accounts.models import Guardianship
@@ -100,25 +115,27 @@ def _consent_state(memberships, clearance):
     for m in memberships:
         facts = clearance[m.pk]
         if m.circle.organization.consent_document_id is None:
-            state[m.pk] = (False, _("The organization has not published a consent document "
-                                    "yet."))
+            note = _("The organization has not published a consent document yet.")
+            state[m.pk] = (False, note, note)
         elif not m.user.is_minor:
-            state[m.pk] = (bool(facts["consent_ok"]), "")
+            state[m.pk] = (bool(facts["consent_ok"]), "", "")
         else:
             if (m.user_id, m.circle.organization_id) not in guarded:
-                note = _("Waiting for a guardian to be invited and to accept.")
+                note = staff_note = _("Waiting for a guardian to be invited and to accept.")
             elif not facts["consent_guardian"]:
                 note = _("Waiting for your guardian's consent.")
+                staff_note = _("Waiting for their guardian's consent.")
             elif not facts["consent_assent"]:
                 note = _("Your guardian has consented; give your own assent.")
+                staff_note = _("Their guardian has consented; their own assent is next.")
             else:
-                note = ""
-            state[m.pk] = (bool(facts["consent_ok"]), note)
+                note = staff_note = ""
+            state[m.pk] = (bool(facts["consent_ok"]), note, staff_note)
     return state
 
 
 def _screening_state(memberships):
-    """{membership pk: (done, note)} from the member's own declarations. Someone else
+    """{membership pk: (done, note, staff note)} from the member's own declarations. Someone else
     naming the member does not hold back the member's own step: the member would learn
     from it that someone in the circle knows them. The facilitator sees those
     declarations on the member's screening page."""
@@ -133,20 +150,22 @@ def _screening_state(memberships):
     for m in memberships:
         screening = screenings.get(m.pk)
         if screening is None:
-            state[m.pk] = (False, "")
+            state[m.pk] = (False, "", "")
             continue
         if not screening.declared:
-            state[m.pk] = (True, "")
+            state[m.pk] = (True, "", "")
             continue
         decided = (screening.decided_at is not None
                    and screening.decided_at >= screening.latest)
         if decided and screening.decision == "proceed":
-            state[m.pk] = (True, "")
+            state[m.pk] = (True, "", "")
         elif decided and screening.decision == "refer":
             state[m.pk] = (False, _("Your facilitator will talk with you about a group that "
-                                    "fits better."))
+                                    "fits better."),
+                           _("Referred: talk with them about a group that fits better."))
         else:
-            state[m.pk] = (False, _("Your facilitator is reviewing what you told them."))
+            state[m.pk] = (False, _("Your facilitator is reviewing what you told them."),
+                           _("Waiting for a facilitator to review what they declared."))
     return state
 
 
@@ -185,22 +204,29 @@ def progress_for(memberships):
         def url(name, m=m):
             return reverse(name, args=[m.public_id])
 
-        consent_done, consent_note = consent[m.pk]
+        consent_done, consent_note, consent_staff_note = consent[m.pk]
         signed_current = bool(clearance[m.pk]["signed_current"])
         last = last_kind.get(m.pk)
         questions_note = {
             "question": _("Waiting for your facilitator's answer."),
             "answer": _("Read the answer, then ask more or say you have no more questions."),
         }.get(last, "")
-        screened, screen_note = screening[m.pk]
+        questions_staff_note = {
+            "question": _("Waiting for a facilitator's answer."),
+            "answer": _("Answered; they may ask more or say they have no more questions."),
+        }.get(last, "")
+        screened, screen_note, screen_staff_note = screening[m.pk]
         steps = [
             Step("orientation", _("Read the orientation"), m.pk in oriented,
                  url("onboarding:orientation")),
             Step("questions", _("Ask your questions, or say you have none"),
-                 last == "settled", url("onboarding:questions"), questions_note),
+                 last == "settled", url("onboarding:questions"), questions_note,
+                 _("Ask their questions, or say they have none"), questions_staff_note),
             Step("consent", _("Give your consent") if not m.user.is_minor
                  else _("Your guardian's consent and your assent"), consent_done,
-                 reverse("consent:mine"), consent_note),
+                 reverse("consent:mine"), consent_note,
+                 _("Give their consent") if not m.user.is_minor
+                 else _("Their guardian's consent and their assent"), consent_staff_note),
             Step("agreement", _("Sign the circle's agreement"), signed_current,
                  reverse("agreements:circle", args=[m.circle.public_id])),
         ]
@@ -209,7 +235,9 @@ def progress_for(memberships):
                               m.pk in online_ok, url("onboarding:online-rules")))
         steps.append(Step("relationships",
                           _("Tell your facilitator privately about anyone you know here"),
-                          screened, url("onboarding:relationships"), screen_note))
+                          screened, url("onboarding:relationships"), screen_note,
+                          _("Tell a facilitator privately about anyone they know here"),
+                          screen_staff_note))
         result[m.pk] = Progress(m, steps, consent_ok=consent_done,
                                 signed_current=signed_current,
                                 cleared=bool(clearance[m.pk]["is_cleared"]))
@@ -227,7 +255,7 @@ def is_cleared(membership) -> bool:
 def check_ready_to_activate(membership):
     """Refuse, with what is still to do, to make a membership active before every
     onboarding step is done (circles/hooks.py CHECK_READY_TO_ACTIVATE)."""
-    remaining = progress(membership).remaining
+    remaining = progress(membership).for_staff().remaining
     if remaining:
         raise DomainError(
             _("%(name)s has not finished onboarding. Still to do: %(steps)s.")

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from circlekeep.lib.actions import DomainError
-from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.forms import add_domain_error, confirm_form
+from circlekeep.lib.views import confirm_or_run
 from circlekeep.orgs import actions
 from circlekeep.orgs.access import (
     access_organization,
@@ -87,18 +89,26 @@ def staff_role_change(request, role_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET asks first; POST does it
 def staff_role_remove(request, role_id):
     staff_role = access_staff_role(request.user, role_id)
-    organization = staff_role.organization
-    try:
-        actions.do_remove_staff_role(staff_role, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(name)s is no longer on the staff.")
-                         % {"name": staff_role.user.display_name})
-    return redirect("orgs:staff", org_id=organization.public_id)
+    organization, name = staff_role.organization, staff_role.user.display_name
+    staff_list = reverse("orgs:staff", kwargs={"org_id": organization.public_id})
+    return confirm_or_run(
+        request, confirm_form(request),
+        lambda data: actions.do_remove_staff_role(staff_role, actor=request.user),
+        success=_("%(name)s is no longer on the staff.") % {"name": name},
+        to=staff_list,
+        page={"title": _("Remove %(name)s from the staff?") % {"name": name},
+              "consequences": [
+                  _("%(name)s loses access to %(organization)s at once: its circles, "
+                    "records and reports.") % {"name": name, "organization": organization.name},
+                  _("Someone who still leads or co-leads a circle cannot be removed: hand "
+                    "their circles to another facilitator first."),
+                  _("Their account stays theirs, and the audit trail keeps what they did. "
+                    "You can invite them again later.")],
+              "confirm": _("Remove from the staff"),
+              "cancel_url": staff_list})
 
 
 @login_required

@@ -54,8 +54,11 @@ class ReportOut(Schema):
     organization: str
     failed_sign_ins: int
     lockouts: int
+    failed_second_steps: int
+    second_step_lockouts: int
     two_factor_disabled: int
     reads_outside_usual_hours: int
+    legal_clocks: list[dict]
     reads_by_role: dict[str, int]
     top_readers: list[dict]
 
@@ -107,6 +110,11 @@ def report(request, since: date):
         r = security_report(org, since=start, until=until, viewer=request.user)
         out.append({"organization": org.name, "failed_sign_ins": r.failed_sign_ins,
                     "lockouts": r.lockouts, "two_factor_disabled": r.two_factor_disabled,
+                    "failed_second_steps": r.failed_second_steps,
+                    "second_step_lockouts": r.second_step_lockouts,
+                    "legal_clocks": [{"law": c.law, "notify": c.who,
+                                      "within_hours": int(c.within.total_seconds() // 3600)}
+                                     for c in r.legal_clocks],
                     "reads_outside_usual_hours": len(r.outside_hours),
                     "reads_by_role": dict(r.reads_by_role),
                     "top_readers": [{"name": n, "role": role, "reads": c}

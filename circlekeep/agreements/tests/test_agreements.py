@@ -347,3 +347,28 @@ def test_the_facilitator_proposes_adopts_and_sees_who_has_signed_through_the_pag
     current = Agreement.objects.get(circle=cast.circle).current_version
     client.post(f"/agreements/versions/{current.public_id}/sign/", {"typed_name": "Mina Tester"})
     assert Signature.objects.filter(membership=cast.membership, version__number=2).exists()
+
+
+def test_adopting_tells_the_facilitator_how_many_must_sign_again_first(cast):
+    agreement = agreement_of(cast.circle)
+    proposal = actions.do_propose_change(agreement, kind="add", title="Tea", text="We share tea.",
+                                         reason="Warmth", actor=cast.member)
+    page = signed_in_client(cast.facilitator).get(
+        f"/agreements/proposals/{proposal.public_id}/").content.decode()
+    decide = page[page.index('id="decide"'):]
+    # Mina is the circle's one member; the notice comes before the decision is recorded.
+    assert "1 member will need to sign it again before taking part in the next meeting" \
+        in decide
+    assert decide.index("will need to sign it again") < decide.index("Record decision")
+    member_page = signed_in_client(cast.member).get(
+        f"/agreements/proposals/{proposal.public_id}/").content.decode()
+    assert "will need to sign it again" not in member_page
+
+
+def test_the_hash_is_behind_details_for_members(cast):
+    page = signed_in_client(cast.member).get(
+        f"/agreements/circles/{cast.circle.public_id}/").content.decode()
+    version = agreement_of(cast.circle).current_version
+    details = page[page.index("<details"):page.index("</details>")]
+    assert "<summary>Details</summary>" in details and version.sha256 in details
+    assert page.count(version.sha256) == 1

@@ -18,10 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 def scrub(text, *addresses):
-    """A page with the typed addresses, ids and tokens blanked, to compare two pages."""
+    """A page with the typed addresses, ids, tokens, script nonces and the idle clock
+    blanked, to compare two pages."""
     for address in addresses:
         text = text.replace(address, "ADDRESS")
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
+    text = re.sub(r' nonce="[^"]+"| data-seconds-left="\d+"', "", text)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
 
 

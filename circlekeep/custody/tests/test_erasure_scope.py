@@ -122,3 +122,14 @@ def test_the_operator_may_erase_one_organizations_share_from_the_command(cast, c
     assert "Harbor Clinic" in capsys.readouterr().out
     assert reveal(in_b, cast.other_admin).erased
     assert reveal(in_a, cast.admin) == "Riverside text"
+
+
+def test_erasure_deletes_the_forms_kept_for_the_person(cast):
+    from circlekeep.accounts.actions import do_keep_form_draft
+    from circlekeep.accounts.models import FormDraft
+
+    do_keep_form_draft(cast.member, path="/agreements/x/", fields={"text": ["Mine"]})
+    do_keep_form_draft(cast.facilitator, path="/notes/x/", fields={"body": ["Fran's"]})
+    do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                           reason="Request", confirmation="Mina")
+    assert list(FormDraft.objects.values_list("user", flat=True)) == [cast.facilitator.pk]

@@ -277,3 +277,71 @@ def test_a_member_abroad_sees_the_meeting_in_their_own_time(cast):
     staff_page = signed_in_client(cast.facilitator).get(
         f"/meetings/{meeting.public_id}/").content.decode()
     assert "18:00" in staff_page
+
+
+def test_attendance_controls_show_what_is_saved_and_never_a_default_that_looks_saved(
+        cast, meeting):
+    import re
+
+    client = signed_in_client(cast.facilitator)
+    page = client.get(f"/meetings/{meeting.public_id}/").content.decode()
+    control = re.search(rf'<select name="status" id="att-{cast.membership.public_id}".*?'
+                        r"</form>", page, re.S).group(0)
+    # Nothing saved: no real status is selected, and the row says so.
+    assert re.findall(r'<option value="([^"]*)" selected', control) == [""]
+    assert "Not recorded yet" in control
+    actions.do_record_attendance(meeting, cast.membership, status="excused",
+                                 actor=cast.facilitator)
+    page = client.get(f"/meetings/{meeting.public_id}/").content.decode()
+    control = re.search(rf'<select name="status" id="att-{cast.membership.public_id}".*?'
+                        r"</form>", page, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)" selected', control) == ["excused"]
+    assert "Saved: Excused" in control and 'value=""' not in control
+
+
+def test_a_blank_agenda_item_is_told_it_needs_a_title_not_a_length(cast, meeting):
+    client = signed_in_client(cast.facilitator)
+    url = f"/meetings/{meeting.public_id}/agenda/"
+    page = client.post(url, {"title": "   "}, follow=True).content.decode()
+    assert "Write the agenda item: it needs a title." in page
+    assert "200 characters" not in page
+    page = client.post(url, {"title": "x" * 201}, follow=True).content.decode()
+    assert "Keep the agenda item under 200 characters." in page
+    with pytest.raises(DomainError, match="needs a title"):
+        actions.do_add_agenda_item(meeting, title=" ", actor=cast.facilitator)
+
+
+def test_a_name_ending_in_a_full_stop_ends_the_sentence_once(cast, meeting):
+    kw = make_member(cast.circle, "kenji@example.test", name="K.W.", actor=cast.facilitator)
+    client = signed_in_client(cast.facilitator)
+    page = client.post(f"/meetings/{meeting.public_id}/attendance/{kw.public_id}/",
+                       {"status": "excused"}, follow=True).content.decode()
+    assert "Attendance saved for K.W." in page and "K.W.." not in page
+
+
+def test_a_member_signs_a_new_agreement_version_from_the_opening_page(cast, meeting):
+    from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change
+    from circlekeep.agreements.models import Agreement, Signature
+
+    agreement = Agreement.objects.get(circle=cast.circle)
+    proposal = do_propose_change(agreement, kind="add", title="Tea", text="We share tea.",
+                                 reason="Warmth", actor=cast.member)
+    version = do_adopt_proposal(proposal, reason="Lovely", actor=cast.facilitator)
+    client = signed_in_client(cast.member)
+    ritual = f"/meetings/{meeting.public_id}/ritual/"
+    page = client.get(ritual).content.decode()
+    assert "Sign version 2 first" in page and "We share tea." in page
+    # Acknowledging before signing is refused with the reason, and records nothing.
+    client.post(ritual)
+    assert not Acknowledgement.objects.filter(meeting=meeting).exists()
+    response = client.post(f"/agreements/versions/{version.public_id}/sign/",
+                           {"typed_name": "Mina Tester", "next": ritual})
+    assert response["Location"] == ritual
+    assert Signature.objects.filter(membership=cast.membership, version=version).exists()
+    page = client.get(ritual).content.decode()
+    assert "Sign version 2 first" not in page
+    client.post(ritual)
+    assert Acknowledgement.objects.filter(meeting=meeting, membership=cast.membership).exists()
+    # A member held back by something else than the signature still cannot open it.
+    do_withdraw_consent(ConsentRecord.objects.get(subject=cast.member), actor=cast.member)
+    assert client.get(ritual).status_code == 403

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.urls import reverse
 
 from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change, do_sign_agreement
 from circlekeep.circles.actions import do_change_membership_status, do_update_circle
@@ -102,7 +103,7 @@ def test_staff_cannot_activate_a_member_who_has_not_finished(cast):
     nia = joining(cast)
     do_read_orientation(nia, actor=nia.user)
     mark = audit_mark()
-    with pytest.raises(DomainError, match=r"not finished onboarding\. Still to do: Ask your"):
+    with pytest.raises(DomainError, match=r"not finished onboarding\. Still to do: Ask their"):
         do_change_membership_status(nia, "active", actor=cast.facilitator)
     assert Membership.objects.get(pk=nia.pk).status == "onboarding"
     assert_events(mark, [])
@@ -412,3 +413,16 @@ def test_a_minors_dashboard_pauses_when_the_guardian_withdraws(cast):
     assert "Your consent is needed" in client.get("/").content.decode()
     assert not onboarding.is_cleared(Membership.objects.select_related(
         "circle__organization", "user").get(pk=kit.pk))
+
+
+def test_the_facilitator_reads_onboarding_about_the_member_not_to_them(cast):
+    nia = make_member(cast.circle, "nia@example.test", name="Nia", actor=cast.facilitator,
+                      status="onboarding")
+    url = reverse("onboarding:checklist", args=[nia.public_id])
+    own = signed_in_client(nia.user).get(url).content.decode()
+    assert "Give your consent" in own
+    staff = signed_in_client(cast.facilitator).get(url).content.decode()
+    assert "Give their consent" in staff and "Ask their questions, or say they have none" in staff
+    assert "Give your consent" not in staff and "Tell your facilitator" not in staff
+    with pytest.raises(DomainError, match="Give their consent"):
+        do_change_membership_status(nia, "active", actor=cast.facilitator, reason="")

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from circlekeep.accounts.actions import (
 from circlekeep.audit.models import AuditEvent
 from circlekeep.circles.actions import do_change_membership_status
 from circlekeep.circles.models import MembershipChange
+from circlekeep.orgs.actions import do_change_org_policies
 from circlekeep.testing import just_signed_in, signed_in_client
 from circlekeep.trail.reports import security_report
 
@@ -232,3 +234,52 @@ def test_a_bad_sequence_for_the_signed_head_is_refused_with_a_clear_message(cast
     assert response.status_code == 400
     assert response.json() == {"error": "“at” must be the number of an event in the audit "
                                         "trail (a whole number from 1)."}
+
+
+def test_reads_around_the_readers_meetings_are_usual_and_an_evening_without_one_is_not(
+        cast, settings):
+    """A facilitator writing notes after an evening meeting is doing their job."""
+    from circlekeep.meetings.actions import do_schedule_meetings
+
+    settings.USUAL_HOURS = (0, 0)  # no office hours: only meetings make a time usual
+    settings.USUAL_HOURS_AROUND_MEETINGS = 3
+    do_schedule_meetings(cast.circle, starts_at=timezone.now() + timedelta(minutes=30),
+                         duration_minutes=60, recurrence="none", mode="online",
+                         actor=cast.facilitator)
+    read_mina(cast, cast.facilitator, "Session prep")
+    window = {"since": timezone.now() - timedelta(hours=1),
+              "until": timezone.now() + timedelta(seconds=1)}
+    assert security_report(cast.org, **window).outside_hours == []
+    # Half an hour before the meeting, with no time allowed around meetings: flagged.
+    settings.USUAL_HOURS_AROUND_MEETINGS = 0
+    assert len(security_report(cast.org, **window).outside_hours) == 1
+
+
+def test_the_security_report_counts_wrong_two_step_codes_and_their_lockouts(cast):
+    from circlekeep.accounts.actions import (
+        do_record_second_step_lockout,
+        do_verify_second_factor,
+    )
+    from circlekeep.testing import assert_events, audit_mark
+
+    mark = audit_mark()
+    assert do_verify_second_factor(cast.facilitator, "000000") is None
+    do_record_second_step_lockout(cast.facilitator)
+    assert_events(mark, [("account.otp.failed", cast.facilitator, cast.facilitator),
+                         ("account.otp.locked_out", cast.facilitator, cast.facilitator)])
+    report = security_report(cast.org, since=timezone.now() - timedelta(hours=1),
+                             until=timezone.now() + timedelta(seconds=1))
+    assert (report.failed_second_steps, report.second_step_lockouts) == (1, 1)
+
+
+def test_the_security_report_shows_times_to_the_second_and_the_legal_clocks(cast, settings):
+    settings.USUAL_HOURS = (0, 0)
+    read_mina(cast, cast.facilitator, "Session prep")
+    page = signed_in_client(cast.admin).get("/audit/security/").content.decode()
+    assert re.search(r"<time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", page)
+    # Riverside Collective is in the United States.
+    assert "HIPAA (US" in page and "within 60 days" in page and "GDPR" not in page
+    do_change_org_policies(cast.org, name=cast.org.name, country="ES", region="",
+                           require_member_2fa=False, actor=cast.admin)
+    page = signed_in_client(cast.admin).get("/audit/security/").content.decode()
+    assert "GDPR (ES)" in page and "within 72 hours" in page
