@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEV    := DEBUG=true
 
-.PHONY: install run code test bench lint messages clean
+.PHONY: install run code test bench lint messages assets screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Circlekeep needs Python 3.11 or newer; $(PYTHON) is %d.%d" % v[:2])'
@@ -38,6 +38,12 @@ lint: install
 messages: install
 	$(DEV) $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*'
+
+# Rebuild the bundled browser code (charts, icon sprite) into static/dist/ from the npm
+# lockfile; the built files are committed, so only changing them needs Node.
+assets:
+	npm ci --no-audit --no-fund
+	node assets/build.mjs
 
 clean:
 	rm -rf $(VENV) var

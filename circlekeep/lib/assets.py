@@ -45,3 +45,20 @@ def stylesheet(path):
     """A stylesheet from the site, with its integrity."""
     return format_html('<link rel="stylesheet" href="{}" integrity="{}">',
                        static(path), integrity(path))
+
+
+@cache
+def _sprite_url():
+    return static("dist/icons.svg")
+
+
+@register.simple_tag
+def icon(name, label=""):
+    """An icon from the site's sprite (static/dist/icons.svg, built from lucide-static).
+    Decorative by default, so screen readers read the words beside it; ``label`` names it
+    when it stands alone."""
+    if label:
+        return format_html('<svg class="icon" role="img" aria-label="{}"><use href="{}#{}"></use></svg>',
+                           label, _sprite_url(), name)
+    return format_html('<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+                       _sprite_url(), name)

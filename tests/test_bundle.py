@@ -1,0 +1,49 @@
+"""The committed browser bundle (static/dist/) is exactly what the lockfile's packages and
+assets/ build, so what the site serves can be traced to reviewed sources."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "static" / "dist"
+
+
+def _installed_matches_lockfile():
+    """Each package in node_modules is the version the lockfile pins."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    for path, entry in lock["packages"].items():
+        manifest = ROOT / path / "package.json"
+        if not path or (entry.get("optional") and not manifest.exists()):
+            continue  # the project itself, or another platform's esbuild binary
+        if not manifest.exists():
+            return f"{path} is missing"
+        if json.loads(manifest.read_text())["version"] != entry["version"]:
+            return f"{path} is not the locked version {entry['version']}"
+    return None
+
+
+def test_committed_bundle_is_what_the_sources_build(tmp_path):
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed, so the bundle cannot be rebuilt here")
+    if not (ROOT / "node_modules").is_dir():
+        pytest.skip("node_modules is absent: run `make assets` (npm ci) to check the bundle")
+    problem = _installed_matches_lockfile()
+    assert problem is None, f"node_modules differs from package-lock.json ({problem}): run npm ci"
+    subprocess.run(["node", str(ROOT / "assets" / "build.mjs"), str(tmp_path)], check=True,
+                   cwd=ROOT, timeout=120)
+    built = sorted(p.name for p in tmp_path.iterdir())
+    assert built == sorted(p.name for p in DIST.iterdir())
+    for name in built:
+        assert (tmp_path / name).read_bytes() == (DIST / name).read_bytes(), (
+            f"static/dist/{name} is not what the sources build: run `make assets` and commit")
+
+
+def test_every_icon_in_the_list_is_in_the_sprite():
+    names = json.loads((ROOT / "assets" / "icons.json").read_text())["icons"]
+    sprite = (DIST / "icons.svg").read_text()
+    for name in names:
+        assert f'<symbol id="{name}" viewBox="0 0 24 24">' in sprite
