@@ -52,13 +52,16 @@ def _sprite_url():
     return static("dist/icons.svg")
 
 
+ICON = '<svg class="icon" {}><use href="{}#{}"></use></svg>'
+
+
 @register.simple_tag
 def icon(name, label=""):
     """An icon from the site's sprite (static/dist/icons.svg, built from lucide-static).
     Decorative by default, so screen readers read the words beside it; ``label`` names it
     when it stands alone."""
     if label:
-        return format_html('<svg class="icon" role="img" aria-label="{}"><use href="{}#{}"></use></svg>',
-                           label, _sprite_url(), name)
-    return format_html('<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
-                       _sprite_url(), name)
+        attributes = format_html('role="img" aria-label="{}"', label)
+    else:
+        attributes = format_html('aria-hidden="true" focusable="false"')
+    return format_html(ICON, attributes, _sprite_url(), name)
