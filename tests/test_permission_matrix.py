@@ -477,6 +477,8 @@ WEB = [
     page("meetings:calendar", lambda c: "/meetings/calendar/", signed_in_only(200), "POST",
          {"do": "create"}),
     page("calendar-feed", lambda c: "/calendar/no-such-secret.ics", expect(404)),
+    # Everyone's own week and month: what it lists is tested in meetings' test_schedule.
+    page("meetings:schedule", lambda c: "/meetings/schedule/?view=month", signed_in_only(200)),
     # Notes: written and signed by the staff; a member reads their own signed note.
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200)),
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200),

@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -63,5 +64,5 @@ def icon(name, label=""):
     if label:
         attributes = format_html('role="img" aria-label="{}"', label)
     else:
-        attributes = format_html('aria-hidden="true" focusable="false"')
+        attributes = mark_safe('aria-hidden="true" focusable="false"')
     return format_html(ICON, attributes, _sprite_url(), name)

@@ -31,6 +31,7 @@ from circlekeep.meetings.forms import (
     ScheduleForm,
 )
 from circlekeep.meetings.ical import feed_address, feed_for
+from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor, viewer_zone
 from circlekeep.meetings.models import (
     Acknowledgement,
     Attendance,
@@ -314,6 +315,19 @@ def calendar(request):
         "feed": feed, "secret_url": secret_url,
         "title_form": CalendarTitleForm(initial={"title": feed.title if feed else ""}),
     })
+
+
+@login_required
+def schedule(request):
+    """The week or month of the viewer's meetings (``meetings_on_calendar_of``)."""
+    view = request.GET.get("view")
+    view = view if view in VIEWS else "week"
+    zone = viewer_zone(request.user)
+    today = timezone.localtime(timezone.now(), zone).date()
+    grid = build_grid(request.user, view, parse_anchor(request.GET.get("date"), today))
+    weekdays = grid.days[:7]
+    return render(request, "meetings/schedule.html", {"grid": grid, "weekdays": weekdays,
+                                                      "today": today})
 
 
 def calendar_feed(request, secret):

@@ -1,0 +1,86 @@
+"""Week and month grids of a person's meetings, in the viewer's own time zone.
+
+One query fetches the meetings between the grid's first and last local day; days are then
+filled in Python, so the page costs the same whatever the number of meetings.
+"""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from circlekeep.meetings.access import meetings_on_calendar_of
+
+VIEWS = ("week", "month")
+
+
+@dataclass
+class Day:
+    date: date
+    today: bool
+    outside: bool  # a day of the neighbouring month, shown to fill the month's weeks
+    meetings: list = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    view: str
+    anchor: date
+    days: list
+    previous: date
+    next: date
+    zone: str
+
+
+def viewer_zone(user):
+    """The viewer's time zone; an unknown name falls back to UTC rather than failing."""
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def parse_anchor(value, today):
+    """The day a grid is built around, from ``?date=YYYY-MM-DD``; anything else is today."""
+    try:
+        return date.fromisoformat(value) if value else today
+    except ValueError:
+        return today
+
+
+def _span(view, anchor):
+    """The first day shown, the number of days shown, and the anchors of the previous and
+    next grids. Weeks start on Monday (ISO)."""
+    if view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        return start, 7, anchor - timedelta(days=7), anchor + timedelta(days=7)
+    first = anchor.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    start = first - timedelta(days=first.weekday())
+    end = following + timedelta(days=(7 - following.weekday()) % 7)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return start, (end - start).days, previous, following
+
+
+def build_grid(user, view, anchor):
+    """The days of the week or month around ``anchor`` with the meetings the user may see
+    (``meetings_on_calendar_of``), each meeting's times in the viewer's zone."""
+    zone = viewer_zone(user)
+    today = timezone.localtime(timezone.now(), zone).date()
+    start, length, previous, following = _span(view, anchor)
+    days = [Day(date=start + timedelta(days=i), today=start + timedelta(days=i) == today,
+                outside=view == "month" and (start + timedelta(days=i)).month != anchor.month)
+            for i in range(length)]
+    begin = datetime.combine(start, time.min, tzinfo=zone)
+    end = datetime.combine(start + timedelta(days=length), time.min, tzinfo=zone)
+    meetings = (meetings_on_calendar_of(user)
+                .filter(starts_at__gte=begin, starts_at__lt=end)
+                .select_related("circle").order_by("starts_at"))
+    by_day = {day.date: day for day in days}
+    for meeting in meetings:
+        meeting.local_start = timezone.localtime(meeting.starts_at, zone)
+        meeting.local_end = timezone.localtime(meeting.ends_at, zone)
+        by_day[meeting.local_start.date()].meetings.append(meeting)
+    return Grid(view=view, anchor=anchor, days=days, previous=previous, next=following,
+                zone=zone.key)
