@@ -30,7 +30,8 @@ LABELS = {
     "audit_trail": _("Audit trail"), "security_report": _("Security report"),
     "my_consent": _("My consent"), "my_notes": _("My notes"),
     "my_disclosures": _("Disclosures"), "my_access": _("Who has seen my information"),
-    "profile": _("Profile"), "menu": _("Menu"), "calendar": _("Calendar"), "security": _("Security"), "sign_out": _("Sign out"),
+    "profile": _("Profile"), "menu": _("Menu"),
+    "calendar": _("Calendar"), "security": _("Security"), "sign_out": _("Sign out"),
     "promise": _("What is said in the circle stays in the circle."),
 }
 

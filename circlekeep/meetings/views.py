@@ -31,7 +31,6 @@ from circlekeep.meetings.forms import (
     ScheduleForm,
 )
 from circlekeep.meetings.ical import feed_address, feed_for
-from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor, viewer_zone
 from circlekeep.meetings.models import (
     Acknowledgement,
     Attendance,
@@ -39,6 +38,7 @@ from circlekeep.meetings.models import (
     Meeting,
     Pledge,
 )
+from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor, viewer_zone
 from circlekeep.onboarding.progress import ONLINE_RULES, progress_for
 
 
