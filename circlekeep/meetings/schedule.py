@@ -4,12 +4,12 @@ One query fetches the meetings between the grid's first and last local day; days
 filled in Python, so the page costs the same whatever the number of meetings.
 """
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from circlekeep.lib.zones import viewer_zone
 from circlekeep.meetings.access import meetings_on_calendar_of
 
 VIEWS = ("week", "month")
@@ -31,14 +31,6 @@ class Grid:
     previous: date
     next: date
     zone: str
-
-
-def viewer_zone(user):
-    """The viewer's time zone; an unknown name falls back to UTC rather than failing."""
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def parse_anchor(value, today):

@@ -13,6 +13,7 @@ from circlekeep.circles.access import access_circle, access_membership, may_mana
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
+from circlekeep.lib.zones import viewer_zone
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
@@ -22,6 +23,7 @@ from circlekeep.meetings.access import (
     viewer_role,
 )
 from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
+from circlekeep.meetings.charts import attendance_chart
 from circlekeep.meetings.forms import (
     AgendaForm,
     AttendanceForm,
@@ -38,7 +40,7 @@ from circlekeep.meetings.models import (
     Meeting,
     Pledge,
 )
-from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor, viewer_zone
+from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor
 from circlekeep.onboarding.progress import ONLINE_RULES, progress_for
 
 
@@ -281,8 +283,10 @@ def attendance_history(request, membership_id):
         raise Http404
     records = list(Attendance.objects.filter(membership=membership)
                    .select_related("meeting").order_by("-meeting__starts_at"))
-    return render(request, "meetings/attendance_history.html",
-                  {"membership": membership, "records": records})
+    staff = may_manage_circle(request.user, membership.circle)
+    return render(request, "meetings/attendance_history.html", {
+        "membership": membership, "records": records,
+        "chart": attendance_chart(request.user, membership_id) if staff else None})
 
 
 @login_required
