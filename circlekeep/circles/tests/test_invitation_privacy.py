@@ -22,6 +22,7 @@ def scrub(text, *addresses):
     for address in addresses:
         text = text.replace(address, "ADDRESS")
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
+    text = re.sub(r'nonce="[^"]+"', "", text)  # each response's own script nonce
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
 
 
