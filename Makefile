@@ -36,8 +36,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(DEV) $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'var/*'
-	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*'
+	$(DEV) $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
+	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 # Rebuild the bundled browser code (charts, icon sprite) into static/dist/ from the npm
 # lockfile; the built files are committed, so only changing them needs Node.
