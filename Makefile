@@ -45,5 +45,9 @@ assets:
 	npm ci --no-audit --no-fund
 	node assets/build.mjs
 
+# Pictures of the main pages for the README, from a throwaway demo (needs Chromium).
+screenshots: install
+	$(PY) docs/screenshots.py
+
 clean:
 	rm -rf $(VENV) var
