@@ -2,6 +2,7 @@
 assets/ build, so what the site serves can be traced to reviewed sources."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -47,3 +48,22 @@ def test_every_icon_in_the_list_is_in_the_sprite():
     sprite = (DIST / "icons.svg").read_text()
     for name in names:
         assert f'<symbol id="{name}" viewBox="0 0 24 24">' in sprite
+
+
+def test_every_icon_a_template_names_is_in_the_sprite():
+    """A misspelt icon name would draw nothing; every {% icon "name" %} must exist."""
+    names = json.loads((ROOT / "assets" / "icons.json").read_text())["icons"]
+    used = set()
+    for template in (ROOT / "templates").rglob("*.html"):
+        used.update(re.findall(r'{%\s*icon\s+"([^"]+)"', template.read_text()))
+    assert used, "no template uses an icon"
+    assert used <= set(names), f"icons not in assets/icons.json: {sorted(used - set(names))}"
+
+
+def test_the_icon_tag_points_into_the_sprite_and_hides_decoration():
+    from django.template import engines
+
+    html = engines["django"].from_string('{% load assets %}{% icon "calendar" %}').render({})
+    assert 'aria-hidden="true"' in html and 'href="/static/dist/icons.svg#calendar"' in html
+    named = engines["django"].from_string('{% load assets %}{% icon "menu" "Menu" %}').render({})
+    assert 'role="img" aria-label="Menu"' in named and "aria-hidden" not in named

@@ -32,6 +32,10 @@ class Grid:
     next: date
     zone: str
 
+    @property
+    def is_empty(self):
+        return not any(day.meetings for day in self.days)
+
 
 def parse_anchor(value, today):
     """The day a grid is built around, from ``?date=YYYY-MM-DD``; anything else is today."""
