@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from circlekeep.incidents.actions import do_report_concern
 from circlekeep.meetings.actions import do_schedule_meetings
 from circlekeep.testing import PASSWORD, totp_now
 
@@ -43,20 +44,33 @@ def meeting(live_cast):
     return series.meetings.order_by("starts_at").first()
 
 
+@pytest.fixture
+def concern(live_cast):
+    return do_report_concern(live_cast.circle, kind="accidental", visibility="facilitators",
+                             body="A name was mentioned outside the circle.",
+                             actor=live_cast.member)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_members_pages_fit(live_cast, meeting, visit, width):
+def test_a_members_pages_fit(live_cast, meeting, concern, visit, width):
     cast = live_cast
     tab = visit(width=width)
     sign_in(tab, cast.member, staff=False)
-    tour(tab, ["/", f"/circles/{cast.circle.public_id}/", f"/meetings/{meeting.public_id}/",
-               "/meetings/schedule/", "/meetings/schedule/?view=month",
-               f"/agreements/circles/{cast.circle.public_id}/", "/consent/", "/notes/mine/",
+    circle, membership = cast.circle.public_id, cast.membership.public_id
+    tour(tab, ["/", f"/circles/{circle}/", f"/meetings/{meeting.public_id}/",
+               f"/meetings/{meeting.public_id}/ritual/", "/meetings/schedule/",
+               "/meetings/schedule/?view=month", "/meetings/calendar/",
+               f"/meetings/memberships/{membership}/attendance/",
+               f"/agreements/circles/{circle}/", "/consent/", "/notes/mine/",
                "/disclosures/", "/audit/mine/", "/accounts/profile/", "/accounts/security/",
-               f"/incidents/circles/{cast.circle.public_id}/report/"])
+               f"/circles/memberships/{membership}/",
+               f"/circles/memberships/{membership}/onboarding/",
+               f"/incidents/circles/{circle}/report/",
+               f"/incidents/concerns/{concern.public_id}/"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_facilitators_pages_fit(live_cast, meeting, visit, width):
+def test_a_facilitators_pages_fit(live_cast, meeting, concern, visit, width):
     cast = live_cast
     tab = visit(width=width)
     sign_in(tab, cast.facilitator, staff=True)
@@ -68,7 +82,10 @@ def test_a_facilitators_pages_fit(live_cast, meeting, visit, width):
                f"/circles/memberships/{membership}/onboarding/",
                f"/meetings/memberships/{membership}/attendance/",
                f"/agreements/circles/{circle}/", f"/incidents/circles/{circle}/",
-               f"/disclosures/memberships/{membership}/", "/circles/new/"])
+               f"/disclosures/memberships/{membership}/", "/circles/new/",
+               f"/incidents/concerns/{concern.public_id}/", f"/notes/meetings/{meeting.public_id}/",
+               f"/circles/{circle}/invite/", f"/circles/{circle}/edit/",
+               f"/agreements/circles/{circle}/propose/"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)
