@@ -42,7 +42,7 @@ messages: install
 # Rebuild the bundled browser code (charts, icon sprite) into static/dist/ from the npm
 # lockfile; the built files are committed, so only changing them needs Node.
 assets:
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	node assets/build.mjs
 
 # Pictures of the main pages for the README, from a throwaway demo (needs Chromium).
