@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from circlekeep.lib.actions import DomainError
 from circlekeep.lib.zones import viewer_zone
 from circlekeep.meetings.access import meetings_on_calendar_of
 
 VIEWS = ("week", "month")
+MAX_DAYS = 62  # a month grid is at most six weeks
 
 
 @dataclass
@@ -59,6 +62,22 @@ def _span(view, anchor):
     return start, (end - start).days, previous, following
 
 
+def meetings_between(user, first_day, end_day):
+    """The user's calendar (``meetings_on_calendar_of``) from ``first_day`` up to, not
+    including, ``end_day``, both local days in the user's zone; at most ``MAX_DAYS`` days,
+    so one request cannot ask for years of meetings."""
+    if end_day <= first_day:
+        raise DomainError(_("The end comes after the start."), field="end")
+    if (end_day - first_day).days > MAX_DAYS:
+        raise DomainError(_("Ask for at most %(days)d days at a time.") % {"days": MAX_DAYS},
+                          field="end")
+    zone = viewer_zone(user)
+    begin = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(end_day, time.min, tzinfo=zone)
+    return (meetings_on_calendar_of(user).filter(starts_at__gte=begin, starts_at__lt=end)
+            .select_related("circle").order_by("starts_at"))
+
+
 def build_grid(user, view, anchor):
     """The days of the week or month around ``anchor`` with the meetings the user may see
     (``meetings_on_calendar_of``), each meeting's times in the viewer's zone."""
@@ -68,11 +87,7 @@ def build_grid(user, view, anchor):
     days = [Day(date=start + timedelta(days=i), today=start + timedelta(days=i) == today,
                 outside=view == "month" and (start + timedelta(days=i)).month != anchor.month)
             for i in range(length)]
-    begin = datetime.combine(start, time.min, tzinfo=zone)
-    end = datetime.combine(start + timedelta(days=length), time.min, tzinfo=zone)
-    meetings = (meetings_on_calendar_of(user)
-                .filter(starts_at__gte=begin, starts_at__lt=end)
-                .select_related("circle").order_by("starts_at"))
+    meetings = meetings_between(user, start, start + timedelta(days=length))
     by_day = {day.date: day for day in days}
     for meeting in meetings:
         meeting.local_start = timezone.localtime(meeting.starts_at, zone)

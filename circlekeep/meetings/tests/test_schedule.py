@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from circlekeep.accounts.actions import do_update_profile
 from circlekeep.meetings import actions
 from circlekeep.meetings.schedule import build_grid
-from circlekeep.testing import make_circle, make_member, signed_in_client
+from circlekeep.testing import make_api_token, make_circle, make_member, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,22 @@ def test_the_query_count_does_not_grow_with_meetings(cast):
         page = client.get(url).content.decode()
     assert page.count("/meetings/") - page.count("/meetings/calendar") >= 5
     assert len(many) == len(few)
+
+
+def test_the_api_lists_the_same_meetings_as_the_page(cast):
+    meeting = schedule(cast.circle, cast.facilitator).meetings.get()
+    schedule(cast.other_circle, cast.other_facilitator)
+    _token, auth = make_api_token(cast.member)
+    start = timezone.now().date()
+    url = f"/api/v1/me/meetings?start={start}&end={start + timedelta(days=7)}"
+    response = Client().get(url, **auth)
+    assert response.status_code == 200
+    assert [m["id"] for m in response.json()] == [str(meeting.public_id)]
+
+
+def test_the_api_refuses_a_backwards_or_too_long_range(cast):
+    _token, auth = make_api_token(cast.member)
+    for start, end, message in [("2030-02-01", "2030-01-01", "after the start"),
+                                ("2030-01-01", "2030-06-01", "at most 62 days")]:
+        response = Client().get(f"/api/v1/me/meetings?start={start}&end={end}", **auth)
+        assert response.status_code == 400 and message in response.content.decode()
