@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEV    := DEBUG=true
 PORT   ?= 8000
 
-.PHONY: install run code test bench lint messages clean
+.PHONY: install run code test bench lint messages assets screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Circlekeep needs Python 3.11 or newer; $(PYTHON) is %d.%d" % v[:2])'
@@ -41,8 +41,18 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(DEV) $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'var/*'
-	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*'
+	$(DEV) $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
+	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+
+# Rebuild the bundled browser code (charts, icon sprite) into static/dist/ from the npm
+# lockfile; the built files are committed, so only changing them needs Node.
+assets:
+	npm ci --no-audit --no-fund --ignore-scripts
+	node assets/build.mjs
+
+# Pictures of the main pages for the README, from a throwaway demo (needs Chromium).
+screenshots: install
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) var

@@ -501,6 +501,8 @@ WEB = [
     page("meetings:calendar", lambda c: "/meetings/calendar/", signed_in_only(200), "POST",
          {"do": "create"}),
     page("calendar-feed", lambda c: "/calendar/no-such-secret.ics", expect(404)),
+    # Everyone's own week and month: what it lists is tested in meetings' test_schedule.
+    page("meetings:schedule", lambda c: "/meetings/schedule/?view=month", signed_in_only(200)),
     # Notes: written and signed by the staff; a member reads their own signed note.
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200)),
     page("notes:write", lambda c: f"/notes/meetings/{cast_meeting(c)}/", circle_staff(200),
@@ -932,6 +934,9 @@ API += [
     endpoint("POST", "/meetings/{meeting_id}/move",
              lambda c: f"{V1}/meetings/{new_meeting(c)}/move",
              api_circle_staff(400, member=403), {"starts_at": "2020-01-01T10:00:00Z"}),
+    # Everyone's own calendar; what it lists is tested in meetings' test_schedule.
+    endpoint("GET", "/me/meetings", lambda c: f"{V1}/me/meetings?start=2030-01-01&end=2030-02-01",
+             expect(200, anon=401)),
     # A calendar feed is personal: everyone signed in manages their own, nobody another's.
     endpoint("GET", "/me/calendar-feed", lambda c: f"{V1}/me/calendar-feed",
              expect(200, anon=401)),

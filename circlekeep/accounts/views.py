@@ -240,10 +240,19 @@ def otp_setup(request):
     if device is not None:
         secret = _totp_secret(device)
         context["secret_groups"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
-            scale=5, title=_("QR code for your authenticator app"), dark="#111", light="#fff",
-        )
+        context["qr_svg"] = qr_svg(device.config_url)
     return render(request, "accounts/otp_setup.html", context)
+
+
+def qr_svg(uri):
+    """The QR code as an SVG that scales: a viewBox and no fixed size, so CSS can fit it to
+    a phone without clipping its edge (a clipped code does not scan). ``role="img"`` with
+    a title names it for screen readers. Always a full QR code: segno would pick a Micro QR
+    for short text, which authenticator apps do not read."""
+    svg = segno.make_qr(uri, error="m").svg_inline(
+        omitsize=True, title=_("QR code for your authenticator app"), dark="#111",
+        light="#fff")
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 @login_required

@@ -14,3 +14,7 @@ CHECK_READY_TO_ACTIVATE = Hook("circles.check_ready_to_activate", single=True)
 # Called with (memberships) -> {membership pk: progress}: how far each live membership has
 # come in onboarding, for the circle's roster (the onboarding app answers).
 ROSTER_PROGRESS = Hook("circles.roster_progress", single=True)
+
+# Called with (user, circle public id) -> lib.charts.Chart: the onboarding funnel of the
+# circle for its staff page (the onboarding app answers, and checks who may see it).
+ONBOARDING_FUNNEL = Hook("circles.onboarding_funnel", single=True)

@@ -34,7 +34,7 @@ from circlekeep.circles.forms import (
     MembershipStatusForm,
     NewCircleForm,
 )
-from circlekeep.circles.hooks import ROSTER_PROGRESS
+from circlekeep.circles.hooks import ONBOARDING_FUNNEL, ROSTER_PROGRESS
 from circlekeep.circles.models import Membership
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
@@ -115,6 +115,7 @@ def circle_detail(request, circle_id):
     return render(request, "circles/circle_detail.html", {
         "circle": circle, "facilitations": facilitations, "live": live, "ended": ended,
         "pending": pending, "places_left": circle.capacity - len(live),
+        "chart": ONBOARDING_FUNNEL.one(request.user, circle.public_id),
     })
 
 

@@ -18,7 +18,8 @@ def fixed_links():
              "password_reset": "accounts:password-reset", "login": "accounts:login",
              "my_access": "audit:my-access", "audit_trail": "audit:trail",
              "security_report": "audit:security", "my_consent": "consent:mine",
-             "my_notes": "notes:mine", "my_disclosures": "disclosures:mine"}
+             "my_notes": "notes:mine", "my_disclosures": "disclosures:mine",
+             "calendar": "meetings:schedule"}
     return {key: reverse(name) for key, name in names.items()}
 
 
@@ -29,7 +30,8 @@ LABELS = {
     "audit_trail": _("Audit trail"), "security_report": _("Security report"),
     "my_consent": _("My consent"), "my_notes": _("My notes"),
     "my_disclosures": _("Disclosures"), "my_access": _("Who has seen my information"),
-    "profile": _("Profile"), "security": _("Security"), "sign_out": _("Sign out"),
+    "profile": _("Profile"), "menu": _("Menu"),
+    "calendar": _("Calendar"), "security": _("Security"), "sign_out": _("Sign out"),
     "promise": _("What is said in the circle stays in the circle."),
 }
 

@@ -3,7 +3,7 @@ integrity, so a tampered file on a cache or a proxy is refused by the browser.""
 
 import base64
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 
 from django import template
 from django.contrib.staticfiles import finders
@@ -35,9 +35,9 @@ def script(context, path, classic=False):
     page's CSP nonce."""
     request = context.get("request")
     nonce = getattr(request, "csp_nonce", "") if request is not None else ""
-    kind = "" if classic else ' type="module"'
-    return format_html('<script{} src="{}" integrity="{}" nonce="{}"></script>',
-                       format_html(kind), static(path), integrity(path), nonce)
+    tag = ('<script src="{}" integrity="{}" nonce="{}"></script>' if classic else
+           '<script type="module" src="{}" integrity="{}" nonce="{}"></script>')
+    return format_html(tag, static(path), integrity(path), nonce)
 
 
 @register.simple_tag
@@ -45,3 +45,23 @@ def stylesheet(path):
     """A stylesheet from the site, with its integrity."""
     return format_html('<link rel="stylesheet" href="{}" integrity="{}">',
                        static(path), integrity(path))
+
+
+ICON = '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>'
+NAMED_ICON = '<svg class="icon" role="img" aria-label="{}"><use href="{}#{}"></use></svg>'
+
+
+@register.simple_tag
+def icon(name, label=""):
+    """An icon from the site's sprite (static/dist/icons.svg, built from lucide-static).
+    Decorative by default, so screen readers read the words beside it; ``label`` names it
+    when it stands alone."""
+    return _icon(str(name), str(label))
+
+
+@lru_cache(maxsize=512)
+def _icon(name, label):
+    # Every page draws a dozen icons in its menu: each is built once per process.
+    if label:
+        return format_html(NAMED_ICON, label, static("dist/icons.svg"), name)
+    return format_html(ICON, static("dist/icons.svg"), name)

@@ -41,6 +41,18 @@ def told_of_meeting_changes(circle, actor):
         | Q(facilitations__circle=circle)).exclude(pk=getattr(actor, "pk", None)).distinct()
 
 
+def meetings_on_calendar_of(user):
+    """The meetings a person's calendar shows: every meeting of the circles they run (as a
+    facilitator, or all of their organisation's as an admin) and of the circles where they
+    are cleared to take part now; when a circle meets is one of its details
+    (``may_see_meeting_details``), so a member still onboarding sees none."""
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    cleared = own_memberships(user).cleared()
+    return Meeting.objects.filter(Q(circle__in=circles_managed_by(user))
+                                  | Q(circle__in=cleared.values("circle")))
+
+
 def access_meeting(user, public_id) -> Meeting:
     """A meeting the user may see (meetings_visible_to); its details then depend on
     viewer_role."""

@@ -20,6 +20,7 @@ from circlekeep.meetings.access import (
 )
 from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
 from circlekeep.meetings.ical import feed_address
+from circlekeep.meetings.schedule import meetings_between
 
 router = Router(tags=["meetings"])
 
@@ -232,6 +233,15 @@ def move(request, meeting_id: str, payload: MoveIn):
     moved = actions.do_move_meeting(meeting, starts_at=payload.starts_at,
                                     whole_series=payload.whole_series, actor=request.user)
     return meeting_to_dict(moved)
+
+
+@router.get("/me/meetings", response=list[MeetingOut])
+def my_meetings(request, start: date, end: date):
+    """The meetings on the caller's calendar, as the Calendar page shows them: their own
+    circles' (facilitated, administered, or where they are cleared to take part) starting
+    from ``start`` up to, not including, ``end`` (days in the caller's time zone; at most
+    62 days)."""
+    return [meeting_to_dict(m) for m in meetings_between(request.user, start, end)]
 
 
 @router.get("/me/calendar-feed", response=CalendarFeedOut)

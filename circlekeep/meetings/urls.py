@@ -20,4 +20,5 @@ urlpatterns = [
     path("memberships/<uuid:membership_id>/attendance/", views.attendance_history,
          name="history"),
     path("calendar/", views.calendar, name="calendar"),
+    path("schedule/", views.schedule, name="schedule"),
 ]

@@ -20,6 +20,7 @@ from circlekeep.lib.forms import add_domain_error, confirm_form
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.text import one_full_stop
 from circlekeep.lib.views import confirm_or_run
+from circlekeep.lib.zones import viewer_zone
 from circlekeep.meetings import actions
 from circlekeep.meetings.access import (
     access_meeting,
@@ -30,6 +31,7 @@ from circlekeep.meetings.access import (
     viewer_role,
 )
 from circlekeep.meetings.agenda import recorded_agenda_items, system_agenda_items
+from circlekeep.meetings.charts import attendance_chart
 from circlekeep.meetings.forms import (
     AgendaForm,
     AttendanceForm,
@@ -46,6 +48,7 @@ from circlekeep.meetings.models import (
     Meeting,
     Pledge,
 )
+from circlekeep.meetings.schedule import VIEWS, build_grid, parse_anchor
 from circlekeep.onboarding.progress import ONLINE_RULES, progress_for
 
 
@@ -320,8 +323,10 @@ def attendance_history(request, membership_id):
         raise Http404
     records = list(Attendance.objects.filter(membership=membership)
                    .select_related("meeting").order_by("-meeting__starts_at"))
-    return render(request, "meetings/attendance_history.html",
-                  {"membership": membership, "records": records})
+    staff = may_manage_circle(request.user, membership.circle)
+    return render(request, "meetings/attendance_history.html", {
+        "membership": membership, "records": records,
+        "chart": attendance_chart(request.user, membership_id) if staff else None})
 
 
 @login_required
@@ -354,6 +359,19 @@ def calendar(request):
         "feed": feed, "secret_url": secret_url,
         "title_form": CalendarTitleForm(initial={"title": feed.title if feed else ""}),
     })
+
+
+@login_required
+def schedule(request):
+    """The week or month of the viewer's meetings (``meetings_on_calendar_of``)."""
+    view = request.GET.get("view")
+    view = view if view in VIEWS else "week"
+    zone = viewer_zone(request.user)
+    today = timezone.localtime(timezone.now(), zone).date()
+    grid = build_grid(request.user, view, parse_anchor(request.GET.get("date"), today))
+    weekdays = grid.days[:7]
+    return render(request, "meetings/schedule.html", {"grid": grid, "weekdays": weekdays,
+                                                      "today": today})
 
 
 def calendar_feed(request, secret):

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from circlekeep.audit.events import label_for
 from circlekeep.audit.verify import event_hash_at, latest_signed_head
 from circlekeep.circles.access import circles_managed_by
+from circlekeep.incidents.charts import concern_resolution_chart
 from circlekeep.lib.actions import ActionForbidden
+from circlekeep.orgs.access import admin_organizations
 from circlekeep.trail.access import (
     audit_organizations,
     events_visible_to,
@@ -159,4 +161,8 @@ def security(request):
         reports = [(org, security_report(org, since=since, until=until,
                                          viewer=request.user))
                    for org in organizations]
-    return render(request, "audit/security_report.html", {"form": form, "reports": reports})
+    # Concerns and their resolution times: for admins (auditors read the audit, not this).
+    charts = [(org, concern_resolution_chart(request.user, org.public_id))
+              for org in admin_organizations(request.user)]
+    return render(request, "audit/security_report.html", {"form": form, "reports": reports,
+                                                          "concern_charts": charts})

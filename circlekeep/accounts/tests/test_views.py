@@ -83,6 +83,9 @@ def test_staff_without_two_step_see_only_the_setup(cast):
     device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
     page = client.get(reverse("accounts:otp-setup")).content.decode()
     assert "<svg" in page and "data-testid=\"totp-secret\"" in page
+    # The QR code scales to its box instead of being clipped to a fixed size.
+    svg = page[page.index("<svg role=\"img\""):].split(">", 1)[0]
+    assert "viewBox=" in svg and "width=" not in svg and "height=" not in svg
     response = client.post(reverse("accounts:otp-setup"),
                            {"step": "confirm", "code": totp_now(device)})
     assert response.status_code == 200 and b"backup codes" in response.content
