@@ -1,0 +1,32 @@
+"""The work queues on each person's home: what is waiting for them, one row per task.
+
+Each queue is one function that answers in a fixed number of queries, however many
+circles, meetings or tasks the person has, so that the home costs the same for everyone.
+Who may see what is never decided here: every queue starts from an ``access.py`` list.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+
+@dataclass
+class Task:
+    """One row of a work queue: what to do, why, by when, and the page where it is done."""
+
+    title: str
+    explanation: str
+    url: str
+    # The link's words ("Sign", "Answer"…): a screen reader lists links out of context.
+    action: str
+    due: datetime | None = None
+    badge: str = ""
+    # "urgent" (past due, or a legal clock running out), "new", or "" for the rest.
+    tone: str = ""
+
+
+def local_day(moment):
+    """The day of ``moment`` in the viewer's time zone, as the language writes dates."""
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
