@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task, local_day
+from circlekeep.meetings.actions import RITUAL_OPENS
 
 # How long a signed note, a decision or a closed concern counts as news on the home.
 NEWS_FOR = timedelta(days=14)
@@ -37,8 +38,6 @@ def upcoming_meetings(user, circles):
 def opening_tasks(meetings):
     """An opening to acknowledge for each meeting whose ritual is open now (from an hour
     before it starts until it ends) and that the member has not acknowledged."""
-    from circlekeep.meetings.actions import RITUAL_OPENS
-
     now = timezone.now()
     return [Task(_("Acknowledge the opening"),
                  _("%(circle)s meets now: read the ground rules and acknowledge them.")
