@@ -64,12 +64,6 @@ class MemberCircle:
     needs_consent: bool = False
     needs_signature: bool = False
 
-    @property
-    def cleared(self):
-        """Whether the member may take part now (``Membership.objects.with_clearance``)."""
-        return (self.status == Membership.Status.ACTIVE and not self.locked
-                and not self.needs_consent and not self.needs_signature)
-
 
 @cache
 def _circle_url_pattern():

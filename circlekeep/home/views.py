@@ -21,7 +21,7 @@ def home(request):
     staff = getattr(user, "flag_staff", True)
     guardian = getattr(user, "flag_guardian", True)
     memberships = member_circles(user)
-    meetings = member_queues.upcoming_meetings(user, memberships)
+    meetings = member_queues.upcoming_meetings(user)
     context = {
         "memberships": memberships,
         "next_meeting": meetings[0] if meetings else None,

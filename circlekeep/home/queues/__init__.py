@@ -30,3 +30,31 @@ class Task:
 def local_day(moment):
     """The day of ``moment`` in the viewer's time zone, as the language writes dates."""
     return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
+def prepared_per_session(build):
+    """A query compiled once per process (lib/prepared.py) from a ``build(user)`` that
+    goes through the access functions, in its two forms: for a session past two-step
+    sign-in, and for one that is not (the circles of organizations that require it stay
+    closed, orgs/access.py ``locked_organizations``). ``rows(user)`` runs the right one."""
+    from circlekeep.lib.prepared import PreparedQuery
+
+    forms = {verified: PreparedQuery(lambda pk, verified=verified: build(
+        _stand_in(pk, verified=verified))) for verified in (True, False)}
+
+    def rows(user):
+        from circlekeep.orgs.access import session_verified
+
+        return forms[session_verified(user)].rows(user.pk)
+
+    return rows
+
+
+def _stand_in(pk, *, verified):
+    """A user the access functions can build a query for: only its id and whether its
+    session passed two-step sign-in are read."""
+    from circlekeep.accounts.models import User
+
+    user = User(pk=pk)
+    user.is_verified = lambda: verified
+    return user

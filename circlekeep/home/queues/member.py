@@ -1,14 +1,18 @@
 """What waits for a member: their next meeting, the opening to acknowledge, what to sign or
 consent to, their onboarding, answers, new notes, and what happened to their concerns."""
 
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from circlekeep.home.queues import Task, local_day
+from circlekeep.home.queues import Task, local_day, prepared_per_session
 from circlekeep.meetings.actions import RITUAL_OPENS
 
 # How long a signed note, a decision or a closed concern counts as news on the home.
@@ -16,23 +20,51 @@ NEWS_FOR = timedelta(days=14)
 # How many upcoming meetings are looked at: the card shows the first, and any other whose
 # opening is under way at the same time still gets its own task.
 UPCOMING = 5
+# The most news of each kind the home lists (the pages they link to list them all).
+NEWS_AT_MOST = 10
 
 
-def upcoming_meetings(user, circles):
-    """The next meetings of the circles where the member may take part now, each with
-    ``acknowledged`` (the member acknowledged its opening): one query. Circles where
-    they are not cleared show no meeting details (meetings/access.py ``viewer_role``)."""
+@dataclass
+class UpcomingMeeting:
+    """A meeting on the member's home: enough for its card and its opening's task."""
+
+    public_id: uuid.UUID
+    starts_at: datetime
+    mode: str
+    place: str
+    circle_name: str
+    acknowledged: bool
+
+    @property
+    def is_online(self):
+        return self.mode == "online"
+
+
+def _upcoming_query(user):
+    from circlekeep.circles.access import own_memberships
     from circlekeep.meetings.models import Acknowledgement, Meeting
 
-    cleared = [c.circle_id for c in circles if c.cleared]
-    if not cleared:
-        return []
-    return list(
-        Meeting.objects.filter(circle__public_id__in=cleared,
-                               status=Meeting.Status.SCHEDULED, ends_at__gt=timezone.now())
-        .annotate(acknowledged=Exists(Acknowledgement.objects.filter(
-            meeting=OuterRef("pk"), membership__user=user)))
-        .select_related("circle").order_by("starts_at")[:UPCOMING])
+    return (Meeting.objects.filter(circle__in=own_memberships(user).cleared().values("circle"),
+                                   status=Meeting.Status.SCHEDULED, ends_at__gt=Now())
+            .annotate(acknowledged=Exists(Acknowledgement.objects.filter(
+                meeting=OuterRef("pk"), membership__user=user)))
+            .order_by("starts_at")
+            .values_list("public_id", "starts_at", "mode", "place", "circle__name",
+                         "acknowledged")[:UPCOMING])
+
+
+UPCOMING_MEETINGS = prepared_per_session(_upcoming_query)
+
+
+def upcoming_meetings(user):
+    """The next meetings of the circles where the member may take part now (the one
+    definition of "cleared", ``Membership.objects.cleared``), each with whether they
+    acknowledged its opening: one query. Where they are not cleared, no meeting details
+    show (meetings/access.py ``viewer_role``)."""
+    return [UpcomingMeeting(to_uuid(public_id), to_datetime(starts_at), mode, place, name,
+                            bool(acknowledged))
+            for public_id, starts_at, mode, place, name, acknowledged
+            in UPCOMING_MEETINGS(user)]
 
 
 def opening_tasks(meetings):
@@ -41,7 +73,7 @@ def opening_tasks(meetings):
     now = timezone.now()
     return [Task(_("Acknowledge the opening"),
                  _("%(circle)s meets now: read the ground rules and acknowledge them.")
-                 % {"circle": meeting.circle.name},
+                 % {"circle": meeting.circle_name},
                  reverse("meetings:ritual", args=[meeting.public_id]), _("Open the ritual"),
                  due=meeting.starts_at, badge=_("Now"), tone="urgent")
             for meeting in meetings
@@ -103,21 +135,55 @@ def onboarding_tasks(circles):
     return tasks
 
 
-def note_tasks(user):
-    """Progress notes signed lately that the member may read (notes/access.py): one query."""
+def _notes_query(user):
     from circlekeep.notes.access import progress_notes_readable_by
 
-    notes = (progress_notes_readable_by(user)
-             .filter(membership__user=user, signed_at__gte=timezone.now() - NEWS_FOR)
-             .select_related("group_note__meeting", "membership__circle")
-             .order_by("-signed_at"))
+    return (progress_notes_readable_by(user)
+            .filter(membership__user=user, signed_at__gte=Now() - Value(NEWS_FOR))
+            .order_by("-signed_at")
+            .values_list("public_id", "membership__circle__name",
+                         "group_note__meeting__starts_at")[:NEWS_AT_MOST])
+
+
+NEW_NOTES = prepared_per_session(_notes_query)
+
+
+def note_tasks(user):
+    """Progress notes signed lately that the member may read (notes/access.py): one query."""
     return [Task(_("A new note about your participation"),
                  _("%(circle)s, meeting of %(day)s.")
-                 % {"circle": note.membership.circle.name,
-                    "day": local_day(note.group_note.meeting.starts_at)},
-                 reverse("notes:progress", args=[note.public_id]), _("Read the note"),
+                 % {"circle": circle, "day": local_day(to_datetime(day))},
+                 reverse("notes:progress", args=[to_uuid(public_id)]), _("Read the note"),
                  badge=_("New"), tone="new")
-            for note in notes]
+            for public_id, circle, day in NEW_NOTES(user)]
+
+
+def _decisions_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.incidents.models import Decision
+
+    return (Decision.objects.filter(membership__in=own_memberships(user),
+                                    responded_at__isnull=True,
+                                    decided_at__gte=Now() - Value(NEWS_FOR))
+            .order_by("-decided_at")
+            .values_list("step", "concern__public_id", "concern__circle__name")[:NEWS_AT_MOST])
+
+
+def _raised_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.incidents.models import Concern
+
+    since = Now() - Value(NEWS_FOR)
+    return (Concern.objects.filter(reporter=user,
+                                   circle__in=own_memberships(user).values("circle"))
+            .filter(Q(closed_at__gte=since)
+                    | Q(closed_at__isnull=True, acknowledged_at__gte=since))
+            .order_by("-reported_at")
+            .values_list("public_id", "circle__name", "closed_at")[:NEWS_AT_MOST])
+
+
+DECISIONS = prepared_per_session(_decisions_query)
+RAISED = prepared_per_session(_raised_query)
 
 
 def concern_tasks(user):
@@ -125,30 +191,32 @@ def concern_tasks(user):
     concerns they raised (received, closed): two queries. An anonymous concern names
     nobody, so it never comes back here."""
     from circlekeep.agreements.models import LadderStep
-    from circlekeep.circles.access import own_memberships
-    from circlekeep.incidents.models import Concern, Decision
 
-    since = timezone.now() - NEWS_FOR
-    mine = own_memberships(user)
     steps = dict(LadderStep.choices)
-    tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(d.step, d.step)},
-                  _("%(circle)s. You can read the reasons and respond.")
-                  % {"circle": d.concern.circle.name},
-                  reverse("incidents:concern", args=[d.concern.public_id]),
+    tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(step, step)},
+                  _("%(circle)s. You can read the reasons and respond.") % {"circle": circle},
+                  reverse("incidents:concern", args=[to_uuid(concern_id)]),
                   _("Read and respond"), badge=_("Waiting for you"), tone="urgent")
-             for d in Decision.objects.filter(membership__in=mine, responded_at__isnull=True,
-                                             decided_at__gte=since)
-             .select_related("concern__circle").order_by("-decided_at")]
-    raised = (Concern.objects.filter(reporter=user, circle__in=mine.values("circle"))
-              .filter(Q(closed_at__gte=since)
-                      | Q(closed_at__isnull=True, acknowledged_at__gte=since))
-              .select_related("circle").order_by("-reported_at"))
-    for concern in raised:
-        if concern.closed_at:
+             for step, concern_id, circle in DECISIONS(user)]
+    for concern_id, circle, closed_at in RAISED(user):
+        if closed_at:
             title, what = _("Your concern was closed"), _("Read how it ended")
         else:
             title, what = _("Your concern was received"), _("See where it stands")
-        tasks.append(Task(title, concern.circle.name,
-                          reverse("incidents:concern", args=[concern.public_id]), what,
-                          badge=_("New"), tone="new"))
+        tasks.append(Task(title, circle, reverse("incidents:concern", args=[to_uuid(concern_id)]),
+                          what, badge=_("New"), tone="new"))
     return tasks
+
+
+def to_uuid(value):
+    """A raw row's UUID as Python's (SQLite returns it as text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def to_datetime(value):
+    """A raw row's time as an aware datetime (SQLite returns it as text, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
