@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from circlekeep.home.queues import Task, local_day, prepared_per_session
+from circlekeep.home.queues import Task, local_day, local_moment, prepared_per_session
 from circlekeep.meetings.actions import RITUAL_OPENS
 
 # How long a signed note, a decision or a closed concern counts as news on the home.
@@ -38,6 +38,10 @@ class UpcomingMeeting:
     @property
     def is_online(self):
         return self.mode == "online"
+
+    @property
+    def when(self):
+        return local_moment(self.starts_at, weekday=True)
 
 
 def _upcoming_query(user):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from circlekeep.accounts.actions import do_update_profile
 from circlekeep.accounts.middleware import SEEN_KEY
@@ -91,7 +92,7 @@ def test_the_next_meeting_is_a_card_in_the_members_zone_with_a_join_button(cast)
                                timezone=zoneinfo.ZoneInfo("America/Los_Angeles"))
     assert "Your next meeting" in page
     assert local.strftime("%Z") in page  # PST or PDT, as the member's zone has it
-    assert f"{local.hour % 12 or 12}:{local.minute:02d}" in page
+    assert date_format(local, "DATETIME_FORMAT") in page
     assert f'href="/meetings/{meeting.public_id}/ritual/"' in page and ">Join<" in page
 
 
@@ -167,6 +168,8 @@ def test_a_new_concern_shows_from_the_moment_it_arrives(cast):
     assert "A new concern to acknowledge" in page
     assert f'href="/incidents/concerns/{concern.public_id}/"' in page
     assert "Past the 48-hour target" not in page
+    due = timezone.localtime(concern.acknowledge_by, timezone=zoneinfo.ZoneInfo("UTC"))
+    assert f"Due {date_format(due, 'DATETIME_FORMAT')} UTC" in page  # Fran's zone
     assert "A name was said outside" not in page  # the text stays on its page
     incidents.do_acknowledge_concern(concern, actor=cast.facilitator)
     assert "A new concern to acknowledge" not in home(cast.facilitator)
