@@ -21,8 +21,14 @@ from circlekeep.meetings.models import Meeting
 from circlekeep.notes.actions import do_sign_progress_note, do_write_group_note
 from circlekeep.notes.models import ProgressNote
 from circlekeep.onboarding.actions import do_answer_question, do_ask_question
-from circlekeep.orgs.actions import do_create_organization
-from circlekeep.testing import make_circle, make_member, make_staff, signed_in_client
+from circlekeep.orgs.actions import do_change_org_policies, do_create_organization
+from circlekeep.testing import (
+    enroll_totp,
+    make_circle,
+    make_member,
+    make_staff,
+    signed_in_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +163,23 @@ def test_a_new_note_and_a_decision_about_the_member_show_and_nobody_elses(cast):
     other = home(pat.user)
     assert "A decision about you" not in other and "A new note" not in other
     assert "Mina" not in other
+
+
+def test_a_circle_closed_until_two_step_sign_in_shows_neither_meeting_nor_news(cast):
+    [meeting] = schedule(cast.circle, cast.facilitator, minutes=20)
+    concern = report(cast, actor=cast.facilitator)
+    incidents.do_acknowledge_concern(concern, actor=cast.facilitator)
+    incidents.do_decide_concern(concern, membership=cast.membership, step="reminder",
+                                reasons="Names stay here.", actor=cast.facilitator)
+    do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
+                           require_member_2fa=True, actor=cast.admin)
+    page = home(cast.member)
+    assert "Set up two-step sign-in" in page
+    assert "Your next meeting" not in page and str(meeting.public_id) not in page
+    assert "Acknowledge the opening" not in page and "A decision about you" not in page
+    enroll_totp(cast.member)
+    page = home(cast.member)
+    assert "Your next meeting" in page and "A decision about you" in page
 
 
 # The facilitator's home --------------------------------------------------------------------
