@@ -4,12 +4,14 @@ consent to, their onboarding, answers, new notes, and what happened to their con
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task, local_day, local_moment, prepared_per_session
@@ -194,9 +196,7 @@ def concern_tasks(user):
     """Decisions about the member waiting for their response, and what became of the
     concerns they raised (received, closed): two queries. An anonymous concern names
     nobody, so it never comes back here."""
-    from circlekeep.agreements.models import LadderStep
-
-    steps = dict(LadderStep.choices)
+    steps = _step_labels(get_language())
     tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(step, step)},
                   _("%(circle)s. You can read the reasons and respond.") % {"circle": circle},
                   reverse("incidents:concern", args=[to_uuid(concern_id)]),
@@ -210,6 +210,14 @@ def concern_tasks(user):
         tasks.append(Task(title, circle, reverse("incidents:concern", args=[to_uuid(concern_id)]),
                           what, badge=_("New"), tone="new"))
     return tasks
+
+
+@cache
+def _step_labels(language):
+    """The consequence ladder's step names in one language, translated once per process."""
+    from circlekeep.agreements.models import LadderStep
+
+    return {value: str(label) for value, label in LadderStep.choices}
 
 
 def to_uuid(value):
