@@ -36,7 +36,9 @@ def staff_tasks(user):
 
 
 def circle_tasks(user):
-    """Circles of the user's organizations that nobody facilitates: one query."""
+    """Circles of the user's organizations that nobody facilitates: one query. The actions
+    keep a lead on every circle (a lead is not removed, nor is the staff role of someone
+    who facilitates), so this stays empty unless rows go missing outside them."""
     from circlekeep.circles.models import Circle, Facilitation
     from circlekeep.orgs.access import admin_organizations
 
