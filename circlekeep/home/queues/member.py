@@ -81,7 +81,7 @@ def opening_tasks(meetings):
                  _("%(circle)s meets now: read the ground rules and acknowledge them.")
                  % {"circle": meeting.circle_name},
                  reverse("meetings:ritual", args=[meeting.public_id]), _("Open the ritual"),
-                 due=meeting.starts_at, badge=_("Now"), tone="urgent")
+                 badge=_("Now"), tone="urgent")
             for meeting in meetings
             if meeting.starts_at - RITUAL_OPENS <= now and not meeting.acknowledged]
 
