@@ -5,8 +5,10 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep.accounts.actions import do_change_password, do_update_profile
+from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change
 from circlekeep.circles.actions import do_add_facilitator
 from circlekeep.circles.models import Membership
+from circlekeep.incidents.actions import do_acknowledge_concern, do_report_concern
 from circlekeep.meetings.actions import do_schedule_meetings
 from circlekeep.onboarding.actions import do_ask_question, do_read_orientation
 from circlekeep.orgs.actions import do_create_organization
@@ -132,9 +134,6 @@ class Command(BaseCommand):
         """Something on each home's queue: the young adults adopted a change to their
         agreement that everyone signs again, another proposal waits for Dr. Okafor, and a
         concern Rosa raised in the grief circle has been received."""
-        from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change
-        from circlekeep.incidents.actions import do_acknowledge_concern, do_report_concern
-
         def member(local):
             return Membership.objects.get(user__email=email(local)).user
 
