@@ -32,7 +32,8 @@ CONNECTIONS = 8
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-MEMBER = "rosa@demo.circlekeep.test"  # a member of three circles
+# A member of three circles with a meeting within the hour and work waiting (demo.py).
+MEMBER = "rosa@demo.circlekeep.test"
 PASSWORD = "circlekeep-demo-2026"
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 100.0
@@ -86,11 +87,17 @@ def sign_in(base):
 
 
 def check_dashboard(opener, base):
+    """The measured home is a full one: three circles, the next meeting's card and the
+    member's queue (an opening to acknowledge, an agreement to sign, a concern received)."""
     html = opener.open(f"{base}/").read().decode()
     circles = ("Wednesday evening group", "Grief and loss peer circle", "Young adults circle")
     missing = [c for c in circles if c not in html]
     if missing:
         sys.exit(f"the dashboard did not show the member's circles {missing}; not measuring")
+    tasks = html.count('<li class="task')
+    if 'class="card next-meeting"' not in html or tasks < 3:
+        sys.exit(f"the dashboard showed {'a' if 'next-meeting' in html else 'no'} next "
+                 f"meeting and {tasks} tasks, not the member's full home; not measuring")
 
 
 def wrk(url, cookie=None):

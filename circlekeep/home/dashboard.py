@@ -60,6 +60,9 @@ class MemberCircle:
     # passed it: the circle stays closed until it does.
     locked: bool = False
     organization_name: str = ""
+    # An active member who must consent again, or sign a new version, before taking part.
+    needs_consent: bool = False
+    needs_signature: bool = False
 
 
 @cache
@@ -128,6 +131,8 @@ def member_circles(user):
                 next_step=str(next_step) if next_step else "",
                 url=url_pattern.format(circle_id), review_due=due,
                 locked=bool(needs_2fa) and not verified, organization_name=organization_name,
+                needs_consent=status == Membership.Status.ACTIVE and not consent_ok,
+                needs_signature=status == Membership.Status.ACTIVE and not signed,
             )
         if facilitator:
             entry.facilitators.append(facilitator)
@@ -202,11 +207,3 @@ def wards_of(user):
                                       if m.circle.organization_id == link.organization_id]
     return links
 
-
-def open_incidents(user):
-    """Open privacy incidents of the organizations the user administers: one query."""
-    from circlekeep.incidents.models import PrivacyIncident
-    from circlekeep.orgs.access import admin_organizations
-
-    return list(PrivacyIncident.objects.filter(
-        organization__in=admin_organizations(user), closed_at__isnull=True))

@@ -4,12 +4,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from circlekeep.home.dashboard import (
-    facilitated_circles,
-    member_circles,
-    open_incidents,
-    wards_of,
-)
+from circlekeep.home.dashboard import facilitated_circles, member_circles, wards_of
+from circlekeep.home.queues import admin as admin_queues
+from circlekeep.home.queues import facilitator as facilitator_queues
+from circlekeep.home.queues import member as member_queues
 
 
 def healthz(request):
@@ -22,11 +20,49 @@ def home(request):
     user = request.user
     staff = getattr(user, "flag_staff", True)
     guardian = getattr(user, "flag_guardian", True)
-    return render(request, "home/dashboard.html", {
-        "memberships": member_circles(user),
-        "facilitated": facilitated_circles(user) if staff else [],
+    memberships = member_circles(user)
+    meetings = member_queues.upcoming_meetings(user)
+    context = {
+        "memberships": memberships,
+        "next_meeting": meetings[0] if meetings else None,
+        "member_tasks": (member_queues.opening_tasks(meetings)
+                         + member_queues.signing_tasks(memberships)
+                         + member_queues.onboarding_tasks(memberships)
+                         + member_queues.concern_tasks(user)
+                         + member_queues.note_tasks(user)),
         "wards": wards_of(user) if guardian else [],
         "offer_two_factor": not user.is_verified(),
-        "incidents": open_incidents(user) if staff else [],
         "now": timezone.now(),
-    })
+    }
+    if staff:
+        context.update(_staff_context(user))
+    return render(request, "home/dashboard.html", context)
+
+
+def _staff_context(user):
+    """The facilitator's and the admin's queues, and the auditor's summary, for the roles
+    the person holds (read once a request, orgs/access.py)."""
+    from circlekeep.orgs.access import staff_roles_of
+    from circlekeep.orgs.models import StaffRole
+
+    roles = set(staff_roles_of(user).values())
+    context = {}
+    if roles & {StaffRole.Role.ADMIN, StaffRole.Role.FACILITATOR}:
+        context.update({
+            "facilitated": facilitated_circles(user),
+            "week_meetings": facilitator_queues.week_meetings(user),
+            "facilitator_tasks": (facilitator_queues.concern_tasks(user)
+                                  + facilitator_queues.onboarding_tasks(user)
+                                  + facilitator_queues.proposal_tasks(user)
+                                  + facilitator_queues.note_tasks(user)),
+        })
+    if StaffRole.Role.ADMIN in roles:
+        context.update({
+            "admin_tasks": (admin_queues.concern_tasks(user) + admin_queues.staff_tasks(user)
+                            + admin_queues.circle_tasks(user)
+                            + admin_queues.consent_tasks(user)),
+            "incidents": admin_queues.open_incidents(user),
+        })
+    if roles & {StaffRole.Role.ADMIN, StaffRole.Role.AUDITOR}:
+        context["security"] = admin_queues.security_summary(user)
+    return context

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep.accounts.models import User
 from circlekeep.circles.access import circles_managed_by, own_memberships
+from circlekeep.circles.models import Facilitation
 from circlekeep.incidents.models import Concern, Decision, IncidentNotification, PrivacyIncident
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
@@ -37,6 +38,16 @@ def told_of_new_concern(concern):
     return User.objects.filter(
         staff_roles__organization_id=concern.circle.organization_id,
         staff_roles__role="admin").exclude(pk__in=facilitators.values("pk"))
+
+
+def concerns_waiting_for(user):
+    """Open concerns the user handles (concerns_handled_by), from the moment they arrive.
+    Never one about the facilitator of a circle the user facilitates: a person does not
+    handle a concern about themself, even as an admin of the organization; the other
+    admins do."""
+    own_circles = Facilitation.objects.filter(user=user).values("circle")
+    return concerns_handled_by(user).filter(closed_at__isnull=True).exclude(
+        about_facilitator=True, circle__in=own_circles)
 
 
 def concerns_visible_to(user):

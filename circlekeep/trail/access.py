@@ -26,6 +26,12 @@ def organization_events(organization):
     return AuditEvent.objects.filter(_organization_scope([organization]))
 
 
+def organizations_events(organizations):
+    """The own events and account security events of several organizations at once (a
+    person's summary across the organizations they administer or audit)."""
+    return AuditEvent.objects.filter(_organization_scope(organizations))
+
+
 def _organization_scope(organizations):
     from circlekeep.audit.events import ACCOUNT_SECURITY_EVENTS
     from circlekeep.circles.models import Membership

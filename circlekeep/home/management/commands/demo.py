@@ -5,8 +5,10 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep.accounts.actions import do_change_password, do_update_profile
+from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change
 from circlekeep.circles.actions import do_add_facilitator
 from circlekeep.circles.models import Membership
+from circlekeep.incidents.actions import do_acknowledge_concern, do_report_concern
 from circlekeep.meetings.actions import do_schedule_meetings
 from circlekeep.onboarding.actions import do_ask_question, do_read_orientation
 from circlekeep.orgs.actions import do_create_organization
@@ -132,6 +134,30 @@ class Command(BaseCommand):
         do_read_orientation(leila, actor=leila.user)
         do_ask_question(leila, text="Will anyone at my work find out that I come here?",
                         actor=leila.user)
+        self.waiting_work(circles, amara, miguel)
+
+    def waiting_work(self, circles, amara, miguel):
+        """Something on each home's queue: the young adults adopted a change to their
+        agreement that everyone signs again, another proposal waits for Dr. Okafor, and a
+        concern Rosa raised in the grief circle has been received."""
+        def member(local):
+            return Membership.objects.get(user__email=email(local)).user
+
+        adopted = do_propose_change(
+            circles["young"].agreement, kind="add", title="Check-in before leaving",
+            text="Anyone leaving early tells a facilitator first.",
+            reason="Some of us worry when someone leaves without a word.",
+            actor=member("fatima"))
+        do_adopt_proposal(adopted, reason="The circle agreed at the last meeting.", actor=amara)
+        do_propose_change(
+            circles["young"].agreement, kind="add", title="Cameras on when we can",
+            text="In online meetings, we keep our cameras on when we are able to.",
+            reason="It helps us feel we are together.", actor=member("aiyana"))
+        rosa = Membership.objects.filter(user__email=email("rosa")).first().user
+        concern = do_report_concern(
+            circles["grief"], kind="accidental", visibility="facilitators", actor=rosa,
+            body="Someone mentioned another member's loss in the group chat outside.")
+        do_acknowledge_concern(concern, actor=miguel)
 
     def schedule(self, circles, amara, miguel):
         """A weekly series for each circle at 18:00 Los Angeles time (the Wednesday evening

@@ -1,0 +1,234 @@
+"""What waits for a member: their next meeting, the opening to acknowledge, what to sign or
+consent to, their onboarding, answers, new notes, and what happened to their concerns."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from circlekeep.home.queues import Task, local_day, local_moment, prepared_per_session
+from circlekeep.meetings.actions import RITUAL_OPENS
+
+# How long a signed note, a decision or a closed concern counts as news on the home.
+NEWS_FOR = timedelta(days=14)
+# How many upcoming meetings are looked at: the card shows the first, and any other whose
+# opening is under way at the same time still gets its own task.
+UPCOMING = 5
+# The most news of each kind the home lists (the pages they link to list them all).
+NEWS_AT_MOST = 10
+
+
+@dataclass
+class UpcomingMeeting:
+    """A meeting on the member's home: enough for its card and its opening's task."""
+
+    public_id: uuid.UUID
+    starts_at: datetime
+    mode: str
+    place: str
+    circle_name: str
+    acknowledged: bool
+
+    @property
+    def is_online(self):
+        return self.mode == "online"
+
+    @property
+    def when(self):
+        return local_moment(self.starts_at, weekday=True)
+
+
+def _upcoming_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.meetings.models import Acknowledgement, Meeting
+
+    return (Meeting.objects.filter(circle__in=own_memberships(user).cleared().values("circle"),
+                                   status=Meeting.Status.SCHEDULED, ends_at__gt=Now())
+            .annotate(acknowledged=Exists(Acknowledgement.objects.filter(
+                meeting=OuterRef("pk"), membership__user=user)))
+            .order_by("starts_at")
+            .values_list("public_id", "starts_at", "mode", "place", "circle__name",
+                         "acknowledged")[:UPCOMING])
+
+
+UPCOMING_MEETINGS = prepared_per_session(_upcoming_query)
+
+
+def upcoming_meetings(user):
+    """The next meetings of the circles where the member may take part now (the one
+    definition of "cleared", ``Membership.objects.cleared``), each with whether they
+    acknowledged its opening: one query. Where they are not cleared, no meeting details
+    show (meetings/access.py ``viewer_role``)."""
+    return [UpcomingMeeting(to_uuid(public_id), to_datetime(starts_at), mode, place, name,
+                            bool(acknowledged))
+            for public_id, starts_at, mode, place, name, acknowledged
+            in UPCOMING_MEETINGS(user)]
+
+
+def opening_tasks(meetings):
+    """An opening to acknowledge for each meeting whose ritual is open now (from an hour
+    before it starts until it ends) and that the member has not acknowledged."""
+    now = timezone.now()
+    return [Task(_("Acknowledge the opening"),
+                 _("%(circle)s meets now: read the ground rules and acknowledge them.")
+                 % {"circle": meeting.circle_name},
+                 reverse("meetings:ritual", args=[meeting.public_id]), _("Open the ritual"),
+                 badge=_("Now"), tone="urgent")
+            for meeting in meetings
+            if meeting.starts_at - RITUAL_OPENS <= now and not meeting.acknowledged]
+
+
+def signing_tasks(circles):
+    """Consent to give again and agreement versions to sign, from the circle rows (no
+    query): an active member who lacks either may not take part until they do."""
+    tasks = []
+    for circle in circles:
+        if circle.locked:
+            continue
+        if circle.needs_consent:
+            tasks.append(Task(_("Give your consent"),
+                              _("%(circle)s: your consent is needed before you take part "
+                                "again.") % {"circle": circle.circle_name},
+                              reverse("consent:mine"), _("Read and consent"), tone="urgent",
+                              badge=_("Before your next meeting")))
+        if circle.needs_signature:
+            tasks.append(Task(_("Sign the new version of the agreement"),
+                              _("%(circle)s changed its agreement: read it and sign it.")
+                              % {"circle": circle.circle_name},
+                              reverse("agreements:circle", args=[circle.circle_id]),
+                              _("Read and sign"), tone="urgent",
+                              badge=_("Before your next meeting")))
+    return tasks
+
+
+def onboarding_tasks(circles):
+    """The next onboarding step of each circle the member is joining (the steps come with
+    the circle rows), and an answer to read where a facilitator answered their question:
+    one query, only when they are joining a circle."""
+    from circlekeep.circles.models import Membership, OnboardingMessage
+
+    joining = [c for c in circles if c.steps]
+    if not joining:
+        return []
+    last_kind = Subquery(OnboardingMessage.objects.filter(membership=OuterRef("pk"))
+                         .order_by("-created_at", "-pk").values("kind")[:1])
+    answered = set(Membership.objects.filter(
+        public_id__in=[c.membership_id for c in joining]).annotate(last_kind=last_kind)
+        .filter(last_kind=OnboardingMessage.Kind.ANSWER).values_list("public_id", flat=True))
+    tasks = []
+    for circle in joining:
+        if circle.membership_id in answered:
+            tasks.append(Task(_("Your question has an answer"),
+                              _("Your facilitator in %(circle)s answered you.")
+                              % {"circle": circle.circle_name},
+                              reverse("onboarding:questions", args=[circle.membership_id]),
+                              _("Read the answer"), badge=_("New"), tone="new"))
+            continue
+        step = circle.steps[0]
+        tasks.append(Task(str(step.label),
+                          step.note or _("Joining %(circle)s.") % {"circle": circle.circle_name},
+                          step.url, _("Open this step"),
+                          badge=_("%(left)d steps left") % {"left": len(circle.steps)}
+                          if len(circle.steps) > 1 else _("Last step")))
+    return tasks
+
+
+def _notes_query(user):
+    from circlekeep.notes.access import progress_notes_readable_by
+
+    return (progress_notes_readable_by(user)
+            .filter(membership__user=user, signed_at__gte=Now() - Value(NEWS_FOR))
+            .order_by("-signed_at")
+            .values_list("public_id", "membership__circle__name",
+                         "group_note__meeting__starts_at")[:NEWS_AT_MOST])
+
+
+NEW_NOTES = prepared_per_session(_notes_query)
+
+
+def note_tasks(user):
+    """Progress notes signed lately that the member may read (notes/access.py): one query."""
+    return [Task(_("A new note about your participation"),
+                 _("%(circle)s, meeting of %(day)s.")
+                 % {"circle": circle, "day": local_day(to_datetime(day))},
+                 reverse("notes:progress", args=[to_uuid(public_id)]), _("Read the note"),
+                 badge=_("New"), tone="new")
+            for public_id, circle, day in NEW_NOTES(user)]
+
+
+def _decisions_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.incidents.models import Decision
+
+    return (Decision.objects.filter(membership__in=own_memberships(user),
+                                    responded_at__isnull=True,
+                                    decided_at__gte=Now() - Value(NEWS_FOR))
+            .order_by("-decided_at")
+            .values_list("step", "concern__public_id", "concern__circle__name")[:NEWS_AT_MOST])
+
+
+def _raised_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.incidents.models import Concern
+
+    since = Now() - Value(NEWS_FOR)
+    return (Concern.objects.filter(reporter=user,
+                                   circle__in=own_memberships(user).values("circle"))
+            .filter(Q(closed_at__gte=since)
+                    | Q(closed_at__isnull=True, acknowledged_at__gte=since))
+            .order_by("-reported_at")
+            .values_list("public_id", "circle__name", "closed_at")[:NEWS_AT_MOST])
+
+
+DECISIONS = prepared_per_session(_decisions_query)
+RAISED = prepared_per_session(_raised_query)
+
+
+def concern_tasks(user):
+    """Decisions about the member waiting for their response, and what became of the
+    concerns they raised (received, closed): two queries. An anonymous concern names
+    nobody, so it never comes back here."""
+    steps = _step_labels(get_language())
+    tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(step, step)},
+                  _("%(circle)s. You can read the reasons and respond.") % {"circle": circle},
+                  reverse("incidents:concern", args=[to_uuid(concern_id)]),
+                  _("Read and respond"), badge=_("Waiting for you"), tone="urgent")
+             for step, concern_id, circle in DECISIONS(user)]
+    for concern_id, circle, closed_at in RAISED(user):
+        if closed_at:
+            title, what = _("Your concern was closed"), _("Read how it ended")
+        else:
+            title, what = _("Your concern was received"), _("See where it stands")
+        tasks.append(Task(title, circle, reverse("incidents:concern", args=[to_uuid(concern_id)]),
+                          what, badge=_("New"), tone="new"))
+    return tasks
+
+
+@cache
+def _step_labels(language):
+    """The consequence ladder's step names in one language, translated once per process."""
+    from circlekeep.agreements.models import LadderStep
+
+    return {value: str(label) for value, label in LadderStep.choices}
+
+
+def to_uuid(value):
+    """A raw row's UUID as Python's (SQLite returns it as text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def to_datetime(value):
+    """A raw row's time as an aware datetime (SQLite returns it as text, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
