@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from circlekeep.lib.times import when
+
 
 @dataclass
 class Task:
@@ -37,22 +39,7 @@ class Task:
         here rather than in the template, as every home shows several."""
         if self.due is None:
             return ""
-        return _("Due %(when)s %(zone)s") % local_moment_parts(self.due)
-
-
-def local_moment(moment, *, weekday=False):
-    """A date and time in the viewer's time zone and language, with the zone's
-    abbreviation ("Wednesday, 3 December 2026 18:00 PST")."""
-    parts = local_moment_parts(moment)
-    text = f"{parts['when']} {parts['zone']}"
-    if weekday:
-        text = f"{date_format(timezone.localtime(moment), 'l')}, {text}"
-    return text
-
-
-def local_moment_parts(moment):
-    local = timezone.localtime(moment)
-    return {"when": date_format(local, "DATETIME_FORMAT"), "zone": local.tzname() or ""}
+        return _("Due %(when)s") % {"when": when(self.due)}
 
 
 def local_day(moment):

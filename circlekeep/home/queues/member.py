@@ -14,7 +14,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from circlekeep.home.queues import Task, local_day, local_moment, prepared_per_session
+from circlekeep.home.queues import Task, local_day, prepared_per_session
+from circlekeep.lib.times import when as local_moment
 from circlekeep.meetings.actions import RITUAL_OPENS
 
 # How long a signed note, a decision or a closed concern counts as news on the home.
@@ -43,7 +44,7 @@ class UpcomingMeeting:
 
     @property
     def when(self):
-        return local_moment(self.starts_at, weekday=True)
+        return local_moment(self.starts_at)
 
 
 def _upcoming_query(user):

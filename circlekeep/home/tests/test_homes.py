@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from circlekeep.accounts.actions import do_update_profile
 from circlekeep.accounts.middleware import SEEN_KEY
@@ -16,6 +15,7 @@ from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change, 
 from circlekeep.agreements.models import Agreement
 from circlekeep.circles.actions import do_invite_member
 from circlekeep.incidents import actions as incidents
+from circlekeep.lib.times import when
 from circlekeep.meetings import actions as meetings
 from circlekeep.meetings.models import Meeting
 from circlekeep.notes.actions import do_sign_progress_note, do_write_group_note
@@ -97,8 +97,8 @@ def test_the_next_meeting_is_a_card_in_the_members_zone_with_a_join_button(cast)
     local = timezone.localtime(meeting.starts_at,
                                timezone=zoneinfo.ZoneInfo("America/Los_Angeles"))
     assert "Your next meeting" in page
-    assert local.strftime("%Z") in page  # PST or PDT, as the member's zone has it
-    assert date_format(local, "DATETIME_FORMAT") in page
+    # Weekday, day, time and PST or PDT, as the member's zone has it.
+    assert local.strftime("%a %-d %b, %H:%M %Z") in page
     assert f'href="/meetings/{meeting.public_id}/ritual/"' in page and ">Join<" in page
 
 
@@ -191,8 +191,8 @@ def test_a_new_concern_shows_from_the_moment_it_arrives(cast):
     assert "A new concern to acknowledge" in page
     assert f'href="/incidents/concerns/{concern.public_id}/"' in page
     assert "Past the 48-hour target" not in page
-    due = timezone.localtime(concern.acknowledge_by, timezone=zoneinfo.ZoneInfo("UTC"))
-    assert f"Due {date_format(due, 'DATETIME_FORMAT')} UTC" in page  # Fran's zone
+    zone = zoneinfo.ZoneInfo(cast.facilitator.time_zone)  # Fran's own zone
+    assert f"Due {when(concern.acknowledge_by, zone)}" in page
     assert "A name was said outside" not in page  # the text stays on its page
     incidents.do_acknowledge_concern(concern, actor=cast.facilitator)
     assert "A new concern to acknowledge" not in home(cast.facilitator)
