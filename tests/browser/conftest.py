@@ -51,9 +51,21 @@ class Visitor:
         self.check()
 
     def click(self, name, role="button"):
+        self.reveal(role, name)
         self.page.get_by_role(role, name=name, exact=True).first.click()
         self.page.wait_for_load_state()
         self.check()
+
+    def reveal(self, role, name):
+        """On a phone the navigation is folded behind the menu button: open it, as a person
+        would, when what they want is in there."""
+        # Hidden elements count too (the page may still be arriving).
+        self.page.get_by_role(role, name=name, exact=True, include_hidden=True).first.wait_for(
+            state="attached")
+        menu = self.page.locator(".menu-button[aria-expanded=false]")
+        shown = self.page.get_by_role(role, name=name, exact=True)
+        if menu.count() and menu.first.is_visible() and not shown.count():
+            menu.first.click()
 
     def fill(self, label, value):
         self.page.get_by_label(label, exact=True).fill(value)

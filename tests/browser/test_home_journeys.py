@@ -23,15 +23,6 @@ pytestmark = pytest.mark.browser
 WIDTHS = pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])
 
 
-
-def widths_until_tables_fit_phones(page):
-    """Both widths, the phone's expected to fail on ``page``, whose table scrolls sideways
-    at 390 px with today's styles: strict, so the mark must go once tables stack."""
-    return pytest.mark.parametrize("width", [DESKTOP, pytest.param(PHONE, marks=pytest.mark.xfail(
-        strict=True, reason=f"{page}'s table scrolls sideways at 390 px"))],
-        ids=["desktop", "phone"])
-
-
 def staff_tab(visit, width, email, user):
     tab = visit(width=width)
     sign_in(tab, email, code=totp_now(TOTPDevice.objects.get(user=user), ahead=1))
@@ -99,7 +90,7 @@ def test_a_facilitator_answers_a_question_and_acknowledges_a_concern_from_home(
     assert "A new concern to acknowledge" not in text and "A concern to follow up" in text
 
 
-@widths_until_tables_fit_phones("the staff page")
+@WIDTHS
 def test_an_admin_follows_a_concern_about_a_facilitator_and_an_incident_clock_from_home(
         live_cast, visit, width):
     cast = live_cast
@@ -129,7 +120,7 @@ def test_an_admin_follows_a_concern_about_a_facilitator_and_an_incident_clock_fr
     assert "Staff of Riverside Collective" in ada.text() and "Sol" in ada.text()
 
 
-@widths_until_tables_fit_phones("the audit trail")
+@WIDTHS
 def test_an_auditor_goes_from_the_summary_to_the_report_and_the_trail(live_cast, visit, width):
     cast = live_cast
     audrey = staff_tab(visit, width, "audrey@riverside.test", cast.auditor)
