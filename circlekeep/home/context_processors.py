@@ -19,7 +19,8 @@ def fixed_links():
              "my_access": "audit:my-access", "audit_trail": "audit:trail",
              "security_report": "audit:security", "my_consent": "consent:mine",
              "my_notes": "notes:mine", "my_disclosures": "disclosures:mine",
-             "calendar": "meetings:schedule"}
+             "calendar": "meetings:schedule", "notifications": "notify:list",
+             "keep_session": "accounts:keep-session"}
     return {key: reverse(name) for key, name in names.items()}
 
 
@@ -43,16 +44,39 @@ def labels_in(language):
     return {key: str(text) for key, text in LABELS.items()}
 
 
+MEMBER_NAV = {"admin_of": [], "facilitates": False, "auditor_of": [], "is_staff": False}
+
+
+@cache
+def member_menu(language, on_home, on_calendar):
+    """A member's navigation is the same for every member: rendered once per language and
+    page kind, then reused (every page a member opens shows it)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(render_to_string("_partials/nav.html", {  # noqa: S308 (our template)
+        "nav": MEMBER_NAV, "links": fixed_links(), "labels": labels_in(language),
+        "on_home": on_home, "on_calendar": on_calendar}))
+
+
+def _where(request):
+    match = getattr(request, "resolver_match", None)
+    return (bool(match) and match.url_name == "home",
+            bool(match) and match.view_name == "meetings:schedule")
+
+
 def navigation(request):
     user = getattr(request, "user", None)
-    labels = labels_in(get_language())
+    language = get_language()
+    labels = labels_in(language)
     if user is None or not user.is_authenticated:
         return {"nav": None, "links": fixed_links(), "labels": labels}
 
+    on_home, on_calendar = _where(request)
     if getattr(user, "flag_staff", True) is False:
-        # Members: the menu needs no query.
-        return {"nav": {"admin_of": [], "facilitates": False, "auditor_of": [],
-                        "is_staff": False}, "links": fixed_links(), "labels": labels}
+        # Members: the menu needs no query, and is the same for all of them.
+        return {"nav": MEMBER_NAV, "links": fixed_links(), "labels": labels,
+                "member_nav": member_menu(language, on_home, on_calendar)}
 
     def build():
         roles = list(StaffRole.objects.filter(user=user).select_related("organization"))
@@ -63,7 +87,8 @@ def navigation(request):
             "is_staff": bool(roles),
         }
 
-    return {"nav": _Lazy(build), "links": fixed_links(), "labels": labels}
+    return {"nav": _Lazy(build), "links": fixed_links(), "labels": labels,
+            "on_home": on_home, "on_calendar": on_calendar}
 
 
 class _Lazy:

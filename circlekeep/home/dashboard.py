@@ -6,10 +6,10 @@ from datetime import timedelta
 from functools import cache
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.circles.models import Circle, Membership
+from circlekeep.lib.addresses import address
 from circlekeep.lib.prepared import PreparedQuery
 from circlekeep.onboarding.progress import HOLD_AGREEMENT, HOLD_CONSENT
 
@@ -65,13 +65,6 @@ class MemberCircle:
     needs_signature: bool = False
 
 
-@cache
-def _circle_url_pattern():
-    """The circle page's address with a slot for the id, reversed once per process."""
-    placeholder = uuid.UUID(int=0)
-    return reverse("circles:detail", args=[placeholder]).replace(str(placeholder), "{}")
-
-
 def _member_circles_query(user_id):
     """One row per membership and facilitator. Whether the member may take part comes
     along, as ``Membership.objects.with_clearance`` defines it (the one definition)."""
@@ -107,7 +100,6 @@ def member_circles(user):
     convert = _converters(connection)
     circles = {}
     labels = _status_labels(get_language())
-    url_pattern = _circle_url_pattern()
     now = timezone.now()
     from circlekeep.orgs.access import session_verified
 
@@ -129,7 +121,7 @@ def member_circles(user):
                 convert["uuid"](membership_id), status, convert["datetime"](changed),
                 circle_id, name, status_label=labels[status],
                 next_step=str(next_step) if next_step else "",
-                url=url_pattern.format(circle_id), review_due=due,
+                url=address("circles:detail", circle_id), review_due=due,
                 locked=bool(needs_2fa) and not verified, organization_name=organization_name,
                 needs_consent=status == Membership.Status.ACTIVE and not consent_ok,
                 needs_signature=status == Membership.Status.ACTIVE and not signed,
@@ -150,8 +142,7 @@ def member_circles(user):
             membership = memberships.get(entry.membership_id)
             if membership is not None:
                 entry.steps = states[membership.pk].remaining
-                entry.onboarding_url = reverse("onboarding:checklist",
-                                               args=[membership.public_id])
+                entry.onboarding_url = address("onboarding:checklist", membership.public_id)
     return result
 
 

@@ -8,6 +8,7 @@ from circlekeep.home.dashboard import facilitated_circles, member_circles, wards
 from circlekeep.home.queues import admin as admin_queues
 from circlekeep.home.queues import facilitator as facilitator_queues
 from circlekeep.home.queues import member as member_queues
+from circlekeep.home.rows import circle_cards, task_list
 
 
 def healthz(request):
@@ -22,20 +23,26 @@ def home(request):
     guardian = getattr(user, "flag_guardian", True)
     memberships = member_circles(user)
     meetings = member_queues.upcoming_meetings(user)
+    member_tasks = (member_queues.opening_tasks(meetings)
+                    + member_queues.signing_tasks(memberships)
+                    + member_queues.onboarding_tasks(memberships)
+                    + member_queues.concern_tasks(user)
+                    + member_queues.note_tasks(user))
     context = {
         "memberships": memberships,
+        "circle_cards": circle_cards(memberships),
         "next_meeting": meetings[0] if meetings else None,
-        "member_tasks": (member_queues.opening_tasks(meetings)
-                         + member_queues.signing_tasks(memberships)
-                         + member_queues.onboarding_tasks(memberships)
-                         + member_queues.concern_tasks(user)
-                         + member_queues.note_tasks(user)),
+        "member_tasks": member_tasks,
+        "member_task_list": task_list(member_tasks, "member"),
         "wards": wards_of(user) if guardian else [],
         "offer_two_factor": not user.is_verified(),
         "now": timezone.now(),
     }
     if staff:
         context.update(_staff_context(user))
+        for role in ("facilitator", "admin"):
+            if context.get(f"{role}_tasks"):
+                context[f"{role}_task_list"] = task_list(context[f"{role}_tasks"], role)
     return render(request, "home/dashboard.html", context)
 
 

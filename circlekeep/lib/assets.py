@@ -37,14 +37,24 @@ def script(context, path, classic=False):
     nonce = getattr(request, "csp_nonce", "") if request is not None else ""
     tag = ('<script src="{}" integrity="{}" nonce="{}"></script>' if classic else
            '<script type="module" src="{}" integrity="{}" nonce="{}"></script>')
-    return format_html(tag, static(path), integrity(path), nonce)
+    return format_html(tag, *_source(path), nonce)
+
+
+@cache
+def _source(path):
+    """A static file's address and integrity, worked out once per process."""
+    return static(path), integrity(path)
 
 
 @register.simple_tag
 def stylesheet(path):
     """A stylesheet from the site, with its integrity."""
-    return format_html('<link rel="stylesheet" href="{}" integrity="{}">',
-                       static(path), integrity(path))
+    return _stylesheet(path)
+
+
+@cache
+def _stylesheet(path):
+    return format_html('<link rel="stylesheet" href="{}" integrity="{}">', *_source(path))
 
 
 ICON = '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>'

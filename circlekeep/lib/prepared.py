@@ -52,6 +52,13 @@ class PreparedQuery:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def count(self, *values):
+        """How many rows the query gives, counted by the database."""
+        _model, sql, params = self._params(values)
+        with connections[self._using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608
+            return cursor.fetchone()[0]
+
     def instances(self, *values):
         """Model instances, annotations included as attributes."""
         model, sql, params = self._params(values)

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from circlekeep.lib.ids import parse_public_id
+from circlekeep.lib.prepared import PreparedQuery
 from circlekeep.notify.models import Notification
 
 
@@ -24,8 +25,17 @@ def access_notification(user, public_id, *, for_update=False) -> Notification:
         raise Http404 from None
 
 
+def _unread_query(user_id):
+    return Notification.objects.filter(recipient_id=user_id, read_at=None).values_list(
+        "pk").order_by()
+
+
+# Every signed-in page asks; compiled once per process (lib/prepared.py).
+UNREAD = PreparedQuery(_unread_query)
+
+
 def unread_count(user) -> int:
     """How many of the user's notifications are unread (one query; none when signed out)."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    return UNREAD.count(user.pk)

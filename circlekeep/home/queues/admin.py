@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task
+from circlekeep.lib.addresses import address
 
 # The period of the home's security summary: the security report's own default.
 SUMMARY_DAYS = 30
@@ -30,7 +30,7 @@ def staff_tasks(user):
     return [Task(_("%(name)s has no two-step sign-in") % {"name": r.user.display_name},
                  _("%(organization)s: staff must use two-step sign-in. Ask them to set it "
                    "up, or remove their role.") % {"organization": r.organization.name},
-                 reverse("orgs:staff", args=[r.organization.public_id]), _("Open staff"),
+                 address("orgs:staff", r.organization.public_id), _("Open staff"),
                  badge=r.get_role_display(), tone="urgent")
             for r in roles]
 
@@ -47,7 +47,7 @@ def circle_tasks(user):
                .order_by("name"))
     return [Task(_("%(circle)s has no facilitator") % {"circle": c.name},
                  _("Nobody can run its meetings or answer its members until someone leads "
-                   "it."), reverse("circles:detail", args=[c.public_id]), _("Open circle"),
+                   "it."), address("circles:detail", c.public_id), _("Open circle"),
                  badge=_("No facilitator"), tone="urgent")
             for c in circles]
 
@@ -68,7 +68,7 @@ def concern_tasks(user):
             else _("A new concern about a facilitator"),
             _("%(circle)s: %(kind)s.") % {"circle": concern.circle.name,
                                          "kind": concern.get_kind_display()},
-            reverse("incidents:concern", args=[concern.public_id]),
+            address("incidents:concern", concern.public_id),
             _("Acknowledge") if new else _("Follow up"),
             due=concern.acknowledge_by if new else None,
             badge=_("Past the 48-hour target") if overdue else (_("New") if new else _("Open")),
@@ -87,7 +87,7 @@ def open_incidents(user):
     for incident in incidents:
         incident.authority_late = incident.authority_due <= now
         incident.individuals_late = incident.individuals_due <= now
-        incident.url = reverse("incidents:privacy", args=[incident.public_id])
+        incident.url = address("incidents:privacy", incident.public_id)
     return incidents
 
 
@@ -103,7 +103,7 @@ def consent_tasks(user):
                  _("%(organization)s uses the generic consent document; check it against "
                    "the law where you work and publish your own.")
                  % {"organization": o.name},
-                 reverse("consent:manage", args=[o.public_id]), _("Review"),
+                 address("consent:manage", o.public_id), _("Review"),
                  badge=_("Marked for review"))
             for o in organizations]
 
@@ -139,4 +139,4 @@ def security_summary(user):
         off=Count("pk", filter=Q(event_type__in=("account.otp.disabled",
                                                  "account.otp.reset"))))
     return SecuritySummary(SUMMARY_DAYS, counts["failed"], counts["lockouts"], counts["off"],
-                           reverse("audit:security"))
+                           address("audit:security"))

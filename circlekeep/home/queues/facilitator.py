@@ -5,11 +5,11 @@ the moment they arrive, and notes to write, sign or co-sign."""
 from datetime import timedelta
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task, local_day
+from circlekeep.lib.addresses import address
 
 WEEK = timedelta(days=7)
 # A meeting held longer ago than this without a note is for the circle's records, not the
@@ -68,7 +68,7 @@ def onboarding_tasks(user):
     tasks = [Task(_("A question from %(name)s") % {"name": m.staff_label},
                   _("%(circle)s: someone joining is waiting for your answer.")
                   % {"circle": m.circle.name},
-                  reverse("onboarding:questions", args=[m.public_id]), _("Answer"),
+                  address("onboarding:questions", m.public_id), _("Answer"),
                   badge=_("Waiting for you"), tone="new")
              for m in asked]
     screenings = (RelationshipScreening.objects.filter(
@@ -82,7 +82,7 @@ def onboarding_tasks(user):
                        "name": s.membership.staff_label},
                    _("%(circle)s: decide how they can take part.")
                    % {"circle": s.membership.circle.name},
-                   reverse("onboarding:relationships", args=[s.membership.public_id]),
+                   address("onboarding:relationships", s.membership.public_id),
                    _("Decide"), badge=_("Waiting for you"), tone="new")
               for s in screenings]
     return tasks
@@ -99,7 +99,7 @@ def proposal_tasks(user):
     return [Task(_("A proposal to decide: %(kind)s") % {"kind": p.get_kind_display()},
                  _("%(circle)s: %(title)s") % {"circle": p.agreement.circle.name,
                                                 "title": p.title or p.clause_key},
-                 reverse("agreements:proposal", args=[p.public_id]), _("Decide"),
+                 address("agreements:proposal", p.public_id), _("Decide"),
                  badge=_("Open"))
             for p in proposals]
 
@@ -119,7 +119,7 @@ def concern_tasks(user):
                 _("A new concern to acknowledge"),
                 _("%(circle)s: %(kind)s.") % {"circle": concern.circle.name,
                                              "kind": concern.get_kind_display()},
-                reverse("incidents:concern", args=[concern.public_id]), _("Acknowledge"),
+                address("incidents:concern", concern.public_id), _("Acknowledge"),
                 due=concern.acknowledge_by,
                 badge=_("Past the 48-hour target") if overdue else _("New"),
                 tone="urgent" if overdue else "new"))
@@ -128,7 +128,7 @@ def concern_tasks(user):
                 _("A concern to follow up"),
                 _("%(circle)s: %(kind)s.") % {"circle": concern.circle.name,
                                              "kind": concern.get_kind_display()},
-                reverse("incidents:concern", args=[concern.public_id]), _("Follow up"),
+                address("incidents:concern", concern.public_id), _("Follow up"),
                 badge=_("Open")))
     return tasks
 
@@ -144,7 +144,7 @@ def note_tasks(user):
     tasks = [Task(_("Write the note of a meeting"),
                   _("%(circle)s met on %(day)s.") % {"circle": m.circle.name,
                                                      "day": local_day(m.starts_at)},
-                  reverse("notes:write", args=[m.public_id]), _("Write the note"),
+                  address("notes:write", m.public_id), _("Write the note"),
                   badge=_("Not written"))
              for m in Meeting.objects.filter(
                  circle__in=circles, status=Meeting.Status.SCHEDULED, ends_at__lt=now,
@@ -165,11 +165,11 @@ def note_tasks(user):
         if note.signed_at is None:
             tasks.append(Task(_("Review and sign the note for %(name)s") % names,
                               _("%(circle)s, meeting of %(day)s.") % names,
-                              reverse("notes:progress", args=[note.public_id]),
+                              address("notes:progress", note.public_id),
                               _("Review and sign"), badge=_("Draft")))
         else:
             tasks.append(Task(_("Co-sign the note for %(name)s") % names,
                               _("%(circle)s, meeting of %(day)s.") % names,
-                              reverse("notes:progress", args=[note.public_id]), _("Co-sign"),
+                              address("notes:progress", note.public_id), _("Co-sign"),
                               badge=_("Signed once")))
     return tasks

@@ -8,13 +8,13 @@ from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task, local_day, prepared_per_session
+from circlekeep.lib.addresses import address
 from circlekeep.lib.times import when as local_moment
 from circlekeep.meetings.actions import RITUAL_OPENS
 
@@ -45,6 +45,14 @@ class UpcomingMeeting:
     @property
     def when(self):
         return local_moment(self.starts_at)
+
+    @property
+    def ritual_url(self):
+        return address("meetings:ritual", self.public_id)
+
+    @property
+    def detail_url(self):
+        return address("meetings:detail", self.public_id)
 
 
 def _upcoming_query(user):
@@ -81,7 +89,7 @@ def opening_tasks(meetings):
     return [Task(_("Acknowledge the opening"),
                  _("%(circle)s meets now: read the ground rules and acknowledge them.")
                  % {"circle": meeting.circle_name},
-                 reverse("meetings:ritual", args=[meeting.public_id]), _("Open the ritual"),
+                 address("meetings:ritual", meeting.public_id), _("Open the ritual"),
                  badge=_("Now"), tone="urgent")
             for meeting in meetings
             if meeting.starts_at - RITUAL_OPENS <= now and not meeting.acknowledged]
@@ -98,13 +106,13 @@ def signing_tasks(circles):
             tasks.append(Task(_("Give your consent"),
                               _("%(circle)s: your consent is needed before you take part "
                                 "again.") % {"circle": circle.circle_name},
-                              reverse("consent:mine"), _("Read and consent"), tone="urgent",
+                              address("consent:mine"), _("Read and consent"), tone="urgent",
                               badge=_("Before your next meeting")))
         if circle.needs_signature:
             tasks.append(Task(_("Sign the new version of the agreement"),
                               _("%(circle)s changed its agreement: read it and sign it.")
                               % {"circle": circle.circle_name},
-                              reverse("agreements:circle", args=[circle.circle_id]),
+                              address("agreements:circle", circle.circle_id),
                               _("Read and sign"), tone="urgent",
                               badge=_("Before your next meeting")))
     return tasks
@@ -130,7 +138,7 @@ def onboarding_tasks(circles):
             tasks.append(Task(_("Your question has an answer"),
                               _("Your facilitator in %(circle)s answered you.")
                               % {"circle": circle.circle_name},
-                              reverse("onboarding:questions", args=[circle.membership_id]),
+                              address("onboarding:questions", circle.membership_id),
                               _("Read the answer"), badge=_("New"), tone="new"))
             continue
         step = circle.steps[0]
@@ -160,7 +168,7 @@ def note_tasks(user):
     return [Task(_("A new note about your participation"),
                  _("%(circle)s, meeting of %(day)s.")
                  % {"circle": circle, "day": local_day(to_datetime(day))},
-                 reverse("notes:progress", args=[to_uuid(public_id)]), _("Read the note"),
+                 address("notes:progress", to_uuid(public_id)), _("Read the note"),
                  badge=_("New"), tone="new")
             for public_id, circle, day in NEW_NOTES(user)]
 
@@ -200,7 +208,7 @@ def concern_tasks(user):
     steps = _step_labels(get_language())
     tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(step, step)},
                   _("%(circle)s. You can read the reasons and respond.") % {"circle": circle},
-                  reverse("incidents:concern", args=[to_uuid(concern_id)]),
+                  address("incidents:concern", to_uuid(concern_id)),
                   _("Read and respond"), badge=_("Waiting for you"), tone="urgent")
              for step, concern_id, circle in DECISIONS(user)]
     for concern_id, circle, closed_at in RAISED(user):
@@ -208,7 +216,7 @@ def concern_tasks(user):
             title, what = _("Your concern was closed"), _("Read how it ended")
         else:
             title, what = _("Your concern was received"), _("See where it stands")
-        tasks.append(Task(title, circle, reverse("incidents:concern", args=[to_uuid(concern_id)]),
+        tasks.append(Task(title, circle, address("incidents:concern", to_uuid(concern_id)),
                           what, badge=_("New"), tone="new"))
     return tasks
 
