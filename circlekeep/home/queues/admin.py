@@ -94,11 +94,12 @@ def open_incidents(user):
 def consent_tasks(user):
     """Consent documents in force that still carry the generic text, marked for review
     for the organization's jurisdiction: one query."""
-    from circlekeep.consent.defaults import GENERIC
+    from circlekeep.consent.defaults import GENERIC_DEFAULTS
     from circlekeep.orgs.access import admin_organizations
 
+    generic_titles = [text["title"] for text in GENERIC_DEFAULTS.values()]
     organizations = (admin_organizations(user)
-                     .filter(consent_document__title=GENERIC["title"]).order_by("name"))
+                     .filter(consent_document__title__in=generic_titles).order_by("name"))
     return [Task(_("Review the consent document"),
                  _("%(organization)s uses the generic consent document; check it against "
                    "the law where you work and publish your own.")

@@ -293,6 +293,12 @@ def test_a_generic_consent_document_is_marked_for_review(cast):
     assert "Review the consent document" not in home(cast.admin)  # California's own
 
 
+def test_a_generic_consent_document_in_spanish_is_marked_for_review_too(cast):
+    organization = do_create_organization(name="Colectivo Puebla", country="MX")
+    admin = make_staff(organization, "lu@puebla.test", "admin", name="Lu")
+    assert "Review the consent document" in home(admin)
+
+
 def test_the_security_summary_counts_and_links_to_the_report(cast):
     client = signed_in_client(None)
     client.post("/accounts/sign-in/", {"username": cast.member.email, "password": "wrong"})
