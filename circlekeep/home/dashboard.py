@@ -1,6 +1,5 @@
 """What the dashboard shows, in a fixed number of queries however many circles there are."""
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
@@ -10,33 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from circlekeep.circles.models import Circle, Membership
 from circlekeep.lib.addresses import address
-from circlekeep.lib.prepared import PreparedQuery
+from circlekeep.lib.prepared import PreparedQuery, to_datetime, to_uuid
 from circlekeep.onboarding.progress import HOLD_AGREEMENT, HOLD_CONSENT
 
 NEXT_STEP = {
     Membership.Status.SUSPENDED: _("Your membership is paused. Your facilitator can tell you "
                                    "what happens next."),
 }
-
-
-def _converters(connection):
-    """Raw rows come back as the database stores them; turn them into Python values the
-    way the ORM would."""
-    from django.utils.dateparse import parse_datetime
-
-    def to_uuid(value):
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-    def to_datetime(value):
-        from datetime import UTC
-
-        if isinstance(value, str):
-            value = parse_datetime(value)
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
-
-    return {"uuid": to_uuid, "datetime": to_datetime}
 
 
 @dataclass
@@ -92,12 +71,10 @@ def _status_labels(language):
 def member_circles(user):
     """The user's circles with their status and facilitators (lead first), in one query;
     a membership still onboarding adds its remaining steps (a fixed few queries more)."""
-    from django.db import connection
     from django.utils import timezone
     from django.utils.translation import get_language
 
     rows = MEMBER_CIRCLES.rows(user.pk)
-    convert = _converters(connection)
     circles = {}
     labels = _status_labels(get_language())
     now = timezone.now()
@@ -108,7 +85,7 @@ def member_circles(user):
          reviewed, every, needs_2fa, organization_name) in rows:
         entry = circles.get(membership_id)
         if entry is None:
-            circle_id = convert["uuid"](circle_id)
+            circle_id = to_uuid(circle_id)
             next_step = NEXT_STEP.get(status)
             if status == Membership.Status.ACTIVE:
                 if not consent_ok:
@@ -116,9 +93,9 @@ def member_circles(user):
                 elif not signed:
                     next_step = HOLD_AGREEMENT
             due = reviewed is not None and \
-                convert["datetime"](reviewed) + timedelta(days=every) <= now
+                to_datetime(reviewed) + timedelta(days=every) <= now
             entry = circles[membership_id] = MemberCircle(
-                convert["uuid"](membership_id), status, convert["datetime"](changed),
+                to_uuid(membership_id), status, to_datetime(changed),
                 circle_id, name, status_label=labels[status],
                 next_step=str(next_step) if next_step else "",
                 url=address("circles:detail", circle_id), review_due=due,

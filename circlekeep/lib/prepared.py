@@ -7,7 +7,25 @@ The SQL still comes from the ORM, so quoting, table names and vendor differences
 Django's business.
 """
 
+import uuid
+from datetime import UTC
+
 from django.db import connections
+from django.utils.dateparse import parse_datetime
+
+
+def to_uuid(value):
+    """A raw row's UUID as Python's (SQLite returns it as text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def to_datetime(value):
+    """A raw row's time as an aware datetime (SQLite returns it as text, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 class PreparedQuery:

@@ -3,18 +3,18 @@ consent to, their onboarding, answers, new notes, and what happened to their con
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from circlekeep.home.queues import Task, local_day, prepared_per_session
 from circlekeep.lib.addresses import address
+from circlekeep.lib.prepared import to_datetime, to_uuid
 from circlekeep.lib.times import when as local_moment
 from circlekeep.meetings.actions import RITUAL_OPENS
 
@@ -227,17 +227,3 @@ def _step_labels(language):
     from circlekeep.agreements.models import LadderStep
 
     return {value: str(label) for value, label in LadderStep.choices}
-
-
-def to_uuid(value):
-    """A raw row's UUID as Python's (SQLite returns it as text)."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def to_datetime(value):
-    """A raw row's time as an aware datetime (SQLite returns it as text, in UTC)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
