@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from circlekeep.home.dashboard import facilitated_circles, member_circles, wards_of
 from circlekeep.home.queues import admin as admin_queues
@@ -29,6 +30,7 @@ def home(request):
                     + member_queues.concern_tasks(user)
                     + member_queues.note_tasks(user))
     context = {
+        "greeting": _("Welcome, %(name)s") % {"name": user.display_name},
         "memberships": memberships,
         "circle_cards": circle_cards(memberships),
         "next_meeting": meetings[0] if meetings else None,
