@@ -142,3 +142,29 @@ def test_a_stored_reason_whose_parameters_do_not_fit_is_shown_as_stored(cast):
     trail.raise_request_exception = False
     page = trail.get(reverse("audit:trail"))
     assert page.status_code == 200 and "soon" in page.content.decode()
+
+
+def test_typed_reasons_for_resets_erasures_and_removals_cannot_pass_for_the_systems(cast):
+    """The person reads these reasons in "who has seen my information", the auditor in the
+    trail: "Member exporting their own record" must never stand for an admin's erasure."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from circlekeep.custody.actions import do_destroy_member_keys
+    from circlekeep.orgs.actions import do_remove_staff_role, do_reset_two_factor
+    from circlekeep.orgs.models import StaffRole
+
+    typed = "notes.record.export.own"
+    with pytest.raises(DomainError) as refused:
+        do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=typed)
+    assert refused.value.field == "reason"
+    assert TOTPDevice.objects.filter(user=cast.facilitator).exists()
+    with pytest.raises(DomainError) as refused:
+        do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                               reason=typed, confirmation="Mina")
+    assert refused.value.field == "reason"
+    assert not AuditEvent.objects.filter(event_type="vault.keys.destroyed").exists()
+    role = StaffRole.objects.get(user=cast.auditor, organization=cast.org)
+    with pytest.raises(DomainError) as refused:
+        do_remove_staff_role(role, actor=cast.admin, reason=typed)
+    assert refused.value.field == "reason"
+    assert StaffRole.objects.filter(pk=role.pk).exists()
