@@ -66,14 +66,19 @@ REASONS = {
 }
 
 
+class Code(str):
+    """A reason the system gives (made by ``code``), told apart from words a person typed
+    that happen to read like one (``typed_as_code``)."""
+
+
 def code(name, **params):
     """``name`` checked against the registry (an unknown code fails where it is written,
     not on an auditor's screen), followed by its parameters as JSON when it has any."""
     if name not in REASONS:
         raise ValueError(f"Unknown audit reason {name!r}; add it to audit/reasons.py")
     if not params:
-        return name
-    return f"{name} {json.dumps(params, sort_keys=True, separators=(',', ':'))}"
+        return Code(name)
+    return Code(f"{name} {json.dumps(params, sort_keys=True, separators=(',', ':'))}")
 
 
 @cache
@@ -100,8 +105,15 @@ def _parsed(stored):
     return (name, values) if isinstance(values, dict) else None
 
 
+def typed_as_code(text) -> bool:
+    """Whether ``text``, not made by ``code``, reads as one of the system's coded reasons:
+    a reason a person types must not, or readers would see the system's words instead."""
+    return not isinstance(text, Code) and _parsed((text or "").strip()) is not None
+
+
 def label(stored):
-    """What a reader sees for a stored reason, in the active language."""
+    """What a reader sees for a stored reason, in the active language. A stored reason
+    whose parameters do not fit its code's words is shown as stored, never an error."""
     if not stored:
         return ""
     parsed = _parsed(stored)
@@ -110,4 +122,9 @@ def label(stored):
         return str(REASONS[name]) if name else stored
     name, params = parsed
     text = str(REASONS[name])
-    return text % params if params else text
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return stored

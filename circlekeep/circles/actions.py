@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from circlekeep import audit, vault
 from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
 from circlekeep.accounts.models import Guardianship, Invitation
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import (
     check_may_change_membership_status,
     check_may_manage_circle,
@@ -271,6 +272,9 @@ def do_change_membership_status(membership: Membership, to_status: str, *, actor
                "new": Membership.Status(to_status).label},
             field="status",
         )
+    if audit_reasons.typed_as_code(reason):
+        # The member reads it as the system's own words ("Revoked after a concern.").
+        raise DomainError(_("Write the reason in your own words."), field="reason")
     if (from_status, to_status) == ("onboarding", "active"):
         CHECK_READY_TO_ACTIVATE.one(membership)
     return move_membership(membership, to_status, actor=actor, reason=reason)

@@ -233,8 +233,10 @@ def do_withdraw_consent(record: ConsentRecord, *, actor: User | None):
                  organization=record.organization, subject=record.subject,
                  data={"role": record.role, "version": record.document.version})
     if record.role == ConsentRecord.Role.GUARDIAN:
-        # The facilitators must know at once: the minor may no longer take part.
-        for membership in Membership.objects.live().filter(
+        # The facilitators must know at once: the minor may no longer take part. Only
+        # where the minor accepted a place: an invitation's facilitators know an address,
+        # and must not learn through it that its owner is in another of the circles.
+        for membership in Membership.objects.accepted().filter(
                 user=record.subject_id, circle__organization=record.organization_id
         ).select_related("circle"):
             notify("consent.withdrawn",

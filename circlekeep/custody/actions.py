@@ -18,6 +18,7 @@ from circlekeep.accounts.models import FormDraft
 from circlekeep.circles.access import may_erase_person, organizations_of
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.emails import send_templated_email
+from circlekeep.orgs.actions import check_typed_reason
 from circlekeep.orgs.models import StaffRole
 from circlekeep.vault import crypto
 from circlekeep.vault.actions import owned_records, reseal
@@ -106,6 +107,7 @@ def do_destroy_member_keys(user: User, *, actor: User | None, reason: str,
     if not reason:
         raise DomainError(_("Give the reason for the erasure, such as the member's request."),
                           field="reason")
+    check_typed_reason(reason)
     live = DataKey.objects.select_for_update().filter(user=user, scope="member",
                                                       destroyed_at=None)
     moved = 0

@@ -20,12 +20,23 @@ from circlekeep.orgs.access import admin_organizations
 
 def concerns_handled_by(user):
     """Concerns the user handles: their circles' (as facilitator or admin), and, for admins,
-    those about a facilitator of their organization."""
+    those about a facilitator of their organization, except those about a circle they
+    facilitate themselves: nobody handles, or even sees, a concern that may be about
+    themself; the other admins do."""
     if not user.is_authenticated:
         return Concern.objects.none()
     return Concern.objects.filter(
         Q(about_facilitator=False, circle__in=circles_managed_by(user))
-        | Q(about_facilitator=True, circle__organization__in=admin_organizations(user)))
+        | Q(about_facilitator=True, circle__organization__in=admin_organizations(user))
+    ).exclude(about_facilitator=True,
+              circle__in=Facilitation.objects.filter(user=user).values("circle"))
+
+
+def may_be_about(user, concern) -> bool:
+    """Whether ``concern`` may be about ``user``: one about the facilitator of a circle
+    they facilitate."""
+    return concern.about_facilitator and Facilitation.objects.filter(
+        user=user, circle_id=concern.circle_id).exists()
 
 
 def told_of_new_concern(concern):

@@ -17,7 +17,7 @@ from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import may_manage_circle
 from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import Membership
-from circlekeep.incidents.access import told_of_new_concern
+from circlekeep.incidents.access import may_be_about, told_of_new_concern
 from circlekeep.incidents.models import (
     AnonymousReportCount,
     Concern,
@@ -50,7 +50,8 @@ def check_handles(actor, concern):
     when it is about the facilitator."""
     organization = concern.circle.organization
     if concern.about_facilitator:
-        if actor is None or not is_org_admin(actor, organization):
+        if actor is None or not is_org_admin(actor, organization) or \
+                may_be_about(actor, concern):
             raise ActionForbidden(_("A concern about the facilitator is handled by the "
                                     "organization's admins."))
     elif actor is None or not may_manage_circle(actor, concern.circle):

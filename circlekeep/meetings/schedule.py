@@ -5,7 +5,7 @@ filled in Python, so the page costs the same whatever the number of meetings.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,12 +40,20 @@ class Grid:
         return not any(day.meetings for day in self.days)
 
 
+def _within_calendar(day):
+    """Whether a day leaves room for its grid and any time zone before the calendar's first
+    and after its last year (their edges cannot be turned into times in UTC)."""
+    return MINYEAR < day.year < MAXYEAR
+
+
 def parse_anchor(value, today):
-    """The day a grid is built around, from ``?date=YYYY-MM-DD``; anything else is today."""
+    """The day a grid is built around, from ``?date=YYYY-MM-DD``; anything else (or a day
+    at the calendar's very edge) is today."""
     try:
-        return date.fromisoformat(value) if value else today
+        anchor = date.fromisoformat(value) if value else today
     except ValueError:
         return today
+    return anchor if _within_calendar(anchor) else today
 
 
 def _span(view, anchor):
@@ -66,6 +74,12 @@ def meetings_between(user, first_day, end_day):
     """The user's calendar (``meetings_on_calendar_of``) from ``first_day`` up to, not
     including, ``end_day``, both local days in the user's zone; at most ``MAX_DAYS`` days,
     so one request cannot ask for years of meetings."""
+    if not _within_calendar(first_day):
+        raise DomainError(_("Ask for days between the years %(first)d and %(last)d.")
+                          % {"first": MINYEAR + 1, "last": MAXYEAR - 1}, field="start")
+    if not _within_calendar(end_day):
+        raise DomainError(_("Ask for days between the years %(first)d and %(last)d.")
+                          % {"first": MINYEAR + 1, "last": MAXYEAR - 1}, field="end")
     if end_day <= first_day:
         raise DomainError(_("The end comes after the start."), field="end")
     if (end_day - first_day).days > MAX_DAYS:

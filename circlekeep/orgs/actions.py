@@ -13,6 +13,7 @@ from circlekeep import audit
 from circlekeep.accounts.actions import ENDED_BY_TWO_FACTOR_RESET, end_api_tokens
 from circlekeep.accounts.invitations import check_email, create_invitation, provision_user
 from circlekeep.accounts.models import TIME_ZONES, Invitation
+from circlekeep.audit import reasons as audit_reasons
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.lib.request_cache import forget
 from circlekeep.lib.times import zone_for
@@ -158,10 +159,18 @@ def do_change_staff_role(staff_role: StaffRole, role, *, actor: User | None):
     return staff_role
 
 
+def check_typed_reason(reason):
+    """A reason an admin types is shown as typed: it may not read as one of the system's
+    own (audit/reasons.py), which readers would see in its place."""
+    if audit_reasons.typed_as_code(reason):
+        raise DomainError(_("Write the reason in your own words."), field="reason")
+
+
 @action
 def do_remove_staff_role(staff_role: StaffRole, *, actor: User | None, reason: str = ""):
     """End a person's staff role in an organization."""
     check_org_admin(actor, staff_role.organization)
+    check_typed_reason(reason)
     _check_keeps_an_admin(staff_role)
     STAFF_STOPS_FACILITATING(staff_role)
     organization, user, role = staff_role.organization, staff_role.user, staff_role.role
@@ -212,6 +221,7 @@ def do_reset_two_factor(user: User, *, actor: User | None, reason: str):
     if not reason:
         raise DomainError(_("Give the reason, such as how the person confirmed who they are."),
                           field="reason")
+    check_typed_reason(reason)
     if not (TOTPDevice.objects.filter(user=user).exists()
             or StaticDevice.objects.filter(user=user).exists()):
         raise DomainError(_("This person has no two-step sign-in to reset."))

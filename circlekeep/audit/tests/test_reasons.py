@@ -13,6 +13,7 @@ from circlekeep.audit.models import AuditEvent
 from circlekeep.audit.verify import verify
 from circlekeep.circles.actions import do_change_membership_status, do_invite_member
 from circlekeep.circles.models import Membership
+from circlekeep.lib.actions import DomainError
 from circlekeep.lib.roles import role_label
 from circlekeep.testing import signed_in_client
 
@@ -113,3 +114,57 @@ def test_a_withdrawn_invitation_reads_in_the_facilitator_language(cast):
         reverse("circles:membership", args=[membership.public_id])).content.decode()
     assert "Invitación retirada" in page
     assert "circles.invitation.withdrawn" not in page
+
+
+
+@pytest.mark.parametrize("typed", ['incidents.suspended {"until": "soon"}',
+                                   'incidents.suspended {"date": "2030-01-01"}',
+                                   "incidents.revoked", " notes.progress.own "])
+def test_a_typed_reason_cannot_pass_for_the_systems_words(cast, typed):
+    """The member would read "Revoked after a concern." (or the page would fail) instead
+    of what the facilitator wrote."""
+    with pytest.raises(DomainError) as refused:
+        do_change_membership_status(cast.membership, "suspended", actor=cast.facilitator,
+                                    reason=typed)
+    assert refused.value.field == "reason"
+    assert Membership.objects.get(pk=cast.membership.pk).status == "active"
+
+
+def test_a_stored_reason_whose_parameters_do_not_fit_is_shown_as_stored(cast):
+    """Events already in the trail (or typed where no check applies) must not break the
+    trail or a member's history for every reader."""
+    stored = 'incidents.suspended {"until": "soon"}'
+    with transaction.atomic():
+        audit.record("vault.revealed", actor=cast.facilitator, target=cast.membership,
+                     circle=cast.circle, subject=cast.member, reason=stored)
+    assert reasons.label(stored) == stored
+    trail = signed_in_client(cast.auditor)
+    trail.raise_request_exception = False
+    page = trail.get(reverse("audit:trail"))
+    assert page.status_code == 200 and "soon" in page.content.decode()
+
+
+def test_typed_reasons_for_resets_erasures_and_removals_cannot_pass_for_the_systems(cast):
+    """The person reads these reasons in "who has seen my information", the auditor in the
+    trail: "Member exporting their own record" must never stand for an admin's erasure."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from circlekeep.custody.actions import do_destroy_member_keys
+    from circlekeep.orgs.actions import do_remove_staff_role, do_reset_two_factor
+    from circlekeep.orgs.models import StaffRole
+
+    typed = "notes.record.export.own"
+    with pytest.raises(DomainError) as refused:
+        do_reset_two_factor(cast.facilitator, actor=cast.admin, reason=typed)
+    assert refused.value.field == "reason"
+    assert TOTPDevice.objects.filter(user=cast.facilitator).exists()
+    with pytest.raises(DomainError) as refused:
+        do_destroy_member_keys(cast.member, organization=cast.org, actor=cast.admin,
+                               reason=typed, confirmation="Mina")
+    assert refused.value.field == "reason"
+    assert not AuditEvent.objects.filter(event_type="vault.keys.destroyed").exists()
+    role = StaffRole.objects.get(user=cast.auditor, organization=cast.org)
+    with pytest.raises(DomainError) as refused:
+        do_remove_staff_role(role, actor=cast.admin, reason=typed)
+    assert refused.value.field == "reason"
+    assert StaffRole.objects.filter(pk=role.pk).exists()

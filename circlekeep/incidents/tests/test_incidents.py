@@ -309,3 +309,29 @@ def test_the_api_reports_anonymously_without_a_way_back_and_lists_the_accounting
                                reason="Subpoena", confirmed=True, actor=cast.facilitator)
     rows = client.get("/api/v1/me/disclosures").json()
     assert [(r["recipient"], r["basis"]) for r in rows] == [("County court", "court_order")]
+
+
+def test_an_admin_who_facilitates_never_sees_or_handles_a_concern_about_themself(cast):
+    from django.test import Client
+
+    from circlekeep.testing import make_api_token, make_staff
+
+    circle = make_circle(cast.org, "Admin's circle", lead=cast.admin)
+    ida = make_member(circle, "ida@example.test", name="Ida", actor=cast.admin)
+    concern = actions.do_report_concern(circle, kind="intentional", body="The lead shared it.",
+                                        visibility="facilitators", about_facilitator=True,
+                                        actor=ida.user)
+    url = f"/incidents/concerns/{concern.public_id}/"
+    assert signed_in_client(cast.admin).get(url).status_code == 404
+    privacy = signed_in_client(cast.admin).get(
+        f"/incidents/organizations/{cast.org.public_id}/privacy/").content.decode()
+    assert str(concern.public_id) not in privacy
+    _token, auth = make_api_token(cast.admin)
+    assert Client().get(f"/api/v1/concerns/{concern.public_id}", **auth).status_code == 404
+    with pytest.raises(ActionForbidden):
+        actions.do_acknowledge_concern(concern, actor=cast.admin)
+    # Another admin of the organization handles it.
+    other_admin = make_staff(cast.org, "abe@riverside.test", "admin", name="Abe",
+                             actor=cast.admin)
+    assert signed_in_client(other_admin).get(url).status_code == 200
+    actions.do_acknowledge_concern(concern, actor=other_admin)

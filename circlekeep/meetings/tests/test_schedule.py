@@ -126,3 +126,23 @@ def test_the_api_refuses_a_backwards_or_too_long_range(cast):
                                 ("2030-01-01", "2030-06-01", "at most 62 days")]:
         response = Client().get(f"/api/v1/me/meetings?start={start}&end={end}", **auth)
         assert response.status_code == 400 and message in response.content.decode()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("view", ["week", "month"])
+def test_a_date_at_the_calendars_edge_shows_this_week_not_an_error(cast, view, when):
+    client = signed_in_client(cast.member)
+    client.raise_request_exception = False
+    response = client.get(f"/meetings/schedule/?view={view}&date={when}")
+    assert response.status_code == 200
+    assert response.context["grid"].anchor == response.context["today"]
+
+
+def test_the_api_refuses_days_at_the_calendars_edge_with_a_message(cast):
+    tokyo = cast.member
+    type(tokyo).objects.filter(pk=tokyo.pk).update(time_zone="Asia/Tokyo")
+    _token, auth = make_api_token(tokyo)
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/me/meetings?start=0001-01-01&end=0001-01-05", **auth)
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "start"

@@ -169,6 +169,22 @@ def test_a_guardian_withdrawing_consent_tells_the_facilitators(cast):
         f"/circles/memberships/{minor.public_id}/"
 
 
+def test_a_guardian_withdrawing_consent_tells_no_circle_the_minor_is_only_invited_to(cast):
+    from circlekeep.circles.actions import do_invite_member
+
+    circle = make_circle(cast.org, "Teen circle", lead=cast.facilitator, allows_minors=True)
+    minor = make_member(circle, "teen@example.test", name="Tia", actor=cast.facilitator,
+                        is_minor=True, guardian="gail@example.test")
+    # Felix has only typed the address: he must learn nothing about whose it is.
+    other = make_circle(cast.org, "Teen circle two", lead=cast.other_facilitator,
+                        allows_minors=True)
+    do_invite_member(other, email="teen@example.test", actor=cast.other_facilitator,
+                     is_minor=True)
+    record = ConsentRecord.objects.get(subject=minor.user, role="guardian")
+    do_withdraw_consent(record, actor=record.signer)
+    assert told("consent.withdrawn") == {"Fran": ["consent.withdrawn"]}
+
+
 def test_withdrawing_ones_own_consent_tells_nobody(cast):
     record = ConsentRecord.objects.get(subject=cast.member, role="self")
     do_withdraw_consent(record, actor=cast.member)

@@ -127,3 +127,22 @@ def test_another_organizations_admin_stays_unnamed_in_account_events(cast):
     own = present_events(cast.facilitator, my_events(cast.facilitator))
     assert {e.actor_id for e in own if e.event_type == "account.api_token.revoked"} == {
         cast.admin.pk}
+
+
+def test_an_admin_who_facilitates_does_not_see_the_trail_of_a_concern_about_them(cast):
+    from circlekeep.testing import make_circle, make_member, make_staff
+
+    circle = make_circle(cast.org, "Admin's circle", lead=cast.admin)
+    ida = make_member(circle, "ida@example.test", name="Ida", actor=cast.admin)
+    do_report_concern(circle, kind="boundaries", body="The lead shared my story",
+                      visibility="facilitators", about_facilitator=True, actor=ida.user)
+    trail = rows(signed_in_client(cast.admin).get("/audit/?event_type=concern.reported"))
+    assert "Concern reported" not in trail and "Ida" not in trail
+    _t, auth = make_api_token(cast.admin)
+    api = Client().get("/api/v1/audit/events", **auth).json()
+    assert not [e for e in api["events"] if e["event_type"].startswith("concern.")]
+    # The organization's other admins, who handle it, see it and who reported it.
+    other_admin = make_staff(cast.org, "abe@riverside.test", "admin", name="Abe",
+                             actor=cast.admin)
+    assert "Ida" in rows(signed_in_client(other_admin).get(
+        "/audit/?event_type=concern.reported"))
