@@ -136,8 +136,13 @@ class IdleTimeoutMiddleware:
 
 
 def idle_limit(request) -> int:
-    """Seconds without a request before this session ends."""
-    return request.session.get(IDLE_KEY, int(settings.IDLE_TIMEOUT_MEMBER.total_seconds()))
+    """Seconds without a request before this session ends: the limit set at sign-in, and
+    the staff's shorter one as soon as the person holds a staff role (someone made staff
+    while signed in does not keep a member's half hour)."""
+    limit = request.session.get(IDLE_KEY, int(settings.IDLE_TIMEOUT_MEMBER.total_seconds()))
+    if getattr(request.user, "flag_staff", False) is True:
+        limit = min(limit, int(settings.IDLE_TIMEOUT_STAFF.total_seconds()))
+    return limit
 
 
 def idle_seconds_left(request) -> int:

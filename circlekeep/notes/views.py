@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from circlekeep import vault
 from circlekeep.accounts.actions import (
+    FORM_DRAFT_MAX_CHARACTERS,
     do_discard_form_drafts,
     do_keep_form_draft,
     do_restore_form_draft,
@@ -95,6 +96,11 @@ def autosave(request, meeting_id):
     if not may_manage_circle(request.user, meeting.circle):
         raise ActionForbidden(_("Only the circle's facilitators write its notes."))
     page = reverse("notes:write", kwargs={"meeting_id": meeting.public_id})
+    typed = sum(len(value) for name in request.POST for value in request.POST.getlist(name))
+    if typed > FORM_DRAFT_MAX_CHARACTERS:
+        # Said, not silently dropped: the page tells the facilitator to save the notes.
+        return HttpResponse(_("Too long to keep as a draft: save the notes now."),
+                            status=413, content_type="text/plain; charset=utf-8")
     do_keep_form_draft(request.user, path=page, fields=typed_fields(request.POST))
     return HttpResponse(status=204)
 

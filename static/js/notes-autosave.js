@@ -28,6 +28,8 @@ if (form) {
       });
       if (response.status === 204) {
         status.textContent = kept.textContent;
+      } else if (response.status === 413) {
+        status.textContent = await response.text();  // too long to keep: save now
       } else {
         changed = true;  // try again next time (the session may have ended)
       }

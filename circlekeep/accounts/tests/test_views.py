@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from circlekeep.accounts.middleware import SEEN_KEY
+from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
 from circlekeep.accounts.models import User
 from circlekeep.audit.models import AuditEvent
 from circlekeep.circles.actions import do_invite_member
@@ -115,6 +115,16 @@ def test_an_idle_session_ends(cast):
     session.save()
     response = client.get("/")
     assert response["Location"] == LOGIN
+    assert client.get("/")["Location"] == LOGIN
+
+
+def test_a_staff_session_ends_after_the_staff_limit_even_if_it_began_as_a_members(cast):
+    # A session begun with a member's half hour (signed in before being made staff).
+    client = signed_in_client(cast.facilitator)
+    assert client.session[IDLE_KEY] == 30 * 60
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - 16 * 60
+    session.save()
     assert client.get("/")["Location"] == LOGIN
 
 

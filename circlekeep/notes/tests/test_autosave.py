@@ -26,6 +26,18 @@ def test_notes_being_typed_are_kept_sealed_and_come_back_on_the_notes_page(cast,
     assert not FormDraft.objects.exists()
 
 
+def test_notes_too_long_to_keep_are_said_to_be_so_not_silently_dropped(cast, held):
+    meeting, _dana = held
+    fran = signed_in_client(cast.facilitator)
+    page = f"/notes/meetings/{meeting.public_id}/"
+    fran.post(page + "autosave/", {"body": "an earlier, shorter draft"})
+    response = fran.post(page + "autosave/", {"body": "x" * 100_001})
+    assert response.status_code == 413
+    assert "save the notes now" in response.content.decode()
+    # The earlier draft is still kept: nothing was thrown away.
+    assert FormDraft.objects.filter(user=cast.facilitator, path=page).count() == 1
+
+
 def test_saving_the_notes_forgets_the_kept_draft(cast, held):
     meeting, _dana = held
     fran = signed_in_client(cast.facilitator)
