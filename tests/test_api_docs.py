@@ -10,7 +10,8 @@ from circlekeep.api.main import api
 # Routers whose request bodies carry examples. Agreements and consent gain theirs when
 # their documents gain a text per language.
 EXEMPLIFIED_TAGS = {"meetings", "disclosures", "concerns", "privacy incidents", "accounts",
-                    "organizations", "circles", "onboarding", "notes", "erasure"}
+                    "organizations", "circles", "onboarding", "notes", "erasure", "agreements",
+                    "consent"}
 
 
 def schema():

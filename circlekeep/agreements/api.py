@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep.agreements import actions
 from circlekeep.agreements.access import (
@@ -82,11 +83,18 @@ class DiffOut(Schema):
 
 
 class SignIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"typed_name": "Rosa Delgado", "language": "es"}]})
+
     typed_name: str
     language: str | None = None  # the text read; the account's language when left out
 
 
 class CheckIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"text": "Wednesday evening group: agreement, version 3\n\n"
+                 "1. What is said here stays here\n..."}]})
+
     text: str
 
 
@@ -98,6 +106,11 @@ class CheckOut(Schema):
 
 
 class ProposalIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "add", "title": "Phones away", "text": "Phones stay in our bags while we meet.",
+         "reason": "Fewer distractions, and no one can record."},
+        {"kind": "remove", "clause_key": "c4", "reason": "The circle no longer meets online."}]})
+
     kind: str
     reason: str
     clause_key: str = ""
@@ -127,19 +140,35 @@ class ProposalOut(Schema):
 
 
 class CommentIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"text": "Could we keep phones on silent instead, for people on call?"}]})
+
     text: str
 
 
 class ProposalDecisionIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "adopt", "reason": "Agreed by the circle at the meeting of 2 December."}]})
+
     decision: str
     reason: str
 
 
 class CadenceIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"days": 90}]})
+
     days: int
 
 
 class TemplateIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"clauses": [{"title": "What is said here stays here",
+                      "text": "We do not repeat what others share, or who was here."}],
+         "ladder": [{"step": "reminder",
+                     "text": "A facilitator reminds the circle of the agreement."},
+                    {"step": "revocation", "text": "Membership of the circle ends."}]}]})
+
     clauses: list[dict]
     ladder: list[dict]
 

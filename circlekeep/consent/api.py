@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.http import Http404
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from circlekeep.accounts.models import User
 from circlekeep.consent import actions
@@ -55,12 +56,28 @@ class MyConsentOut(Schema):
 
 
 class ConsentIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"typed_name": "Rosa Delgado", "language": "es"},
+        {"typed_name": "Ruth Cohen", "ward_id": "5b1d7c2e-8f4a-4c3b-9e6d-2a7f1c0b8e94"}]})
+
     typed_name: str
     ward_id: str | None = None
     language: str | None = None  # the text read; the account's language when left out
 
 
 class DocumentIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"title": "Informed consent to take part in a group",
+         "sections": {key: {"title": title, "text": "…"} for key, title in (
+             ("service", "What this service is"),
+             ("information", "How your information is used and who sees it"),
+             ("retention", "How long it is kept"),
+             ("limits", "The limits of confidentiality"),
+             ("withdrawal", "Withdrawing"))},
+         "reporting_categories": ["Imminent danger of serious harm to yourself",
+                                  "Suspected abuse or neglect of a child"],
+         "guardian_sharing": "Attendance and safety concerns; never what the minor says."}]})
+
     title: str
     sections: dict
     reporting_categories: list[str]
