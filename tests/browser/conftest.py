@@ -77,6 +77,8 @@ class Visitor:
         """How many CSS pixels the page is wider than the window (0 when it fits), and the
         widest elements that stick out, for the failure message."""
         return self.page.evaluate("""() => {
+            // Not a page (a calendar feed, a PDF, a page still arriving): nothing to lay out.
+            if (!document.documentElement || !document.body) return [0, []];
             const width = document.documentElement.clientWidth;
             const over = document.documentElement.scrollWidth - width;
             const culprits = [...document.querySelectorAll("body *")]
