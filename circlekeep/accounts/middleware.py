@@ -1,7 +1,6 @@
 """Per-request account state: two-step verification, preferences, idle timeout."""
 
 import time
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from circlekeep.accounts.twofactor import two_factor_required
 from circlekeep.lib.notrace import is_no_trace_path
+from circlekeep.lib.zones import viewer_zone
 
 SEEN_KEY = "ck_seen"
 IDLE_KEY = "ck_idle"
@@ -74,10 +74,7 @@ class UserPreferencesMiddleware:
         if user.is_authenticated:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(viewer_zone(user))
         response = self.get_response(request)
         timezone.deactivate()
         return response
@@ -103,6 +100,11 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             seen = request.session.get(SEEN_KEY, now)
             if now - seen > idle_limit(request):
+                if is_no_trace_path(request.path_info):
+                    # An anonymous report page: no sign-out event and no sign-in address
+                    # naming the page (and its circle) at this moment; the next ordinary
+                    # request ends the session.
+                    return redirect("accounts:login")
                 return self._sign_out_idle(request)
             if now - seen >= 60 or SEEN_KEY not in request.session:
                 request.session[SEEN_KEY] = now

@@ -128,6 +128,20 @@ def test_a_staff_session_ends_after_the_staff_limit_even_if_it_began_as_a_member
     assert client.get("/")["Location"] == LOGIN
 
 
+def test_an_idle_session_on_the_anonymous_report_page_leaves_no_address_or_sign_out(cast):
+    client = signed_in_client(cast.member)
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    mark = AuditEvent.objects.count()
+    response = client.get(f"/incidents/circles/{cast.circle.public_id}/report/")
+    # Sent to sign in with nothing that names the page or its circle.
+    assert response["Location"] == LOGIN
+    assert str(cast.circle.public_id) not in response["Location"]
+    assert AuditEvent.objects.count() == mark  # no sign-out event at this moment
+    assert client.get("/")["Location"] == LOGIN  # the next ordinary request ends it
+
+
 def test_sign_out_everywhere_ends_other_sessions(cast):
     laptop, phone = signed_in_client(cast.member), signed_in_client(cast.member)
     laptop.post(reverse("accounts:logout-everywhere"))
