@@ -43,7 +43,7 @@ class Grid:
 def _within_calendar(day):
     """Whether a day leaves room for its grid and any time zone before the calendar's first
     and after its last year (their edges cannot be turned into times in UTC)."""
-    return MINYEAR < day.year < MAXYEAR
+    return MINYEAR + 1 < day.year < MAXYEAR - 1  # a month grid spans at most six weeks
 
 
 def parse_anchor(value, today):

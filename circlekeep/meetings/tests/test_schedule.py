@@ -128,7 +128,7 @@ def test_the_api_refuses_a_backwards_or_too_long_range(cast):
         assert response.status_code == 400 and message in response.content.decode()
 
 
-@pytest.mark.parametrize("when", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("when", ["0001-01-01", "9999-12-31", "0002-01-01", "9998-12-31"])
 @pytest.mark.parametrize("view", ["week", "month"])
 def test_a_date_at_the_calendars_edge_shows_this_week_not_an_error(cast, view, when):
     client = signed_in_client(cast.member)
