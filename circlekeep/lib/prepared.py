@@ -77,7 +77,41 @@ class PreparedQuery:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608
             return cursor.fetchone()[0]
 
+    def _shape(self):
+        """How a row becomes an instance: the model's field names, then the annotations'
+        names, and the database's converters for each column (worked out once per
+        vendor, as the ORM would for every query)."""
+        vendor = connections[self._using].vendor
+        key = ("shape", vendor)
+        if key not in self._compiled:
+            queryset = self._build(*self._sentinels())
+            compiler = queryset.query.get_compiler(self._using)
+            compiler.setup_query()
+            fields = [f.attname for f in queryset.model._meta.concrete_fields]
+            annotations = list(queryset.query.annotation_select)
+            if len(compiler.select) != len(fields) + len(annotations):
+                raise ValueError("a prepared query for instances selects whole rows only")
+            converters = compiler.get_converters([column for column, _sql, _alias
+                                                  in compiler.select])
+            self._compiled[key] = (fields, annotations, sorted(converters.items()))
+        return self._compiled[key]
+
     def instances(self, *values):
         """Model instances, annotations included as attributes."""
         model, sql, params = self._params(values)
-        return list(model.objects.raw(sql, params))
+        fields, annotations, converters = self._shape()
+        connection = connections[self._using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            row = list(row)
+            for index, (functions, expression) in converters:
+                for convert in functions:
+                    row[index] = convert(row[index], expression, connection)
+            instance = model.from_db(self._using, fields, row[:len(fields)])
+            for name, value in zip(annotations, row[len(fields):], strict=True):
+                setattr(instance, name, value)
+            found.append(instance)
+        return found
