@@ -37,6 +37,18 @@ def test_it_speaks_the_viewer_language():
     assert shown.lower() == "mié 2 dic, 18:00 pst"
 
 
+def test_a_moment_worded_once_is_worded_again_for_another_language_or_zone():
+    moment = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    shown = []
+    for language, zone in (("en", "America/Los_Angeles"), ("es", "America/Los_Angeles"),
+                           ("en", "Asia/Tokyo"), ("en", "America/Los_Angeles")):
+        with translation.override(language):
+            shown.append(when(moment, zone))
+    assert shown[0] == shown[3] == "Wed 2 Dec, 18:00 PST"
+    assert shown[1].lower() == "mié 2 dic, 18:00 pst"
+    assert shown[2] == "Thu 3 Dec, 11:00 JST"
+
+
 def test_it_names_the_year_only_when_it_is_not_this_one():
     next_year = timezone.now().year + 1
     with translation.override("en"):

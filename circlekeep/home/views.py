@@ -11,6 +11,10 @@ from circlekeep.home.queues import facilitator as facilitator_queues
 from circlekeep.home.queues import member as member_queues
 from circlekeep.home.rows import circle_cards, task_list
 
+# Everything the dashboard shows only to staff (home/dashboard.html).
+STAFF_SECTIONS = ("week_meetings", "facilitator_tasks", "facilitator_task_list", "admin_tasks",
+                  "admin_task_list", "incidents", "security", "facilitated")
+
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
@@ -29,7 +33,10 @@ def home(request):
                     + member_queues.onboarding_tasks(memberships)
                     + member_queues.concern_tasks(user)
                     + member_queues.note_tasks(user))
-    context = {
+    # A member's page asks about the staff sections too; a name given costs the template
+    # less than one it has to find missing.
+    context = dict.fromkeys(STAFF_SECTIONS)
+    context.update({
         "greeting": _("Welcome, %(name)s") % {"name": user.display_name},
         "memberships": memberships,
         "circle_cards": circle_cards(memberships),
@@ -39,7 +46,7 @@ def home(request):
         "wards": wards_of(user) if guardian else [],
         "offer_two_factor": not user.is_verified(),
         "now": timezone.now(),
-    }
+    })
     if staff:
         context.update(_staff_context(user))
         for role in ("facilitator", "admin"):

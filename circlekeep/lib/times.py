@@ -5,9 +5,11 @@ so that nobody has to work out whose 18:00 a meeting is at. ``{% load times %}``
 
 import zoneinfo
 from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -57,9 +59,18 @@ def when(value, zone=None):
         return dateformat.format(value, "D j M Y") if isinstance(value, date) else ""
     if isinstance(zone, str):
         zone = zoneinfo.ZoneInfo(zone)
+    zone = zone or timezone.get_current_timezone()
+    this_year = timezone.now().astimezone(zone).year
+    return _when(value, zone, get_language(), this_year)
+
+
+@lru_cache(maxsize=4096)
+def _when(value, zone, language, this_year):
+    """Formatting a moment is slow next to everything else on a page, and the same
+    meetings are shown again and again: each moment is worded once per zone, language
+    and year (the active language, which ``language`` names, does the wording)."""
     local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
-    today = timezone.localtime(timezone.now(), zone)
-    pattern = "D j M, H:i T" if local.year == today.year else "D j M Y, H:i T"
+    pattern = "D j M, H:i T" if local.year == this_year else "D j M Y, H:i T"
     return dateformat.format(local, pattern)
 
 
