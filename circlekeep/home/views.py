@@ -28,11 +28,12 @@ def home(request):
     guardian = getattr(user, "flag_guardian", True)
     memberships = member_circles(user)
     meetings = member_queues.upcoming_meetings(user)
+    news = member_queues.news(user)
     member_tasks = (member_queues.opening_tasks(meetings)
                     + member_queues.signing_tasks(memberships)
                     + member_queues.onboarding_tasks(memberships)
-                    + member_queues.concern_tasks(user)
-                    + member_queues.note_tasks(user))
+                    + member_queues.concern_tasks(news)
+                    + member_queues.note_tasks(news))
     # A member's page asks about the staff sections too; a name given costs the template
     # less than one it has to find missing.
     context = dict.fromkeys(STAFF_SECTIONS)

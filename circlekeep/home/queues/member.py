@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -150,73 +150,82 @@ def onboarding_tasks(circles):
     return tasks
 
 
-def _notes_query(user):
+# The three kinds of news on a member's home, read in one query (``_news_query``).
+NOTE, DECISION, RAISED = "note", "decision", "raised"
+NEWS_COLUMNS = ("news_kind", "news_step", "news_id", "news_circle", "news_day", "news_at")
+
+
+def _news(queryset, kind, *, step, public_id, circle, day, at):
+    """One kind of news in the union's common shape: kind, step, id, circle, day, moment."""
+    return (queryset.order_by()
+            .annotate(news_kind=Value(kind), news_step=step, news_id=F(public_id),
+                      news_circle=F(circle), news_day=day, news_at=F(at))
+            .values_list(*NEWS_COLUMNS))
+
+
+def _news_query(user):
+    from circlekeep.circles.access import own_memberships
+    from circlekeep.incidents.models import Concern, Decision
     from circlekeep.notes.access import progress_notes_readable_by
 
-    return (progress_notes_readable_by(user)
-            .filter(membership__user=user, signed_at__gte=Now() - Value(NEWS_FOR))
-            .order_by("-signed_at")
-            .values_list("public_id", "membership__circle__name",
-                         "group_note__meeting__starts_at")[:NEWS_AT_MOST])
+    since = Now() - Value(NEWS_FOR)
+    no_step = Value("", output_field=CharField())
+    no_day = Value(None, output_field=DateTimeField())
+    notes = _news(progress_notes_readable_by(user).filter(membership__user=user,
+                                                          signed_at__gte=since),
+                  NOTE, step=no_step, public_id="public_id", circle="membership__circle__name",
+                  day=F("group_note__meeting__starts_at"), at="signed_at")
+    decisions = _news(Decision.objects.filter(membership__in=own_memberships(user),
+                                              responded_at__isnull=True, decided_at__gte=since),
+                      DECISION, step=F("step"), public_id="concern__public_id",
+                      circle="concern__circle__name", day=no_day, at="decided_at")
+    raised = _news(Concern.objects.filter(reporter=user,
+                                          circle__in=own_memberships(user).values("circle"))
+                   .filter(Q(closed_at__gte=since)
+                           | Q(closed_at__isnull=True, acknowledged_at__gte=since)),
+                   RAISED, step=no_step, public_id="public_id", circle="circle__name",
+                   day=F("closed_at"), at="reported_at")
+    return notes.union(decisions, raised, all=True).order_by("-news_at")
 
 
-NEW_NOTES = prepared_per_session(_notes_query)
+NEWS = prepared_per_session(_news_query)
 
 
-def note_tasks(user):
-    """Progress notes signed lately that the member may read (notes/access.py): one query."""
+def news(user):
+    """What happened lately that concerns the member: progress notes signed about them
+    that they may read (notes/access.py), decisions about them waiting for their response,
+    and what became of the concerns they raised (received, closed). One query; at most
+    ``NEWS_AT_MOST`` of each kind, newest first. An anonymous concern names nobody, so it
+    never comes back here."""
+    found = {NOTE: [], DECISION: [], RAISED: []}
+    for kind, step, public_id, circle, day, _at in NEWS(user):
+        if len(found[kind]) < NEWS_AT_MOST:
+            found[kind].append((step, to_uuid(public_id), circle, to_datetime(day)))
+    return found
+
+
+def note_tasks(news):
     return [Task(_("A new note about your participation"),
                  _("%(circle)s, meeting of %(day)s.")
-                 % {"circle": circle, "day": local_day(to_datetime(day))},
-                 address("notes:progress", to_uuid(public_id)), _("Read the note"),
+                 % {"circle": circle, "day": local_day(day)},
+                 address("notes:progress", public_id), _("Read the note"),
                  badge=_("New"), tone="new")
-            for public_id, circle, day in NEW_NOTES(user)]
+            for _step, public_id, circle, day in news[NOTE]]
 
 
-def _decisions_query(user):
-    from circlekeep.circles.access import own_memberships
-    from circlekeep.incidents.models import Decision
-
-    return (Decision.objects.filter(membership__in=own_memberships(user),
-                                    responded_at__isnull=True,
-                                    decided_at__gte=Now() - Value(NEWS_FOR))
-            .order_by("-decided_at")
-            .values_list("step", "concern__public_id", "concern__circle__name")[:NEWS_AT_MOST])
-
-
-def _raised_query(user):
-    from circlekeep.circles.access import own_memberships
-    from circlekeep.incidents.models import Concern
-
-    since = Now() - Value(NEWS_FOR)
-    return (Concern.objects.filter(reporter=user,
-                                   circle__in=own_memberships(user).values("circle"))
-            .filter(Q(closed_at__gte=since)
-                    | Q(closed_at__isnull=True, acknowledged_at__gte=since))
-            .order_by("-reported_at")
-            .values_list("public_id", "circle__name", "closed_at")[:NEWS_AT_MOST])
-
-
-DECISIONS = prepared_per_session(_decisions_query)
-RAISED = prepared_per_session(_raised_query)
-
-
-def concern_tasks(user):
-    """Decisions about the member waiting for their response, and what became of the
-    concerns they raised (received, closed): two queries. An anonymous concern names
-    nobody, so it never comes back here."""
+def concern_tasks(news):
     steps = _step_labels(get_language())
     tasks = [Task(_("A decision about you: %(step)s") % {"step": steps.get(step, step)},
                   _("%(circle)s. You can read the reasons and respond.") % {"circle": circle},
-                  address("incidents:concern", to_uuid(concern_id)),
+                  address("incidents:concern", concern_id),
                   _("Read and respond"), badge=_("Waiting for you"), tone="urgent")
-             for step, concern_id, circle in DECISIONS(user)]
-    for concern_id, circle, closed_at in RAISED(user):
+             for step, concern_id, circle, _day in news[DECISION]]
+    for _step, concern_id, circle, closed_at in news[RAISED]:
         if closed_at:
             title, what = _("Your concern was closed"), _("Read how it ended")
         else:
             title, what = _("Your concern was received"), _("See where it stands")
-        tasks.append(Task(title, circle, address("incidents:concern", to_uuid(concern_id)),
+        tasks.append(Task(title, circle, address("incidents:concern", concern_id),
                           what, badge=_("New"), tone="new"))
     return tasks
 
