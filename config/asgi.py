@@ -1,10 +1,46 @@
+"""The ASGI server's application: websockets only (`/ws/`, the online rooms).
+
+Pages stay on the WSGI server (config/wsgi.py); an HTTP request that reaches this server
+is answered 404. The websocket's Origin must be one of ALLOWED_HOSTS, and it carries the
+page's session cookie (circlekeep/rooms/sessions.py).
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
 
+import django
+
+django.setup()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
+
+from circlekeep.rooms.routing import websocket_urlpatterns  # noqa: E402
 from circlekeep.vault.checks import refuse_to_start_without_working_keys  # noqa: E402
+
+
+async def not_here(scope, receive, send):
+    """Plain HTTP belongs to the WSGI server."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"Pages are served elsewhere.\n"})
+
+
+application = ProtocolTypeRouter({
+    "http": not_here,
+    "lifespan": not_here,
+    "websocket": AllowedHostsOriginValidator(
+        SessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
+})
 
 refuse_to_start_without_working_keys()

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "circlekeep.notes",
     "circlekeep.disclosures",
     "circlekeep.incidents",
+    "circlekeep.rooms",
     # Above the domain apps: pages and commands that gather their work.
     "circlekeep.trail",
     "circlekeep.custody",
@@ -251,6 +252,18 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "interest-cohort=(), browsing-topics=()"
 )
+# The online rooms' websockets (docs/rooms.md), served by the ASGI server (config/asgi.py).
+# Empty: the same host as the pages, as behind a proxy that sends /ws/ to the ASGI pool.
+# `make run` serves them from a second port on the same host.
+ROOM_WS_URL = env_str("ROOM_WS_URL", "").rstrip("/")
+if REDIS_URL and not env_bool("CHANNEL_LAYER_IN_MEMORY", False):
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "ck-rooms"}}}
+else:
+    # One process only: a trial, and tests that run the room in one process.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
@@ -258,7 +271,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        "connect-src": [SELF, *([ROOM_WS_URL] if ROOM_WS_URL else [])],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("agreements/", include("circlekeep.agreements.urls")),
     path("consent/", include("circlekeep.consent.urls")),
     path("meetings/", include("circlekeep.meetings.urls")),
+    path("meetings/", include("circlekeep.rooms.urls")),
     path("notes/", include("circlekeep.notes.urls")),
     path("disclosures/", include("circlekeep.disclosures.urls")),
     path("incidents/", include("circlekeep.incidents.urls")),

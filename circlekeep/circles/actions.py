@@ -71,10 +71,17 @@ def live_member_count(circle):
     return Membership.objects.filter(circle=circle, status__in=Membership.LIVE_STATUSES).count()
 
 
+def check_room_names(value):
+    if value not in Circle.RoomNames.values:
+        raise DomainError(_("Choose how people are named in the online room: display names, "
+                            "first names only, or no names."), field="room_names")
+    return value
+
+
 @action
 def do_create_circle(organization: Organization, *, name: str, kind: str, mode: str, capacity: int,
                      allows_minors: bool = False, lead: User | None = None, actor: User | None,
-                     meeting_details: str | None = ""):
+                     meeting_details: str | None = "", room_names: str | None = None):
     """Create a circle. A facilitator creates it with themself as lead; an admin may name
     any facilitator of the organization as lead."""
     role = staff_role(actor, organization) if actor is not None else StaffRole.Role.ADMIN
@@ -91,9 +98,10 @@ def do_create_circle(organization: Organization, *, name: str, kind: str, mode: 
     if len(meeting_details) > 1000:
         raise DomainError(_("Keep where and when under 1000 characters."),
                           field="meeting_details")
+    room_names = check_room_names(room_names or Circle.RoomNames.DISPLAY)
     circle = Circle.objects.create(organization=organization, name=name, kind=kind, mode=mode,
                                    capacity=capacity, allows_minors=bool(allows_minors),
-                                   meeting_details=meeting_details)
+                                   meeting_details=meeting_details, room_names=room_names)
     facilitation = Facilitation.objects.create(circle=circle, user=lead,
                                                role=Facilitation.Role.LEAD)
     audit.record("circle.created", actor=actor, target=circle, circle=circle,
@@ -107,7 +115,8 @@ def do_create_circle(organization: Organization, *, name: str, kind: str, mode: 
 
 @action
 def do_update_circle(circle: Circle, *, name: str, kind: str, mode: str, capacity: int,
-                     allows_minors: bool, actor: User | None, meeting_details: str | None = None):
+                     allows_minors: bool, actor: User | None, meeting_details: str | None = None,
+                     room_names: str | None = None):
     """Change a circle's details; capacity never drops below its current members."""
     check_may_manage_circle(actor, circle)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
@@ -123,6 +132,8 @@ def do_update_circle(circle: Circle, *, name: str, kind: str, mode: str, capacit
             raise DomainError(_("Keep where and when under 1000 characters."),
                               field="meeting_details")
         new["meeting_details"] = meeting_details
+    if room_names:
+        new["room_names"] = check_room_names(room_names)
     changes = {key: {"old": getattr(circle, key), "new": value}
                for key, value in new.items() if getattr(circle, key) != value}
     if not changes:

@@ -47,6 +47,7 @@ class CircleOut(Schema):
     allows_minors: bool
     facilitators: list[FacilitatorOut]
     meeting_details: str | None = None
+    room_names: str
 
 
 class CircleIn(Schema):
@@ -60,6 +61,8 @@ class CircleIn(Schema):
     capacity: int
     allows_minors: bool = False
     meeting_details: str | None = None
+    # display, first or hidden: how members see each other in the online room.
+    room_names: str | None = None
 
 
 class NewCircleIn(CircleIn):
@@ -133,6 +136,7 @@ def circle_to_dict(circle, viewer=None):
         "id": circle.public_id, "organization_id": circle.organization.public_id,
         "name": circle.name, "kind": circle.kind, "mode": circle.mode,
         "capacity": circle.capacity, "allows_minors": circle.allows_minors,
+        "room_names": circle.room_names,
         "facilitators": [
             {"id": f.public_id, "user_id": f.user.public_id,
              "display_name": f.user.display_name, "role": f.role}

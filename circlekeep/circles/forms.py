@@ -17,6 +17,11 @@ class CircleForm(forms.Form):
         label=_("Where and when"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown only to members who have finished onboarding."))
+    room_names = forms.ChoiceField(
+        label=_("Names in the online room"), choices=Circle.RoomNames.choices,
+        initial=Circle.RoomNames.DISPLAY, required=False,
+        help_text=_("How members see each other in an online meeting. Facilitators always "
+                    "see who is who."))
 
 
 class NewCircleForm(CircleForm):

@@ -41,6 +41,15 @@ class Circle(models.Model):
         help_text=_("Shown only to members who have finished onboarding, for example the "
                     "address and time, or how to join online."),
     )
+    # How people are named to members in the online room (facilitators always see who is
+    # who): display names, first names only, or no names.
+    class RoomNames(models.TextChoices):
+        DISPLAY = "display", _("Display names")
+        FIRST = "first", _("First names only")
+        HIDDEN = "hidden", _("No names to members")
+
+    room_names = models.CharField(_("names in the online room"), max_length=10,
+                                  choices=RoomNames.choices, default=RoomNames.DISPLAY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -123,7 +123,7 @@ def circle_detail(request, circle_id):
 def circle_edit(request, circle_id):
     circle = access_managed_circle(request.user, circle_id)
     initial = {f: getattr(circle, f) for f in ("name", "kind", "mode", "capacity",
-                                               "allows_minors", "meeting_details")}
+                                               "allows_minors", "meeting_details", "room_names")}
     form = CircleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

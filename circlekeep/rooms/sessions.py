@@ -1,0 +1,51 @@
+"""The signed-in person behind a websocket, from the page's own session cookie.
+
+The same rules as a page request (accounts/middleware.py): the session must be live and
+not idle past its limit, and a person who must use two-step sign-in must have passed it
+in this session. Opening the room counts as activity, like a page view.
+"""
+
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib import auth
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
+from circlekeep.accounts.twofactor import two_factor_required
+
+
+class _SessionOnly:
+    """What ``auth.get_user`` reads of a request: its session."""
+
+    def __init__(self, session):
+        self.session = session
+
+
+def _user_of(session):
+    if session is None or session.session_key is None:
+        return None
+    user = auth.get_user(_SessionOnly(session))
+    if not user.is_authenticated:
+        return None
+    verified = bool(session.get(DEVICE_ID_SESSION_KEY))
+    user.is_verified = lambda: verified
+    limit = session.get(IDLE_KEY, int(settings.IDLE_TIMEOUT_MEMBER.total_seconds()))
+    if getattr(user, "flag_staff", False) is True:
+        limit = min(limit, int(settings.IDLE_TIMEOUT_STAFF.total_seconds()))
+    now = int(time.time())
+    if now - session.get(SEEN_KEY, now) > limit:
+        return None
+    if two_factor_required(user) and not verified:
+        return None
+    session[SEEN_KEY] = now
+    session.save()
+    return user
+
+
+async def user_of_scope(scope):
+    """(user or None, language to speak)."""
+    user = await database_sync_to_async(_user_of)(scope.get("session"))
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return user, language
