@@ -46,7 +46,8 @@ def render(rf, role="member", **overrides):
 
 
 def digest(path):
-    return "sha384-" + base64.b64encode(hashlib.sha384((STATIC / path).read_bytes()).digest()).decode()
+    raw = hashlib.sha384((STATIC / path).read_bytes()).digest()
+    return "sha384-" + base64.b64encode(raw).decode()
 
 
 @pytest.mark.parametrize("role", ["member", "facilitator"])
@@ -54,7 +55,8 @@ def test_every_script_and_imported_module_carries_its_integrity(rf, role):
     page = render(rf, role)
     tags = [(kind.lower(), dict(ATTR.findall(attrs))) for kind, attrs in TAG.findall(page)]
     scripts = [attrs for kind, attrs in tags if kind == "script"]
-    preloads = [attrs for kind, attrs in tags if kind == "link" and attrs.get("rel") == "modulepreload"]
+    preloads = [attrs for kind, attrs in tags
+                if kind == "link" and attrs.get("rel") == "modulepreload"]
     assert {"/static/js/room.js"} <= {s.get("src") for s in scripts}
     assert [p["href"] for p in preloads] == ["/static/js/room-crypto.js"]
     for attrs in scripts + preloads:
