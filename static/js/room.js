@@ -92,7 +92,8 @@ function line(text, kind, who, at) {
   body.textContent = text;
   item.append(body);
   log.append(item);
-  log.scrollTop = log.scrollHeight;
+  const box = part("[data-log-box]");
+  box.scrollTop = box.scrollHeight;
 }
 
 function button(label, className, onClick, name) {
