@@ -47,6 +47,7 @@ const people = new Map(); // device id -> {label, role, muted}, from the latest 
 const members = new Map(); // facilitator: device id -> {id, sign, dh} for the next roster
 const waiting = new Map(); // facilitator: device id -> the waiting entry
 let whisperTarget = null;
+let asked = false;
 
 // --- the page ----------------------------------------------------------------------------
 
@@ -507,13 +508,22 @@ async function sendWhisper(event) {
 function wireControls() {
   part("[data-ask]")?.addEventListener("click", (event) => {
     event.target.disabled = true;
+    asked = true;
     send({ type: "ask" });
   });
   for (const keep of root.querySelectorAll("[data-keep]")) {
     keep.addEventListener("click", () => {
       const kept = keep.dataset.keep === "true";
       send({ type: "keep", this: kept });
-      if (!kept) finish("left");
+      if (!kept) {
+        finish("left");
+        return;
+      }
+      // Back to the opening: asking to enter goes on (or begins) on this device.
+      show("opening", false);
+      status(asked ? strings.waiting : strings.opening);
+      const ask = part("[data-ask]");
+      if (ask) ask.disabled = asked;
     });
   }
   part("[data-chat-form]").addEventListener("submit", sendChat);

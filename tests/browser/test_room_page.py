@@ -94,6 +94,23 @@ class Relay:
             if sender.role == "facilitator":
                 self.presence()
         elif kind == "ask":
+            other = next((c for c in self.connections.values() if c is not sender
+                          and c.label == sender.label and c.status in ("waiting", "admitted")),
+                         None)
+            if other:
+                sender.other = other
+                self.to(sender, {"type": "other-device"})
+                return
+            sender.status = "waiting"
+            self.to(sender, {"type": "waiting"})
+            self.waiting_list()
+        elif kind == "keep":
+            if not frame["this"]:
+                sender.ws.close()
+                return
+            self.to(sender.other, {"type": "replaced"})
+            sender.other.status = "replaced"
+            sender.other.ws.close()
             sender.status = "waiting"
             self.to(sender, {"type": "waiting"})
             self.waiting_list()
@@ -111,6 +128,14 @@ class Relay:
             for connection in list(self.connections.values()):
                 if connection.status in ("admitted", "waiting", "opening"):
                     self.send_away(connection, "ended")
+        elif kind == "mute":
+            target.muted = frame["muted"]
+            self.to(target, {"type": "muted", "muted": frame["muted"]})
+            self.presence()
+        elif kind == "lock":
+            for connection in self.connections.values():
+                if connection.status in ("admitted", "waiting", "opening"):
+                    self.to(connection, {"type": "locked", "locked": frame["locked"]})
         elif kind == "whisper":
             self.to(target, {"type": "whisper", "from": sender.device["id"], "box": frame["box"]})
         elif kind == "roster":
@@ -232,7 +257,7 @@ def test_a_member_waits_is_let_in_and_chats_with_the_facilitator(room_page, rela
     assert "Waiting for the facilitator to let you in" in member.inner_text("#room")
 
     host.get_by_role("button", name="Send a private message: Mina").click()
-    host.get_by_label("Message", exact=True).last.fill("We start in two minutes.")
+    host.get_by_label("Your private message").fill("We start in two minutes.")
     host.locator("#room-whisper").get_by_role("button", name="Send").click()
     member.get_by_text("We start in two minutes.").wait_for()
 
@@ -246,7 +271,7 @@ def test_a_member_waits_is_let_in_and_chats_with_the_facilitator(room_page, rela
     member.get_by_role("button", name="Send").click()
     host.locator("[data-log]").get_by_text("I had a hard week.").wait_for()
     assert "Mina" in host.inner_text("[data-log]")
-    host.get_by_label("Message", exact=True).first.fill("Thank you for telling us.")
+    host.get_by_label("Message", exact=True).fill("Thank you for telling us.")
     host.locator("[data-chat-form]").get_by_role("button", name="Send").click()
     member.locator("[data-log]").get_by_text("Thank you for telling us.").wait_for()
 
@@ -282,7 +307,7 @@ def test_a_tampered_roster_is_refused_on_the_page(room_page, relay):
     state(member, "admitted")
     member.get_by_text("A change to who is in the room was refused").wait_for()
     assert member.get_attribute("#room", "data-roster-version") is None
-    host.get_by_label("Message", exact=True).first.fill("Not for a forged roster.")
+    host.get_by_label("Message", exact=True).fill("Not for a forged roster.")
     host.locator("[data-chat-form]").get_by_role("button", name="Send").click()
     member.get_by_text("A message was refused and is not shown").first.wait_for()
     assert "Not for a forged roster." not in member.inner_text("#room")
@@ -300,3 +325,35 @@ def test_ending_the_meeting_asks_first_then_closes_the_room_for_everyone(room_pa
     state(member, "ended")
     state(host, "ended")
     assert "The meeting has ended" in member.inner_text("#room")
+
+
+def test_a_second_device_asks_which_one_to_keep(room_page, relay):
+    host = room_page("facilitator", "Dana")
+    state(host, "admitted", 1)
+    laptop = room_page("member", "Mina")
+    laptop.get_by_role("button", name="I acknowledge and ask to enter").click()
+    state(laptop, "waiting")
+    phone = room_page("member", "Mina", width=PHONE)
+    phone.get_by_role("button", name="I acknowledge and ask to enter").click()
+    phone.get_by_text("You are already in this room on another device. Keep this one?").wait_for()
+    check_page(phone, PHONE)
+    phone.get_by_role("button", name="Keep this device").click()
+    state(laptop, "replaced")
+    state(phone, "waiting")
+    assert laptop.locator("[data-ask]").is_disabled()
+
+
+def test_the_facilitator_mutes_a_members_chat_and_locks_the_room(room_page, relay):
+    host, member = let_in(room_page, relay)
+    member.get_by_label("Message").fill("Before the mute.")
+    member.get_by_role("button", name="Send").click()
+    host.locator("[data-log]").get_by_text("Before the mute.").wait_for()
+    host.get_by_role("button", name="Mute chat: Mina").click()
+    member.get_by_text("The facilitator muted your chat.").first.wait_for()
+    assert member.locator("textarea#room-message").is_disabled()
+    host.get_by_role("button", name="Let them chat: Mina").wait_for()
+
+    host.get_by_role("button", name="Lock the room").click()
+    host.get_by_role("button", name="Unlock the room").wait_for()
+    assert member.locator("[data-locked-note]").is_visible()
+    assert host.get_attribute("[data-lock]", "aria-pressed") == "true"
