@@ -264,7 +264,7 @@ function removePerson(id) {
   // Out of the next roster at once: no key for the next epoch reaches that device, even if
   // the server were slow to send it away.
   members.delete(id);
-  return publishRoster();
+  later(publishRoster);
 }
 
 function pinFacilitator(announced) {
@@ -439,6 +439,13 @@ const handlers = {
 };
 
 let queue = Promise.resolve();
+
+// Work that changes the roster or keys waits its turn behind the frames already in hand.
+function later(work) {
+  queue = queue.then(() => (device ? work() : undefined)).catch(() => {
+    line(say("messageRefused", { reason: strings.reasonMalformed }), "alert");
+  });
+}
 
 // Frames are handled one at a time, in the order they came: a roster is in place before the
 // keys and messages of its epoch are read.
