@@ -40,6 +40,19 @@ def script(context, path, classic=False):
     return format_html(tag, *_source(path), nonce)
 
 
+@register.simple_tag
+def modulepreload(path):
+    """A module that another module imports, announced with its integrity. A module's own
+    ``import`` carries no digest: the browser checks the imported file only against the one
+    given here, so every imported module needs this tag before the script that imports it."""
+    return _modulepreload(path)
+
+
+@cache
+def _modulepreload(path):
+    return format_html('<link rel="modulepreload" href="{}" integrity="{}">', *_source(path))
+
+
 @cache
 def _source(path):
     """A static file's address and integrity, worked out once per process."""
