@@ -5,6 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEV    := DEBUG=true
 PORT   ?= 8000
+# The online rooms' websockets (config/asgi.py), on a second port of the same host.
+WS_PORT ?= 8001
+ROOMS  := ROOM_WS_URL=ws://127.0.0.1:$(WS_PORT)
 
 .PHONY: install run code test bench lint messages assets screenshots clean
 
@@ -16,15 +19,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The web server and, beside it, the task worker that sends notification e-mails; Ctrl-C
-# (or the server stopping) stops both.
+# The web server and, beside it, the task worker that sends notification e-mails and the
+# ASGI server of the online rooms' websockets; Ctrl-C (or the server stopping) stops all.
 run: install
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py demo
-	@echo "Circlekeep is at http://127.0.0.1:$(PORT)  (Ctrl-C stops it and its task worker)"
+	@echo "Circlekeep is at http://127.0.0.1:$(PORT)  (Ctrl-C stops it, its task worker and its room server)"
 	@$(DEV) $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(ROOMS) $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 \
+	  --port $(WS_PORT) --ws-max-size 65536 --no-access-log --log-level warning & rooms=$$!; \
+	trap 'kill $$worker $$rooms 2>/dev/null; wait $$worker $$rooms 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(ROOMS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The current two-step code of a demo staff account: make code WHO=amara@demo.circlekeep.test
 code: install

@@ -118,6 +118,21 @@ def new_meeting(c):
                                 actor=c.facilitator).meetings.get().public_id
 
 
+def room_meeting(c):
+    """A meeting of Mina's circle starting in five minutes: its online room is open."""
+    if "room_meeting_id" not in c.__dict__:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from circlekeep.meetings.actions import do_schedule_meetings
+
+        c.__dict__["room_meeting_id"] = do_schedule_meetings(
+            c.circle, starts_at=timezone.now() + timedelta(minutes=5), duration_minutes=60,
+            recurrence="none", mode="online", actor=c.facilitator).meetings.get().public_id
+    return c.__dict__["room_meeting_id"]
+
+
 def cast_meeting(c):
     if "meeting_id" not in c.__dict__:
         c.__dict__["meeting_id"] = new_meeting(c)
@@ -476,6 +491,10 @@ WEB = [
          circle_staff(200, member=200)),
     page("meetings:ritual", lambda c: f"/meetings/{new_meeting(c)}/ritual/",
          circle_staff(403, member=302), "POST"),
+    # The online room: the circle's facilitators and cleared members; an admin runs the
+    # organisation, not the circle, and is refused with the reason.
+    page("rooms:room", lambda c: f"/meetings/{room_meeting(c)}/room/",
+         circle_staff(200, member=200, a=403)),
     page("meetings:acknowledge-member",
          lambda c: f"/meetings/{new_meeting(c)}/ritual/{c.membership.public_id}/",
          circle_staff(302), "POST"),

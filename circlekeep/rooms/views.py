@@ -4,6 +4,7 @@ over the websocket (docs/rooms.md)."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from circlekeep.meetings.models import Acknowledgement
 from circlekeep.onboarding.progress import ONLINE_RULES
@@ -17,6 +18,7 @@ def websocket_url(request, meeting):
 
 
 @login_required
+@require_safe
 def room(request, meeting_id):
     meeting, role, membership = room_entry(request.user, meeting_id)
     agreement = getattr(meeting.circle, "agreement", None)

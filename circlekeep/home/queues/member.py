@@ -47,8 +47,9 @@ class UpcomingMeeting:
         return local_moment(self.starts_at)
 
     @property
-    def ritual_url(self):
-        return address("meetings:ritual", self.public_id)
+    def room_url(self):
+        """Join: the online room, which shows this device the opening first."""
+        return address("rooms:room", self.public_id)
 
     @property
     def detail_url(self):

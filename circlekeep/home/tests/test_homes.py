@@ -99,7 +99,7 @@ def test_the_next_meeting_is_a_card_in_the_members_zone_with_a_join_button(cast)
     assert "Your next meeting" in page
     # Weekday, day, time and PST or PDT, as the member's zone has it.
     assert local.strftime("%a %-d %b, %H:%M %Z") in page
-    assert f'href="/meetings/{meeting.public_id}/ritual/"' in page and ">Join<" in page
+    assert f'href="/meetings/{meeting.public_id}/room/">Join<' in page
 
 
 def test_an_in_person_meeting_shows_its_place_and_no_join_button(cast):
