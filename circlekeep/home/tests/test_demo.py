@@ -40,3 +40,17 @@ def test_spanish_speakers_consent_and_sign_in_spanish(demo):
     assert signature.language == "es"
     dana = Signature.objects.filter(membership__user__email__startswith="dana@").first()
     assert dana.language == "en"
+
+
+def test_the_grief_circles_online_room_is_open_to_try_at_once(demo):
+    from circlekeep.accounts.models import User
+    from circlekeep.meetings.models import Meeting
+    from circlekeep.rooms.access import check_may_enter
+
+    meeting = Meeting.objects.get(circle__name="Grief and loss peer circle", mode="online",
+                                  series__recurrence="none")
+    for email, role in (("miguel@demo.circlekeep.test", "facilitator"),
+                        ("siobhan@demo.circlekeep.test", "member")):
+        user = User.objects.get(email=email)
+        user.is_verified = lambda: True
+        assert check_may_enter(user, meeting)[0] == role

@@ -161,8 +161,10 @@ class Command(BaseCommand):
 
     def schedule(self, circles, amara, miguel):
         """A weekly series for each circle at 18:00 Los Angeles time (the Wednesday evening
-        group on Wednesdays), and a therapy-group meeting starting within the hour so that
-        the opening ritual can be tried at once."""
+        group on Wednesdays), a therapy-group meeting starting within the hour so that the
+        opening ritual can be tried at once, and an online meeting of the grief circle
+        starting in ten minutes, so that its online room is open at once (it opens a quarter
+        of an hour before)."""
         import zoneinfo
         from datetime import datetime, time, timedelta
 
@@ -181,6 +183,9 @@ class Command(BaseCommand):
         do_schedule_meetings(circles["therapy"], starts_at=soon, duration_minutes=90,
                              recurrence="none", mode="in_person", place="Room 4, 12 Elm St",
                              actor=amara)
+        do_schedule_meetings(circles["grief"], starts_at=(now + timedelta(minutes=10)).replace(
+            second=0, microsecond=0), duration_minutes=90, recurrence="none", mode="online",
+            actor=miguel)
         for key, lead, mode, days in (("therapy", amara, "in_person", wednesday),
                                       ("grief", miguel, "online", 2),
                                       ("young", amara, "online", 4)):
