@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 # A device id is 16 random bytes, a public key 32, both base64url without padding.
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 PUBLIC_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# A person may have this many devices in a room at once (a phone and a laptop, and one
+# more while they choose which stays).
+DEVICES_AT_MOST = 3
 # Admitted this long after the start counts as late.
 LATE_AFTER = timezone.timedelta(minutes=10)
 
@@ -58,6 +61,10 @@ def do_enter_room(meeting: Meeting, *, device: dict, channel_name: str, actor: U
     room = _room_of(meeting)
     if room.ended_at:
         raise ActionForbidden(_("The facilitator ended this meeting's room."))
+    if Presence.objects.filter(room=room, user=actor,
+                               status__in=Presence.LIVE).count() >= DEVICES_AT_MOST:
+        raise DomainError(_("You are already in this room on %(count)d devices. Close one "
+                            "of them first.") % {"count": DEVICES_AT_MOST})
     now = timezone.now()
     status = Presence.Status.ADMITTED if role == FACILITATOR else Presence.Status.OPENING
     try:

@@ -7,8 +7,10 @@ to admitted devices only. Everything it knows about the room lives in the databa
 room can span app nodes that share the channel layer (Redis in production).
 """
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import time
 
@@ -20,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.rooms import actions, presence
-from circlekeep.rooms.access import FACILITATOR, presence_in_room, room_entry
+from circlekeep.rooms.access import FACILITATOR, check_may_enter, presence_in_room, room_entry
 from circlekeep.rooms.models import Presence
-from circlekeep.rooms.sessions import user_of_scope
+from circlekeep.rooms.sessions import still_signed_in, user_of_scope
 
 MAX_FRAME = 64 * 1024
 MAX_CIPHERTEXT = 12 * 1024          # base64url characters of a chat's ciphertext
@@ -31,6 +33,9 @@ MAX_WHISPER_BOX = 4096
 MAX_BOXES = 128
 BURST, REFILL_PER_SECOND = 20, 5.0
 CLOSE_FLOOD, CLOSE_REFUSED, CLOSE_SIGNED_OUT, CLOSE_GONE = 4008, 4003, 4001, 4000
+# How often an open socket checks again that its person may still be in the room (signed
+# in, still cleared, the meeting not over).
+RECHECK_SECONDS = 30
 B64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 TYPES = {"hello", "ask", "keep", "admit", "refuse", "remove", "mute", "lock", "end",
          "whisper", "roster", "keys", "chat"}
@@ -80,6 +85,7 @@ def roster_summary(roster_b64):
 
 class RoomConsumer(AsyncWebsocketConsumer):
     presence = None
+    watch = None
 
     async def connect(self):
         self.tokens, self.refilled = float(BURST), time.monotonic()
@@ -101,8 +107,35 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.policy = self.meeting.circle.room_names
         await self.accept()
+        self.watch = asyncio.create_task(self._watch())
+
+    async def _watch(self):
+        """Send the person out as soon as they may no longer be here: signed out (or out
+        everywhere), no longer cleared, the meeting over."""
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            reason = await database_sync_to_async(self._why_not_here)()
+            if reason:
+                await self.send_frame({"type": "refused", "message": str(reason)})
+                await self.close(code=CLOSE_REFUSED)
+                return
+
+    def _why_not_here(self):
+        translation.activate(self.language)
+        user = still_signed_in(self.scope["session"].session_key, self.user.pk)
+        if user is None:
+            return _("You were signed out. Sign in again to come back to the room.")
+        try:
+            check_may_enter(user, self.meeting)
+        except ActionForbidden as refusal:
+            return refusal.message
+        return ""
 
     async def disconnect(self, code):
+        if self.watch is not None:
+            self.watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watch
         if self.presence is None:
             return
         for group in self._groups():

@@ -23,7 +23,10 @@ class _SessionOnly:
         self.session = session
 
 
-def _user_of(session):
+def session_user(session, *, idle_counts=True):
+    """The person signed in by ``session``, or None: signed out, its account's sessions
+    ended, idle past its limit (when ``idle_counts``), or short of a second step it must
+    have passed."""
     if session is None or session.session_key is None:
         return None
     user = auth.get_user(_SessionOnly(session))
@@ -35,13 +38,30 @@ def _user_of(session):
     if getattr(user, "flag_staff", False) is True:
         limit = min(limit, int(settings.IDLE_TIMEOUT_STAFF.total_seconds()))
     now = int(time.time())
-    if now - session.get(SEEN_KEY, now) > limit:
+    if idle_counts and now - session.get(SEEN_KEY, now) > limit:
         return None
     if two_factor_required(user) and not verified:
         return None
-    session[SEEN_KEY] = now
-    session.save()
     return user
+
+
+def _user_of(session):
+    user = session_user(session)
+    if user is not None:
+        session[SEEN_KEY] = int(time.time())
+        session.save()
+    return user
+
+
+def still_signed_in(session_key, user_id):
+    """Whether the session a websocket opened with still signs in the same person (read
+    afresh: signing out, or out everywhere, ends it). Time in the room is not idleness, so
+    the idle limit is not applied again while the socket stays open."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    user = session_user(store, idle_counts=False)
+    return user if user is not None and user.pk == user_id else None
 
 
 async def user_of_scope(scope):

@@ -465,3 +465,43 @@ def test_the_room_page_refuses_a_copied_address_with_a_clear_page(cast, meeting)
     assert "members and facilitators" in refused.content.decode()
     Meeting.objects.filter(pk=meeting.pk).update(mode="in_person")
     assert signed_in_client(cast.member).get(url).status_code == 403
+
+
+def test_an_open_socket_is_sent_out_once_its_person_may_no_longer_be_here(
+        application, cast, meeting, monkeypatch):
+    from circlekeep.consent.actions import do_withdraw_consent
+    from circlekeep.consent.models import ConsentRecord
+    from circlekeep.rooms import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    record = ConsentRecord.objects.get(subject=cast.member, withdrawn_at=None)
+
+    async def scenario():
+        mina = await waiting_member(application, cast.member, meeting)
+        await database_sync_to_async(do_withdraw_consent)(record, actor=cast.member)
+        refused = await mina.expect("refused")
+        assert "consent" in refused["message"].lower()
+        assert (await mina.receive())["type"] == "closed"
+        fran = await enter(application, cast.facilitator, meeting)
+        cookie = dict(fran.communicator.scope["headers"])[b"cookie"].decode()
+        await database_sync_to_async(_end_session)(cookie.split("=", 1)[1])
+        assert "signed out" in (await fran.expect("refused", timeout=3))["message"]
+    run(scenario())
+
+
+def _end_session(key):
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    SessionStore(session_key=key).delete()
+
+
+def test_a_person_cannot_open_the_room_on_endless_devices(application, cast, meeting):
+    async def scenario():
+        for _n in range(3):
+            await enter(application, cast.member, meeting)
+        fourth = await open_socket(application, cast.member, meeting)
+        await fourth.connect()
+        await fourth.send({"type": "hello", "device": fourth.device})
+        assert "3 devices" in (await fourth.expect("error"))["message"]
+    run(scenario())
+    assert Presence.objects.filter(user=cast.member).count() == 3
