@@ -27,7 +27,8 @@ CLAUSES_EN = [
     ("Online meetings",
      "No recording, no screenshots and no photos. I do not share the access link. I join "
      "from a private place, use headphones where others could overhear, and avoid public "
-     "Wi-Fi."),
+     "Wi-Fi. Circlekeep never records a meeting; recording one on my own device (a screen "
+     "recorder, a phone, another app) breaks this agreement and is handled as a breach."),
     ("Limits of confidentiality",
      "The facilitator must break confidentiality where the law requires it: imminent harm "
      "to self or others, abuse or neglect of a child, an elder or a dependent adult, or a "
@@ -62,7 +63,9 @@ CLAUSES_ES = [
     ("Reuniones en línea",
      "No se graba, no se hacen capturas ni fotos. No comparto el enlace de acceso. Me uno "
      "desde un lugar privado, uso auriculares si otras personas pueden oír y evito redes "
-     "wifi públicas."),
+     "wifi públicas. Circlekeep nunca graba una reunión; grabarla con mi propio dispositivo "
+     "(un grabador de pantalla, un teléfono, otra aplicación) rompe este acuerdo y se trata "
+     "como una falta."),
     ("Límites de la confidencialidad",
      "Quien facilita debe romper la confidencialidad cuando la ley lo exige: riesgo "
      "inminente para la persona o para otros, abuso o abandono de un menor, de una persona "

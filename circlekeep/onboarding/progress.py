@@ -18,7 +18,9 @@ from circlekeep.lib.canonical import sha256_of
 ONLINE_RULES = [
     gettext_lazy("Join from a private place where no one else can see or hear the circle."),
     gettext_lazy("Use headphones if anyone could overhear."),
-    gettext_lazy("Do not record, screenshot or photograph the meeting or its chat."),
+    gettext_lazy("Do not record, screenshot or photograph the meeting or its chat. "
+                 "Circlekeep never records; a recording made on your own device breaks the "
+                 "agreement and is handled as a breach."),
     gettext_lazy("Do not share the meeting link; it works only with your own sign-in."),
     gettext_lazy("Avoid public Wi-Fi; use a connection you trust."),
 ]
