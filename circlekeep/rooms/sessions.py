@@ -55,13 +55,19 @@ def _user_of(session):
 
 def still_signed_in(session_key, user_id):
     """Whether the session a websocket opened with still signs in the same person (read
-    afresh: signing out, or out everywhere, ends it). Time in the room is not idleness, so
-    the idle limit is not applied again while the socket stays open."""
+    afresh: signing out, or out everywhere, ends it). Time in the room is not idleness: the
+    idle limit is not applied again while the socket stays open, and the session is marked
+    as in use, so that the page's idle warning (kept in step by static/js/room.js) and the
+    next page after the meeting agree."""
     from importlib import import_module
 
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
     user = session_user(store, idle_counts=False)
-    return user if user is not None and user.pk == user_id else None
+    if user is None or user.pk != user_id:
+        return None
+    store[SEEN_KEY] = int(time.time())
+    store.save()
+    return user
 
 
 async def user_of_scope(scope):

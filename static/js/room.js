@@ -568,6 +568,15 @@ async function start() {
   });
 }
 
+// Time in the room is not idleness: the server counts an open room as activity, so the
+// page tells its idle warning (session-keeper.js) to start counting again.
+const ACTIVE_EVERY_MS = 60 * 1000;
+
 if (root) {
   start();
+  setInterval(() => {
+    if (root.dataset.state === "waiting" || root.dataset.state === "admitted") {
+      document.dispatchEvent(new Event("circlekeep:active"));
+    }
+  }, ACTIVE_EVERY_MS);
 }

@@ -53,6 +53,14 @@ if (dialog) {
   dialog.querySelector("form").addEventListener("submit", stay);
   dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
   schedule(Number(dialog.dataset.secondsLeft));
+  // A page that keeps the session in use by itself (the online room) says so: the clock
+  // starts again, and a warning still open goes away.
+  document.addEventListener("circlekeep:active", () => {
+    const ended = dialog.open && !dialog.querySelector("[data-when-ended]").hidden;
+    if (ended) return;
+    if (dialog.open) dialog.close();
+    schedule(Number(dialog.dataset.limitSeconds));
+  });
 }
 
 function restore(fields) {

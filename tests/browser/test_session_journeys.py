@@ -77,3 +77,20 @@ def test_a_proposal_sent_after_the_session_ended_is_back_after_signing_in(live_c
     # The browser kept none of it.
     stored = mina.page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage}])")
     assert "Phones" not in stored
+
+
+def test_a_page_that_keeps_the_session_in_use_puts_the_warning_away(
+        live_cast, visit, settings):
+    """The online room tells the idle warning that the person is in a meeting: the warning
+    closes and its clock starts again (static/js/room.js sends the same event)."""
+    settings.IDLE_TIMEOUT_MEMBER = timedelta(seconds=60)
+    settings.IDLE_WARNING = timedelta(seconds=58)
+    mina = visit()
+    sign_in(mina, "mina@example.test")
+    dialog = mina.page.get_by_role("alertdialog", name="Are you still there?")
+    dialog.wait_for(state="visible", timeout=15_000)
+    mina.page.evaluate("document.dispatchEvent(new Event('circlekeep:active'))")
+    dialog.wait_for(state="hidden")
+    # The clock started again: the warning comes back two seconds later, not at once.
+    assert not dialog.is_visible()
+    dialog.wait_for(state="visible", timeout=15_000)

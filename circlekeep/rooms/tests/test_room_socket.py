@@ -505,3 +505,32 @@ def test_a_person_cannot_open_the_room_on_endless_devices(application, cast, mee
         assert "3 devices" in (await fourth.expect("error"))["message"]
     run(scenario())
     assert Presence.objects.filter(user=cast.member).count() == 3
+
+
+def test_time_in_the_room_counts_as_activity_for_the_session(
+        application, cast, meeting, monkeypatch):
+    import time
+
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from circlekeep.accounts.middleware import SEEN_KEY
+    from circlekeep.rooms import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+
+    def session_key(socket):
+        return dict(socket.communicator.scope["headers"])[b"cookie"].decode().split("=", 1)[1]
+
+    def age(key, seconds):
+        store = SessionStore(session_key=key)
+        store[SEEN_KEY] = int(time.time()) - seconds
+        store.save()
+
+    async def scenario():
+        mina = await waiting_member(application, cast.member, meeting)
+        key = session_key(mina)
+        await database_sync_to_async(age)(key, 20 * 60)
+        await asyncio.sleep(0.6)
+        seen = await database_sync_to_async(lambda: SessionStore(session_key=key)[SEEN_KEY])()
+        assert seen >= int(time.time()) - 5
+    run(scenario())
