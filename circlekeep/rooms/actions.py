@@ -111,7 +111,7 @@ def do_keep_device(presence: Presence, *, keep_this: bool, actor: User):
     """A person with two devices in the room chose which stays. Returns the presences
     sent away."""
     presence = _live(presence, actor)
-    others = list(Presence.objects.select_for_update().filter(
+    others = list(Presence.objects.select_for_update(of=("self",)).filter(
         room=presence.room, user=actor, status__in=Presence.LIVE).exclude(pk=presence.pk))
     leaving = others if keep_this else [presence]
     now = timezone.now()
@@ -241,8 +241,8 @@ def do_end_room(by: Presence, *, actor: User):
 @action
 def do_leave(presence: Presence, *, actor: User):
     """A device closed its connection. Nothing happens if it had already been sent out."""
-    presence = Presence.objects.select_for_update().select_related("room__meeting__circle") \
-        .get(pk=presence.pk)
+    presence = (Presence.objects.select_for_update(of=("self",))
+                .select_related("room__meeting__circle").get(pk=presence.pk))
     if not presence.is_live:
         return presence
     was = presence.status
@@ -255,7 +255,7 @@ def do_leave(presence: Presence, *, actor: User):
 
 
 def _live(presence, actor):
-    fresh = Presence.objects.select_for_update().select_related(
+    fresh = Presence.objects.select_for_update(of=("self",)).select_related(
         "room__meeting__circle__organization", "membership", "user").get(pk=presence.pk)
     if fresh.user_id != actor.pk or not fresh.is_live:
         raise ActionForbidden(_("This device is no longer in the room."))
@@ -263,8 +263,8 @@ def _live(presence, actor):
 
 
 def _in_same_room(target, by):
-    fresh = Presence.objects.select_for_update().select_related("user", "membership") \
-        .get(pk=target.pk)
+    fresh = (Presence.objects.select_for_update(of=("self",))
+             .select_related("user", "membership").get(pk=target.pk))
     if fresh.room_id != by.room_id or not fresh.is_live:
         raise ActionForbidden(_("That person is not in the room any more."))
     return fresh
