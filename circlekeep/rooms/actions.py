@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
+from circlekeep.meetings.actions import do_acknowledge_ritual, do_record_attendance
 from circlekeep.meetings.models import Acknowledgement, Attendance
 from circlekeep.rooms.access import (
     FACILITATOR,
@@ -87,8 +88,6 @@ def do_enter_room(meeting: Meeting, *, device: dict, channel_name: str, actor: U
 def do_ask_to_enter(presence: Presence, *, actor: User):
     """The member read the opening on this device and asks to enter: their acknowledgement
     is recorded (once per meeting) and they wait for the facilitator."""
-    from circlekeep.meetings.actions import do_acknowledge_ritual
-
     presence = _live(presence, actor)
     if presence.role != MEMBER or presence.status != Presence.Status.OPENING:
         raise DomainError(_("This device has already asked to enter."))
@@ -129,8 +128,6 @@ def do_keep_device(presence: Presence, *, keep_this: bool, actor: User):
 def do_admit(target: Presence, *, by: Presence, actor: User):
     """The facilitator lets a waiting person in; their attendance is recorded (present,
     or late when admitted more than ten minutes after the start)."""
-    from circlekeep.meetings.actions import do_record_attendance
-
     by = _live(by, actor)
     check_facilitator(by)
     target = _in_same_room(target, by)
