@@ -125,3 +125,54 @@ def visit(browser, live_server):
     for visitor in visitors:
         visitor.close()
 
+
+
+def free_port(host):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def room_server(live_server, settings):
+    """The rooms' websocket server (config/asgi.py, the Channels consumer) under uvicorn in
+    a thread of this process, beside the live page server: the same test database and the
+    same in-memory channel layer. The pages point their websocket at it, and their content
+    security policy lets them connect. Yields the websocket base URL."""
+    import threading
+    import time
+    from urllib.parse import urlsplit
+
+    import uvicorn
+
+    from config.asgi import application
+
+    # The session cookie is the page's host's: the websocket must be on the same host name
+    # (another port is the same site) for the browser to send it.
+    host = urlsplit(live_server.url).hostname
+    port = free_port("127.0.0.1")
+    url = f"ws://{host}:{port}"
+    settings.ROOM_WS_URL = url
+    policy = {**settings.CONTENT_SECURITY_POLICY}
+    policy["DIRECTIVES"] = {**policy["DIRECTIVES"]}
+    policy["DIRECTIVES"]["connect-src"] = [*policy["DIRECTIVES"]["connect-src"], url]
+    settings.CONTENT_SECURITY_POLICY = policy
+    # The websocket's Origin is the page's: its host must be allowed.
+    if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, ws_max_size=65536,
+                            access_log=False, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="room-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the rooms' websocket server did not start")
+        time.sleep(0.02)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
