@@ -248,7 +248,9 @@ def do_leave(presence: Presence, *, actor: User):
 
 
 def _live(presence, actor):
-    fresh = Presence.objects.select_for_update().select_related(
+    # Only the presence's own row is locked: a facilitator's has no membership, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of that outer join.
+    fresh = Presence.objects.select_for_update(of=("self",)).select_related(
         "room__meeting__circle__organization", "membership", "user").get(pk=presence.pk)
     if fresh.user_id != actor.pk or not fresh.is_live:
         raise ActionForbidden(_("This device is no longer in the room."))
@@ -256,8 +258,8 @@ def _live(presence, actor):
 
 
 def _in_same_room(target, by):
-    fresh = Presence.objects.select_for_update().select_related("user", "membership") \
-        .get(pk=target.pk)
+    fresh = Presence.objects.select_for_update(of=("self",)) \
+        .select_related("user", "membership").get(pk=target.pk)
     if fresh.room_id != by.room_id or not fresh.is_live:
         raise ActionForbidden(_("That person is not in the room any more."))
     return fresh
