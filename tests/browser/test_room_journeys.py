@@ -15,7 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from circlekeep.audit.models import AuditEvent
 from circlekeep.meetings.actions import do_schedule_meetings
-from circlekeep.meetings.models import Attendance
+from circlekeep.meetings.models import Acknowledgement, Attendance
+from circlekeep.rooms.models import Presence
 from circlekeep.testing import make_member, totp_now
 
 from .conftest import DESKTOP, PHONE
@@ -25,6 +26,17 @@ pytestmark = pytest.mark.browser
 
 WAIT = 15_000  # milliseconds: the longest any step of the room may take here
 ASK = "I acknowledge and ask to enter"
+# Opens the room's websocket from the page, says hello as a new device, and reports what
+# came back before the server closed it.
+KNOCK = """(url) => new Promise((resolve) => {
+  const got = [];
+  const socket = new WebSocket(url);
+  const device = {id: "A".repeat(22), sign: "B".repeat(43), dh: "C".repeat(43)};
+  socket.onopen = () => socket.send(JSON.stringify({type: "hello", device}));
+  socket.onmessage = (event) => got.push(event.data);
+  socket.onclose = () => resolve({closed: true, got});
+  setTimeout(() => resolve({closed: false, got}), 5000);
+})"""
 
 
 @pytest.fixture
@@ -198,6 +210,8 @@ def test_members_wait_unseen_are_let_in_and_chat_end_to_end(live_cast, meeting, 
     attended = Attendance.objects.filter(meeting=meeting, status__in=Attendance.ATTENDED)
     assert set(attended.values_list("membership", flat=True)) == {
         m.pk for m in memberships.values()}
+    assert set(Acknowledgement.objects.filter(meeting=meeting).values_list(
+        "membership", flat=True)) == {m.pk for m in memberships.values()}
     admitted = AuditEvent.objects.filter(event_type="room.admitted")
     assert admitted.count() == 2
     assert set(admitted.values_list("actor", flat=True)) == {cast.facilitator.pk}
@@ -385,7 +399,15 @@ def test_a_copied_room_address_is_useless_to_anyone_else(live_cast, meeting, noo
             for name in ("Fran", "Noor"):
                 assert name not in tab.text(), (who, name)
             tab.check()
+        # The websocket's address copied too: the server lets nobody else say hello.
+        answer = tab.page.evaluate(KNOCK, f"{room_server}/ws/rooms/{meeting.public_id}/")
+        assert answer["closed"], who
+        assert not [m for m in answer["got"] if json.loads(m)["type"] != "refused"], who
+        assert "Fran" not in str(answer) and "Noor" not in str(answer), who
         tab.close()
-    # Nobody new reached the room.
-    assert noor_.room_text().count("Noor") >= 1
+    # Nobody new reached the room, and those in it saw nobody come.
+    assert Presence.objects.filter(room__meeting=meeting).count() == 2
+    assert not fran.received("waiting-list")[-1]["waiting"]
+    assert sorted(p["label"] for p in noor_.received("presence")[-1]["people"]) == [
+        "Fran (facilitator)", "Noor"]
     assert set(meeting.attendance.values_list("membership__user", flat=True)) == {noor.pk}
