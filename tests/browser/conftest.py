@@ -125,3 +125,63 @@ def visit(browser, live_server):
     for visitor in visitors:
         visitor.close()
 
+
+
+
+def _close_room_server_connections():
+    """The consumers reach the database from asgiref's one thread for synchronous code;
+    its connections are closed there, or PostgreSQL cannot drop the test database."""
+    import asyncio
+    import threading
+
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    closer = threading.Thread(
+        target=lambda: asyncio.run(database_sync_to_async(connections.close_all)()))
+    closer.start()
+    closer.join(timeout=10)
+
+
+@pytest.fixture
+def room_server(live_server, settings):
+    """The rooms' websocket server (config/asgi.py, the Channels consumer) under uvicorn in
+    a thread of this process, beside the live page server: the same test database and the
+    same in-memory channel layer. The pages point their websocket at it, and their content
+    security policy lets them connect. Yields the websocket base URL."""
+    import threading
+    import time
+    from urllib.parse import urlsplit
+
+    import uvicorn
+
+    from config.asgi import application
+
+    config = uvicorn.Config(application, host="127.0.0.1", port=0, ws_max_size=65536,
+                            access_log=False, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="room-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the rooms' websocket server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+
+    # The session cookie belongs to the page's host name: the websocket must use the same
+    # name (another port of it is the same site) for the browser to send the cookie.
+    host = urlsplit(live_server.url).hostname
+    url = f"ws://{host}:{port}"
+    settings.ROOM_WS_URL = url
+    policy = {**settings.CONTENT_SECURITY_POLICY}
+    policy["DIRECTIVES"] = {**policy["DIRECTIVES"]}
+    policy["DIRECTIVES"]["connect-src"] = [*policy["DIRECTIVES"]["connect-src"], url]
+    settings.CONTENT_SECURITY_POLICY = policy
+    # The websocket's Origin is the page's: its host must be allowed.
+    if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    _close_room_server_connections()
