@@ -9,6 +9,7 @@ import asyncio
 import base64
 import json
 import os
+import threading
 from datetime import timedelta
 
 import pytest
@@ -129,7 +130,21 @@ async def waiting_member(application, user, meeting):
 
 
 def run(coroutine):
-    asyncio.run(coroutine)
+    """Run a scenario on an event loop of its own thread: a browser test earlier in the same
+    process leaves Playwright's loop marked as running in this one."""
+    failures = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the test below
+            failures.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 # Who gets in -------------------------------------------------------------------------------
