@@ -1,0 +1,233 @@
+# ruff: noqa: F811 (the socket tests' fixtures, imported by name)
+"""Security review of the online room (docs/rooms.md): each test states what the room
+promises and fails while the promise is broken. Server tests drive the websocket as in
+test_room_socket.py; browser-side tests run static/js/room.js and room-crypto.js in Node's
+WebCrypto with a stand-in page and socket (they are skipped where Node is missing)."""
+
+import asyncio
+import contextlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+
+from circlekeep.audit.models import AuditEvent
+from circlekeep.circles.models import Facilitation
+from circlekeep.rooms.models import Presence
+from circlekeep.rooms.tests.test_room_socket import (  # noqa: F401 (fixtures)
+    application,
+    b64,
+    cast,
+    enter,
+    meeting,
+    open_socket,
+    run,
+    waiting_member,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JS = Path(__file__).resolve().parents[3] / "static" / "js"
+HARNESS = Path(__file__).resolve().parent / "room_review_harness.mjs"
+
+
+# Server ------------------------------------------------------------------------------------
+
+
+def test_a_member_no_longer_cleared_is_not_admitted_from_the_waiting_room(
+        application, cast, meeting):
+    """Only a member cleared to take part enters. do_admit checks the room's window, and the
+    member's clearance only inside do_record_attendance, which it skips once the member has
+    attended this meeting: a member who came in once, left, asked again and then withdrew
+    consent is let in again (and sees who is here until the 30-second recheck)."""
+    from circlekeep.consent.actions import do_withdraw_consent
+    from circlekeep.consent.models import ConsentRecord
+
+    record = ConsentRecord.objects.get(subject=cast.member, withdrawn_at=None)
+
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        phone = await waiting_member(application, cast.member, meeting)
+        await fran.send({"type": "admit", "device": phone.device["id"]})
+        await phone.expect("admitted")
+        await phone.close()
+        laptop = await waiting_member(application, cast.member, meeting)
+        await database_sync_to_async(do_withdraw_consent)(record, actor=cast.member)
+        await fran.send({"type": "admit", "device": laptop.device["id"]})
+        with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            frame = await laptop.receive(timeout=1)
+            assert frame["type"] != "admitted", "admitted after withdrawing consent"
+    run(scenario())
+    assert not Presence.objects.filter(user=cast.member, status="admitted").exists()
+
+
+def test_an_ended_facilitation_ends_the_facilitators_powers_at_once(
+        application, cast, meeting):
+    """A co-facilitator removed from the circle keeps locking the room, removing people and
+    signing rosters until the recheck: those actions check the role stored on the presence,
+    not the circle."""
+    from circlekeep.circles.actions import do_add_facilitator, do_remove_facilitator
+
+    do_add_facilitator(cast.circle, cast.other_facilitator, actor=cast.admin)
+    felix = Facilitation.objects.get(circle=cast.circle, user=cast.other_facilitator)
+
+    async def scenario():
+        socket = await enter(application, cast.other_facilitator, meeting)
+        await database_sync_to_async(do_remove_facilitator)(felix, actor=cast.admin)
+        await socket.send({"type": "lock", "locked": True})
+        frame = await socket.receive()
+        while frame["type"] not in ("error", "locked", "closed", "refused"):
+            frame = await socket.receive()
+        assert frame["type"] != "locked", "a former facilitator locked the room"
+    run(scenario())
+
+
+def test_a_replaced_admitted_device_leaves_the_facilitators_roster(
+        application, cast, meeting):
+    """After every departure the facilitator's device signs a new roster (it learns of it
+    by a `leave` frame). A device sent away by `keep` gets no `leave`: on_keep tells nobody,
+    and its own disconnect finds its presence cleared and returns early."""
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        phone = await waiting_member(application, cast.member, meeting)
+        await fran.send({"type": "admit", "device": phone.device["id"]})
+        await phone.expect("admitted")
+        laptop = await enter(application, cast.member, meeting)
+        await laptop.expect("other-device")
+        await laptop.send({"type": "keep", "this": True})
+        await phone.expect("replaced")
+        leave = None
+        with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            leave = await fran.expect("leave", timeout=1)
+        assert leave is not None and leave["device"] == phone.device["id"], \
+            "the facilitator was not told that the replaced device left"
+    run(scenario())
+
+
+def test_keep_without_another_device_changes_nothing_and_records_nothing(
+        application, cast, meeting):
+    """`keep` is for a person told of another device. Sent by anyone at any time it writes
+    an audit row and makes every admitted device and facilitator re-read the room (two
+    broadcasts, each a few queries per device), at 5 frames a second per socket."""
+    async def scenario():
+        await enter(application, cast.facilitator, meeting)
+        mina = await waiting_member(application, cast.member, meeting)
+        for _n in range(10):
+            await mina.send({"type": "keep", "this": True})
+        await asyncio.sleep(0.5)
+    run(scenario())
+    assert AuditEvent.objects.filter(event_type="room.device.replaced").count() == 0
+
+
+def test_coming_and_going_does_not_grow_the_tables_without_bound(
+        application, cast, meeting):
+    """DEVICES_AT_MOST bounds live devices only: connect, hello, close, repeat writes a
+    Presence row (with public keys, never cleared) and two audit rows each time."""
+    async def scenario():
+        for _n in range(12):
+            socket = await enter(application, cast.member, meeting)
+            await socket.close()
+    run(scenario())
+    assert Presence.objects.filter(user=cast.member).count() <= 3
+    assert AuditEvent.objects.filter(event_type__in=("room.entered", "room.left")).count() <= 6
+
+
+def test_a_device_id_is_exactly_22_characters(application, cast, meeting):
+    """actions.DEVICE_ID is `^...{22}$`, and `$` also matches before a final newline: a
+    device id of 23 characters is stored, and then every facilitator frame about it (admit,
+    refuse, whisper) and every key box to it is refused by consumers._device_id, so the
+    facilitator cannot turn the waiting device away."""
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        odd = await open_socket(application, cast.member, meeting)
+        await odd.connect()
+        await odd.send({"type": "hello", "device": {**odd.device, "id": "A" * 22 + "\n"}})
+        first = await odd.receive()
+        if first["type"] == "welcome":
+            await odd.send({"type": "ask"})
+            await odd.expect("waiting")
+            await fran.send({"type": "refuse", "device": "A" * 22 + "\n"})
+            assert (await fran.expect("error"))["code"] == "bad-frame"
+    run(scenario())
+    assert not Presence.objects.filter(device="A" * 22 + "\n").exists(), \
+        "a 23-character device id was stored, and the facilitator cannot turn it away"
+
+
+def test_a_left_devices_keys_are_not_kept(application, cast, meeting):
+    """models.py: the server keeps 'each device's public keys while it is connected'. They
+    stay on every Presence row forever, with the channel name."""
+    async def scenario():
+        mina = await enter(application, cast.member, meeting)
+        await mina.close()
+    run(scenario())
+    left = Presence.objects.get(user=cast.member)
+    assert left.status == "left"
+    assert (left.sign_key, left.dh_key, left.channel_name) == ("", "", "")
+
+
+def test_a_co_facilitator_coming_in_does_not_change_the_pinned_facilitator(
+        application, cast, meeting):
+    """Members pin the facilitator key from `welcome`. presence.facilitator_device names the
+    latest admitted facilitator device, so a co-facilitator's arrival (or any reload)
+    announces another key in `presence`, and room.js re-pins to whatever it says (see the
+    browser-side test below): the server chooses the key every member trusts."""
+    from circlekeep.circles.actions import do_add_facilitator
+
+    do_add_facilitator(cast.circle, cast.other_facilitator, actor=cast.admin)
+
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        mina = await waiting_member(application, cast.member, meeting)
+        await fran.send({"type": "admit", "device": mina.device["id"]})
+        await mina.expect("admitted")
+        first = (await mina.expect("presence"))["facilitator"]
+        assert first["device"] == fran.device["id"]
+        felix = await enter(application, cast.other_facilitator, meeting)
+        seen = []
+        while True:
+            frame = await mina.expect("presence")
+            seen.append(frame)
+            if len(frame["people"]) == 3:
+                break
+        assert felix.device["id"] in {p["device"] for p in frame["people"]}
+        assert frame["facilitator"]["device"] == fran.device["id"]
+    run(scenario())
+
+
+# Browser side (Node 20 WebCrypto) ------------------------------------------------------------
+
+
+def _node(scenario):
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    done = subprocess.run(["node", str(HARNESS), scenario], capture_output=True, text=True,
+                          timeout=60, cwd=JS)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_facilitators_page_puts_only_admitted_devices_in_the_roster():
+    """'The facilitator's device alone decides who receives keys.' room.js `join` adds any
+    device the server names (the key check only applies to devices seen waiting), signs a
+    roster with it and boxes its own sender key to it: a server reads the room."""
+    result = _node("ghost-join")
+    assert result["ghost_in_roster"] is False
+    assert result["boxes_to_ghost"] == 0
+
+
+def test_a_members_page_keeps_the_pinned_facilitator_key():
+    """A member pins the facilitator key from `welcome`; room.js re-pins to the key in any
+    later `presence` and then accepts rosters signed by it (one alert line in the chat)."""
+    result = _node("swap-facilitator")
+    assert result["accepted_forged_roster"] is False
+    assert result["boxes_to_ghost"] == 0
+
+
+def test_a_device_refuses_a_roster_that_lists_it_with_other_keys():
+    """A server that hands the facilitator other keys under a member's device id gets every
+    other device's sender key boxed to it; the member's own page could see that its entry
+    is not its keys, but ChatSession.rotate checks the id only."""
+    result = _node("own-entry")
+    assert result["rotated_with_wrong_own_keys"] is False
