@@ -1,15 +1,10 @@
 # ruff: noqa: F811 (the socket tests' fixtures, imported by name)
 """Security review of the online room (docs/rooms.md): each test states what the room
 promises and fails while the promise is broken. Server tests drive the websocket as in
-test_room_socket.py; browser-side tests run static/js/room.js and room-crypto.js in Node's
-WebCrypto with a stand-in page and socket (they are skipped where Node is missing)."""
+test_room_socket.py; the browser side's are in tests/browser/test_room_review_page.py."""
 
 import asyncio
 import contextlib
-import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
@@ -29,8 +24,6 @@ from circlekeep.rooms.tests.test_room_socket import (  # noqa: F401 (fixtures)
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-JS = Path(__file__).resolve().parents[3] / "static" / "js"
-HARNESS = Path(__file__).resolve().parent / "room_review_harness.mjs"
 
 
 # Server ------------------------------------------------------------------------------------
@@ -171,8 +164,8 @@ def test_a_co_facilitator_coming_in_does_not_change_the_pinned_facilitator(
         application, cast, meeting):
     """Members pin the facilitator key from `welcome`. presence.facilitator_device names the
     latest admitted facilitator device, so a co-facilitator's arrival (or any reload)
-    announces another key in `presence`, and room.js re-pins to whatever it says (see the
-    browser-side test below): the server chooses the key every member trusts."""
+    announces another key in `presence`: the server would choose the key every member
+    trusts."""
     from circlekeep.circles.actions import do_add_facilitator
 
     do_add_facilitator(cast.circle, cast.other_facilitator, actor=cast.admin)
@@ -194,40 +187,3 @@ def test_a_co_facilitator_coming_in_does_not_change_the_pinned_facilitator(
         assert felix.device["id"] in {p["device"] for p in frame["people"]}
         assert frame["facilitator"]["device"] == fran.device["id"]
     run(scenario())
-
-
-# Browser side (Node 20 WebCrypto) ------------------------------------------------------------
-
-
-def _node(scenario):
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    done = subprocess.run(["node", str(HARNESS), scenario], capture_output=True, text=True,
-                          timeout=60, cwd=JS)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_the_facilitators_page_puts_only_admitted_devices_in_the_roster():
-    """'The facilitator's device alone decides who receives keys.' room.js `join` adds any
-    device the server names (the key check only applies to devices seen waiting), signs a
-    roster with it and boxes its own sender key to it: a server reads the room."""
-    result = _node("ghost-join")
-    assert result["ghost_in_roster"] is False
-    assert result["boxes_to_ghost"] == 0
-
-
-def test_a_members_page_keeps_the_pinned_facilitator_key():
-    """A member pins the facilitator key from `welcome`; room.js re-pins to the key in any
-    later `presence` and then accepts rosters signed by it (one alert line in the chat)."""
-    result = _node("swap-facilitator")
-    assert result["accepted_forged_roster"] is False
-    assert result["boxes_to_ghost"] == 0
-
-
-def test_a_device_refuses_a_roster_that_lists_it_with_other_keys():
-    """A server that hands the facilitator other keys under a member's device id gets every
-    other device's sender key boxed to it; the member's own page could see that its entry
-    is not its keys, but ChatSession.rotate checks the id only."""
-    result = _node("own-entry")
-    assert result["rotated_with_wrong_own_keys"] is False
