@@ -72,7 +72,10 @@ def check_room_open(meeting):
 
 
 def check_facilitator(presence):
-    if presence.role != FACILITATOR or presence.status != Presence.Status.ADMITTED:
+    """The device is a facilitator's in the room, and its person still facilitates the
+    circle (a facilitation ended during the meeting ends its powers at once)."""
+    if presence.role != FACILITATOR or presence.status != Presence.Status.ADMITTED \
+            or not facilitates(presence.user, presence.room.meeting.circle):
         raise ActionForbidden(_("Only the circle's facilitator can do this."))
 
 
@@ -83,6 +86,13 @@ def presence_in_room(room, device):
     if found is None:
         raise ActionForbidden(_("That person is not in the room any more."))
     return found
+
+
+def roster_signer(room_id):
+    """The facilitator device that signs the room's roster: the first admitted of those
+    still here, so that it stays the same while it stays (docs/rooms.md)."""
+    return (Presence.objects.filter(room_id=room_id, status=Presence.Status.ADMITTED,
+                                    role=FACILITATOR).order_by("admitted_at", "pk").first())
 
 
 def label_for(viewer_role, presence, policy, number):

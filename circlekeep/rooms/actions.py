@@ -20,6 +20,7 @@ from circlekeep.rooms.access import (
     check_facilitator,
     check_may_enter,
     check_room_open,
+    roster_signer,
 )
 from circlekeep.rooms.models import Presence, Room
 
@@ -28,11 +29,14 @@ if TYPE_CHECKING:
     from circlekeep.meetings.models import Meeting
 
 # A device id is 16 random bytes, a public key 32, both base64url without padding.
-DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
-PUBLIC_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+PUBLIC_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 # A person may have this many devices in a room at once (a phone and a laptop, and one
 # more while they choose which stays).
 DEVICES_AT_MOST = 3
+# And at most this many new devices an hour: opening and closing the room again and again
+# must not grow its tables (and the audit trail) without bound.
+NEW_DEVICES_PER_HOUR = 20
 # Admitted this long after the start counts as late.
 LATE_AFTER = timezone.timedelta(minutes=10)
 
@@ -47,8 +51,8 @@ def check_device(device):
     if not isinstance(device, dict):
         raise DomainError(_("This device did not say who it is."))
     ident, sign, dh = device.get("id"), device.get("sign"), device.get("dh")
-    if not all(isinstance(v, str) for v in (ident, sign, dh)) or not DEVICE_ID.match(ident) \
-            or not PUBLIC_KEY.match(sign) or not PUBLIC_KEY.match(dh):
+    if not all(isinstance(v, str) for v in (ident, sign, dh)) or not DEVICE_ID.fullmatch(ident) \
+            or not PUBLIC_KEY.fullmatch(sign) or not PUBLIC_KEY.fullmatch(dh):
         raise DomainError(_("This device's keys are not in the expected form."))
     return ident, sign, dh
 
@@ -67,6 +71,12 @@ def do_enter_room(meeting: Meeting, *, device: dict, channel_name: str, actor: U
         raise DomainError(_("You are already in this room on %(count)d devices. Close one "
                             "of them first.") % {"count": DEVICES_AT_MOST})
     now = timezone.now()
+    recent = Presence.objects.filter(room=room, user=actor,
+                                     connected_at__gte=now - timezone.timedelta(hours=1))
+    if recent.count() >= NEW_DEVICES_PER_HOUR:
+        raise DomainError(_("This room was opened too many times from your account in the "
+                            "last hour. Use a device that is already in it, or try again "
+                            "later."))
     status = Presence.Status.ADMITTED if role == FACILITATOR else Presence.Status.OPENING
     try:
         with transaction.atomic():
@@ -112,11 +122,12 @@ def do_keep_device(presence: Presence, *, keep_this: bool, actor: User):
     presence = _live(presence, actor)
     others = list(Presence.objects.select_for_update(of=("self",)).filter(
         room=presence.room, user=actor, status__in=Presence.LIVE).exclude(pk=presence.pk))
+    if not others:
+        raise DomainError(_("This is your only device in the room."))
     leaving = others if keep_this else [presence]
-    now = timezone.now()
     for gone in leaving:
-        gone.status, gone.left_at = Presence.Status.REPLACED, now
-        gone.save(update_fields=["status", "left_at"])
+        gone.was = gone.status
+        _close(gone, Presence.Status.REPLACED)
     audit.record("room.device.replaced", actor=actor, target=presence.room,
                  circle=presence.room.meeting.circle,
                  subject=actor if presence.role == MEMBER else None,
@@ -135,6 +146,12 @@ def do_admit(target: Presence, *, by: Presence, actor: User):
         raise DomainError(_("This person is not waiting."))
     meeting = by.room.meeting
     check_room_open(meeting)
+    try:
+        check_may_enter(target.user, meeting)
+    except ActionForbidden as refusal:
+        raise DomainError(_("%(name)s cannot be let in now: %(reason)s")
+                          % {"name": target.user.display_name, "reason": refusal.message}
+                          ) from None
     now = timezone.now()
     target.status, target.admitted_at = Presence.Status.ADMITTED, now
     target.save(update_fields=["status", "admitted_at"])
@@ -206,6 +223,9 @@ def do_record_roster(by: Presence, *, version: int, devices: int, actor: User):
     by = _live(by, actor)
     check_facilitator(by)
     room = Room.objects.select_for_update().get(pk=by.room_id)
+    signer = roster_signer(room.pk)
+    if signer is None or signer.pk != by.pk:
+        raise DomainError(_("Another facilitator's device signs this room's roster."))
     if not isinstance(version, int) or isinstance(version, bool) or version <= room.roster_version:
         raise DomainError(_("A roster must be newer than the last one."))
     room.roster_version = version
@@ -229,7 +249,7 @@ def do_end_room(by: Presence, *, actor: User):
     room.save(update_fields=["ended_at", "ended_by"])
     live = list(Presence.objects.filter(room=room, status__in=Presence.LIVE))
     Presence.objects.filter(pk__in=[p.pk for p in live]).update(
-        status=Presence.Status.ENDED, left_at=now)
+        status=Presence.Status.ENDED, left_at=now, **FORGET_KEYS)
     audit.record("room.ended", actor=actor, target=room, circle=room.meeting.circle,
                  data={"present": len(live)})
     return live
@@ -243,8 +263,7 @@ def do_leave(presence: Presence, *, actor: User):
     if not presence.is_live:
         return presence
     was = presence.status
-    presence.status, presence.left_at = Presence.Status.LEFT, timezone.now()
-    presence.save(update_fields=["status", "left_at"])
+    _close(presence, Presence.Status.LEFT)
     audit.record("room.left", actor=actor, target=presence.room,
                  circle=presence.room.meeting.circle,
                  subject=actor if presence.role == MEMBER else None, data={"was": was})
@@ -267,9 +286,20 @@ def _in_same_room(target, by):
     return fresh
 
 
+# A device's public keys and its connection are kept only while it is in the room.
+FORGET_KEYS = {"sign_key": "", "dh_key": "", "channel_name": ""}
+
+
+def _close(presence, status):
+    """The device is out of the room: its keys and connection are forgotten (the object in
+    hand keeps its channel, so that it can still be told)."""
+    presence.status, presence.left_at = status, timezone.now()
+    Presence.objects.filter(pk=presence.pk).update(status=status, left_at=presence.left_at,
+                                                   **FORGET_KEYS)
+
+
 def _end_presence(target, status, event, actor):
-    target.status, target.left_at = status, timezone.now()
-    target.save(update_fields=["status", "left_at"])
+    _close(target, status)
     room = Room.objects.select_related("meeting__circle").get(pk=target.room_id)
     audit.record(event, actor=actor, target=room, circle=room.meeting.circle,
                  subject=target.user)

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.rooms import actions, presence
-from circlekeep.rooms.access import FACILITATOR, check_may_enter, presence_in_room, room_entry
+from circlekeep.rooms.access import (
+    FACILITATOR,
+    check_facilitator,
+    check_may_enter,
+    presence_in_room,
+    room_entry,
+)
 from circlekeep.rooms.models import Presence
 from circlekeep.rooms.sessions import still_signed_in, user_of_scope
 
@@ -36,6 +42,8 @@ CLOSE_FLOOD, CLOSE_REFUSED, CLOSE_SIGNED_OUT, CLOSE_GONE = 4008, 4003, 4001, 400
 # How often an open socket checks again that its person may still be in the room (signed
 # in, still cleared, the meeting not over).
 RECHECK_SECONDS = 30
+# A socket that has not said hello by then is closed (it holds nothing and costs a check).
+HELLO_WITHIN_SECONDS = 10
 B64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 TYPES = {"hello", "ask", "keep", "admit", "refuse", "remove", "mute", "lock", "end",
          "whisper", "roster", "keys", "chat"}
@@ -112,6 +120,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _watch(self):
         """Send the person out as soon as they may no longer be here: signed out (or out
         everywhere), no longer cleared, the meeting over."""
+        await asyncio.sleep(HELLO_WITHIN_SECONDS)
+        if self.presence is None:
+            await self.close(code=CLOSE_GONE)
+            return
         while True:
             await asyncio.sleep(RECHECK_SECONDS)
             reason = await database_sync_to_async(self._why_not_here)()
@@ -203,6 +215,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             for entry in await database_sync_to_async(presence.admitted_devices)(
                     self.presence.room_id):
                 await self.send_frame({"type": "join", **entry})
+            # The other facilitators' devices may put this one in the roster they sign.
+            await self.channel_layer.group_send(self._group("staff"), {
+                "type": "room.frame", "skip": self.device, "frame": {
+                    "type": "join", "label": self.user.display_name,
+                    "device": {"id": self.device, "sign": self.presence.sign_key,
+                               "dh": self.presence.dh_key}}})
             await self.send_frame({"type": "waiting-list", "waiting": await
                                    database_sync_to_async(presence.waiting_list)(
                                        self.presence.room_id)})
@@ -236,6 +254,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for gone in leaving:
             await self._close_other(gone, "replaced", _("You kept your other device in "
                                                         "this room."))
+            if gone.was == Presence.Status.ADMITTED:
+                await self._tell_staff({"type": "leave", "device": gone.device})
         await self._waiting_changed()
         await self._changed()
 
@@ -351,8 +371,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_frame(event["frame"])
 
     async def room_admitted(self, event):
+        if self.presence is None:
+            return
         self.presence = await database_sync_to_async(
             Presence.objects.select_related("room").get)(pk=self.presence.pk)
+        if self.presence.status != Presence.Status.ADMITTED:
+            return
         await self.channel_layer.group_add(self._group("in"), self.channel_name)
         await self.send_frame({"type": "admitted"})
         await self.room_changed(event)
@@ -397,10 +421,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _target(self, frame):
         """The device a facilitator acts on; anyone else is refused before anything about
         the device is said."""
-        if self.role != FACILITATOR or self.presence.status != Presence.Status.ADMITTED:
+        if self.role != FACILITATOR:
             raise Refused("refused", _("Only the circle's facilitator can do this."))
+        await database_sync_to_async(self._check_still_facilitating)()
         device = _device_id(frame.get("device"))
         return await database_sync_to_async(presence_in_room)(self.presence.room, device)
+
+    def _check_still_facilitating(self):
+        fresh = Presence.objects.select_related("room__meeting__circle", "user").get(
+            pk=self.presence.pk)
+        check_facilitator(fresh)
 
     async def _check_admitted(self):
         self.presence = await database_sync_to_async(

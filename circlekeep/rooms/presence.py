@@ -1,7 +1,7 @@
 """What each person in a room is shown of the others: read from the database, so that
 every app node gives the same answer."""
 
-from circlekeep.rooms.access import FACILITATOR, label_for
+from circlekeep.rooms.access import FACILITATOR, label_for, roster_signer
 from circlekeep.rooms.models import Presence
 
 
@@ -23,10 +23,10 @@ def people_seen_by(room_id, viewer_role, policy):
 
 
 def facilitator_device(room_id):
-    """The facilitator device whose signing key members pin (the latest one admitted), and
-    its key-agreement key, which a waiting member needs to open a private message."""
-    found = (Presence.objects.filter(room_id=room_id, status=Presence.Status.ADMITTED,
-                                     role=FACILITATOR).order_by("-admitted_at", "-pk").first())
+    """The facilitator device whose signing key members pin (the roster's signer,
+    ``actions.roster_signer``), and its key-agreement key, which a waiting member needs to
+    open a private message."""
+    found = roster_signer(room_id)
     return ({"device": found.device, "sign": found.sign_key, "dh": found.dh_key}
             if found else None)
 

@@ -115,14 +115,26 @@ def test_keep_without_another_device_changes_nothing_and_records_nothing(
 
 
 def test_coming_and_going_does_not_grow_the_tables_without_bound(
-        application, cast, meeting):
-    """DEVICES_AT_MOST bounds live devices only: connect, hello, close, repeat writes a
-    Presence row (with public keys, never cleared) and two audit rows each time."""
+        application, cast, meeting, monkeypatch):
+    """DEVICES_AT_MOST bounds live devices only: connect, hello, close, repeat would write a
+    Presence row and two audit rows each time. New devices an hour are bounded too (here
+    lowered to three, as the bound is what matters, not its size)."""
+    from circlekeep.rooms import actions
+
+    monkeypatch.setattr(actions, "NEW_DEVICES_PER_HOUR", 3)
+    refusals = []
+
     async def scenario():
         for _n in range(12):
-            socket = await enter(application, cast.member, meeting)
+            socket = await open_socket(application, cast.member, meeting)
+            await socket.connect()
+            await socket.send({"type": "hello", "device": socket.device})
+            frame = await socket.receive()
+            if frame["type"] == "error":
+                refusals.append(frame["message"])
             await socket.close()
     run(scenario())
+    assert len(refusals) == 9 and "too many times" in refusals[0]
     assert Presence.objects.filter(user=cast.member).count() <= 3
     assert AuditEvent.objects.filter(event_type__in=("room.entered", "room.left")).count() <= 6
 
@@ -186,4 +198,30 @@ def test_a_co_facilitator_coming_in_does_not_change_the_pinned_facilitator(
                 break
         assert felix.device["id"] in {p["device"] for p in frame["people"]}
         assert frame["facilitator"]["device"] == fran.device["id"]
+    run(scenario())
+
+
+def test_only_the_first_facilitator_device_signs_and_a_co_facilitator_can_be_added(
+        application, cast, meeting):
+    """One device signs the roster: the first facilitator device admitted. A co-facilitator
+    who comes in is announced to it with its keys (a `join`), and its own rosters are
+    refused."""
+    import json
+
+    from circlekeep.circles.actions import do_add_facilitator
+
+    do_add_facilitator(cast.circle, cast.other_facilitator, actor=cast.admin)
+    roster = b64(json.dumps({"devices": [], "version": 1}).encode())
+
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        felix = await enter(application, cast.other_facilitator, meeting)
+        join = await fran.expect("join")
+        while join["device"]["id"] == fran.device["id"]:  # her own, on entering
+            join = await fran.expect("join")
+        assert join["device"] == felix.device and join["label"] == "Felix"
+        await felix.send({"type": "roster", "roster": roster, "sig": b64(b"s" * 64)})
+        assert "Another facilitator" in (await felix.expect("error"))["message"]
+        await fran.send({"type": "roster", "roster": roster, "sig": b64(b"s" * 64)})
+        assert (await felix.expect("roster"))["from"] == fran.device["id"]
     run(scenario())

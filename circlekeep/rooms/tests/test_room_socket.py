@@ -489,6 +489,7 @@ def test_an_open_socket_is_sent_out_once_its_person_may_no_longer_be_here(
     from circlekeep.rooms import consumers
 
     monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr(consumers, "HELLO_WITHIN_SECONDS", 0.1)
     record = ConsentRecord.objects.get(subject=cast.member, withdrawn_at=None)
 
     async def scenario():
@@ -532,6 +533,7 @@ def test_time_in_the_room_counts_as_activity_for_the_session(
     from circlekeep.rooms import consumers
 
     monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr(consumers, "HELLO_WITHIN_SECONDS", 0.1)
 
     def session_key(socket):
         return dict(socket.communicator.scope["headers"])[b"cookie"].decode().split("=", 1)[1]
@@ -549,3 +551,17 @@ def test_time_in_the_room_counts_as_activity_for_the_session(
         seen = await database_sync_to_async(lambda: SessionStore(session_key=key)[SEEN_KEY])()
         assert seen >= int(time.time()) - 5
     run(scenario())
+
+
+def test_a_socket_that_never_says_hello_is_closed(application, cast, meeting, monkeypatch):
+    from circlekeep.rooms import consumers
+
+    monkeypatch.setattr(consumers, "HELLO_WITHIN_SECONDS", 0.2)
+
+    async def scenario():
+        silent = await open_socket(application, cast.member, meeting)
+        connected, _code = await silent.connect()
+        assert connected
+        assert (await silent.receive(timeout=3))["type"] == "closed"
+    run(scenario())
+    assert not Presence.objects.exists()
