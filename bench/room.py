@@ -52,6 +52,7 @@ CHAT_INTERVAL = float(os.environ.get("ROOM_BENCH_CHAT_INTERVAL", "5"))
 SETUP_JOBS = int(os.environ.get("ROOM_BENCH_SETUP_JOBS", "2"))
 # Connections opened at once while setting rooms up (not measured).
 OPENING = 50
+SETTLE_SECONDS = 3
 # A frame not answered within this long is an error.
 PATIENCE = 30.0
 TARGET_P99_MS = 50.0
@@ -388,6 +389,8 @@ async def room_chat(port, rooms):
     await asyncio.gather(*watchers, return_exceptions=True)
     groups = [[facilitator, *group] for facilitator, group in zip(facilitators, groups,
                                                                  strict=True)]
+    # Let the admissions' presence updates die down: what is measured is steady chat.
+    await asyncio.sleep(SETTLE_SECONDS)
     result = await fan_out(groups)
     for facilitator in facilitators:
         await facilitator.send({"type": "end"})
