@@ -61,7 +61,7 @@ CHAT_INTERVAL = float(os.environ.get("ROOM_BENCH_CHAT_INTERVAL", "5"))
 SETUP_JOBS = int(os.environ.get("ROOM_BENCH_SETUP_JOBS", "2"))
 # Connections opened at once while setting rooms up (not measured).
 OPENING = 50
-SETTLE_SECONDS = 3
+SETTLE_SECONDS, SETTLE_LIMIT = 3, 180
 # A frame not answered within this long is an error.
 PATIENCE = 30.0
 TARGET_P99_MS = 50.0
@@ -420,6 +420,31 @@ async def relay_groups(port):
     return [[d for d in group if getattr(d, "ready", False)] for group in groups], failures
 
 
+async def settle(groups):
+    """Reads every socket until none has had a frame for SETTLE_SECONDS (at most
+    SETTLE_LIMIT); returns the seconds it took."""
+    from websockets.exceptions import ConnectionClosed
+
+    start = last = time.perf_counter()
+
+    async def drain(device):
+        nonlocal last
+        try:
+            async for _message in device.socket:
+                last = time.perf_counter()
+        except ConnectionClosed:
+            pass
+
+    readers = [asyncio.create_task(drain(d)) for group in groups for d in group]
+    while (time.perf_counter() - last < SETTLE_SECONDS
+           and time.perf_counter() - start < SETTLE_LIMIT):
+        await asyncio.sleep(0.2)
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    return time.perf_counter() - start
+
+
 def combined(runs, failures):
     """The median of each figure over the rounds; frames and errors summed."""
     result = {key: statistics.median(run[key] for run in runs)
@@ -437,7 +462,8 @@ async def chat(port, relay_port, rooms):
     print(f"  {sum(len(g) for g in groups)} room devices admitted", flush=True)
     bare_groups, bare_failures = await relay_groups(relay_port)
     # Let the admissions' presence updates die down: what is measured is steady chat.
-    await asyncio.sleep(SETTLE_SECONDS)
+    quiet = await settle([*groups, *bare_groups])
+    print(f"  quiet after {quiet:.0f} s", flush=True)
     room_runs, bare_runs = [], []
     for number in range(ROUNDS):
         room_runs.append(await fan_out(groups))
