@@ -9,7 +9,7 @@ PORT   ?= 8000
 WS_PORT ?= 8001
 ROOMS  := ROOM_WS_URL=ws://127.0.0.1:$(WS_PORT)
 
-.PHONY: install run code test bench lint messages assets screenshots clean
+.PHONY: install run code test bench bench-room lint messages assets screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Circlekeep needs Python 3.11 or newer; $(PYTHON) is %d.%d" % v[:2])'
@@ -41,6 +41,11 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The online room under an evening's load on one ASGI node (bench/room.py); sizes from
+# ROOM_BENCH_* in the environment, e.g. ROOM_BENCH_MEMBERS=200 make bench-room
+bench-room: install
+	$(PY) bench/room.py
 
 lint: install
 	$(VENV)/bin/ruff check .

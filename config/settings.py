@@ -256,10 +256,13 @@ PERMISSIONS_POLICY = (
 # Empty: the same host as the pages, as behind a proxy that sends /ws/ to the ASGI pool.
 # `make run` serves them from a second port on the same host.
 ROOM_WS_URL = env_str("ROOM_WS_URL", "").rstrip("/")
+# Redis pub/sub channels are shared by all of a server's databases: the prefix keeps apart
+# two deployments (or two test runs) that use one Redis.
+CHANNEL_LAYER_PREFIX = env_str("CHANNEL_LAYER_PREFIX", "ck-rooms")
 if REDIS_URL and not env_bool("CHANNEL_LAYER_IN_MEMORY", False):
     CHANNEL_LAYERS = {"default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "ck-rooms"}}}
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX}}}
 else:
     # One process only: a trial, and tests that run the room in one process.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
