@@ -294,8 +294,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         target = await self._target(frame)
         await database_sync_to_async(actions.do_mute)(target, muted=muted, by=self.presence,
                                                       actor=self.user)
-        await self.channel_layer.send(target.channel_name, {
-            "type": "room.frame", "frame": {"type": "muted", "muted": muted}})
+        await self.channel_layer.send(target.channel_name, {"type": "room.muted",
+                                                             "muted": muted})
         await self._changed()
 
     async def on_lock(self, frame):
@@ -332,7 +332,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                                             "from": self.device}})
 
     async def on_keys(self, frame):
-        await self._check_admitted()
+        self._check_admitted()
         epoch = _int(frame.get("epoch"), field=_("epoch"), least=1)
         boxes = frame.get("boxes")
         if not isinstance(boxes, list) or len(boxes) > MAX_BOXES:
@@ -351,7 +351,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "frame": {"type": "key", "from": self.device, "epoch": epoch, "box": box}})
 
     async def on_chat(self, frame):
-        await self._check_admitted()
+        self._check_admitted()
         if self.presence.muted:
             raise Refused("muted", _("The facilitator has muted your chat for now."))
         relayed = {"type": "chat", "from": self.device,
@@ -389,18 +389,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_GONE)
 
     async def room_changed(self, event):
+        """Who is here, as this device's person may see it: worked out once by whoever
+        made the change, for facilitators and for members (``_changed``)."""
         if self.presence is None or self.presence.status != Presence.Status.ADMITTED:
             return
-        people = await database_sync_to_async(presence.people_seen_by)(
-            self.presence.room_id, self.role, self.policy)
-        facilitator = await database_sync_to_async(presence.facilitator_device)(
-            self.presence.room_id)
-        await self.send_frame({"type": "presence", "people": people,
-                               "facilitator": facilitator})
+        views = event.get("views") or await database_sync_to_async(presence.room_views)(
+            self.presence.room_id, self.policy)
+        await self.send_frame({"type": "presence",
+                               "people": views["staff" if self.role == FACILITATOR
+                                               else "members"],
+                               "facilitator": views["facilitator"]})
 
     async def room_waiting(self, event):
-        waiting = await database_sync_to_async(presence.waiting_list)(self.presence.room_id)
-        await self.send_frame({"type": "waiting-list", "waiting": waiting})
+        await self.send_frame({"type": "waiting-list", "waiting": event["waiting"]})
+
+    async def room_muted(self, event):
+        if self.presence is not None:
+            self.presence.muted = event["muted"]
+        await self.send_frame({"type": "muted", "muted": event["muted"]})
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -432,10 +438,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             pk=self.presence.pk)
         check_facilitator(fresh)
 
-    async def _check_admitted(self):
-        self.presence = await database_sync_to_async(
-            Presence.objects.select_related("room").get)(pk=self.presence.pk)
-        if self.presence.status != Presence.Status.ADMITTED:
+    def _check_admitted(self):
+        """From what this socket was told (admitted, muted, sent out: each arrives as an
+        event, from any node), not a query per frame; the database stays the authority for
+        every action, and the watch re-checks the person every RECHECK_SECONDS."""
+        if self.presence is None or self.presence.status != Presence.Status.ADMITTED:
             raise Refused("refused", _("You are not in the room yet."))
 
     def _admitted_channels(self):
@@ -452,7 +459,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
                                             {"type": "room.frame", "frame": frame})
 
     async def _changed(self):
-        await self.channel_layer.group_send(self._group("in"), {"type": "room.changed"})
+        views = await database_sync_to_async(presence.room_views)(self.presence.room_id,
+                                                                  self.policy)
+        await self.channel_layer.group_send(self._group("in"),
+                                            {"type": "room.changed", "views": views})
 
     async def _waiting_changed(self):
-        await self.channel_layer.group_send(self._group("staff"), {"type": "room.waiting"})
+        waiting = await database_sync_to_async(presence.waiting_list)(self.presence.room_id)
+        await self.channel_layer.group_send(self._group("staff"),
+                                            {"type": "room.waiting", "waiting": waiting})

@@ -1,7 +1,7 @@
 """What each person in a room is shown of the others: read from the database, so that
 every app node gives the same answer."""
 
-from circlekeep.rooms.access import FACILITATOR, label_for, roster_signer
+from circlekeep.rooms.access import FACILITATOR, MEMBER, label_for, roster_signer
 from circlekeep.rooms.models import Presence
 
 
@@ -20,6 +20,14 @@ def people_seen_by(room_id, viewer_role, policy):
                        "label": str(label_for(viewer_role, presence, policy, number)),
                        "muted": presence.muted})
     return people
+
+
+def room_views(room_id, policy):
+    """Who is here as facilitators see it and as members see it, and the roster's signer:
+    one read for everyone in the room."""
+    return {"staff": people_seen_by(room_id, FACILITATOR, policy),
+            "members": people_seen_by(room_id, MEMBER, policy),
+            "facilitator": facilitator_device(room_id)}
 
 
 def facilitator_device(room_id):
