@@ -140,29 +140,47 @@ function readRoster(b64) {
   if (!fine) {
     throw new Refused("malformed");
   }
+  checkDevices(roster, null);
   return roster;
+}
+
+// A roster lists each device once, and, for the device reading it, the very keys this device
+// made: a roster that hands this device's id to other keys would let someone else read in
+// its name. Throws Refused("duplicate") or Refused("own-keys").
+export function checkDevices(roster, own) {
+  const ids = new Set();
+  for (const d of roster.devices) {
+    if (ids.has(d.id)) {
+      throw new Refused("duplicate");
+    }
+    ids.add(d.id);
+    if (own && d.id === own.id && (d.sign !== own.sign || d.dh !== own.dh)) {
+      throw new Refused("own-keys");
+    }
+  }
 }
 
 // Pins the facilitator's signing key and accepts only rosters it signed for this room, each
 // newer than every roster accepted before: a server cannot forge one, nor replay an old one
 // to bring back a removed device.
 export class RosterGuard {
-  constructor({ room, facilitator }) {
+  constructor({ room, facilitator, device = null }) {
     this.room = room;
+    this.device = device ? publicDevice(device) : null; // this page's own device, if given
     this.facilitator = facilitator ? { device: facilitator.device, sign: facilitator.sign } : null;
     this.version = 0;
     this.latest = null;
     this.latestBytes = null;
   }
 
-  // Another facilitator key (the facilitator's page was loaded again). The page says so
-  // aloud and shows the new safety code; versions stay monotonic across the change.
+  // Another facilitator key, pinned only once the person at this device compared its new
+  // safety code with the facilitator (room.js); versions stay monotonic across the change.
   pin(facilitator) {
     this.facilitator = { device: facilitator.device, sign: facilitator.sign };
   }
 
   // The roster if accepted; otherwise throws Refused with "signature", "room", "version",
-  // "facilitator" or "malformed".
+  // "facilitator", "duplicate", "own-keys" or "malformed".
   async accept({ roster: b64, sig }) {
     if (!this.facilitator) {
       throw new Refused("signature");
@@ -186,6 +204,7 @@ export class RosterGuard {
     if (roster.version <= this.version) {
       throw new Refused("version");
     }
+    checkDevices(roster, this.device);
     this.version = roster.version;
     this.latest = roster;
     this.latestBytes = bytes;
@@ -293,8 +312,11 @@ export class ChatSession {
 
   // On a newly accepted roster: a new sender key for its epoch and the `keys` frame, with one
   // box for every other device in this roster and nobody else. Null when this device is not
-  // in the roster (it has been removed: it sends and receives nothing more).
+  // in the roster (it has been removed: it sends and receives nothing more). Throws
+  // Refused("own-keys") for a roster that gives this device's id other keys, and
+  // Refused("duplicate") for one that lists a device twice.
   async rotate(roster) {
+    checkDevices(roster, this.device); // before anything of this roster is taken in
     this.roster = roster;
     this.rosters.set(roster.version, roster);
     this.forgetOld();

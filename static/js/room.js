@@ -39,12 +39,16 @@ let socket = null;
 let guard = null;
 let chat = null;
 let me = null; // {device, role, label} from the server
-let facilitator = null; // {device, sign, dh?} as pinned
+let facilitator = null; // {device, sign, dh?} as pinned: from `welcome`, or as compared aloud
+let keyChange = null; // another facilitator key the server announced, not compared yet
+let heldRoster = null; // a roster signed by that key, tried again once it is compared
 let serverVersion = 0;
 let muted = false;
 let locked = false;
 const people = new Map(); // device id -> {label, role, muted}, from the latest presence
-const members = new Map(); // facilitator: device id -> {id, sign, dh} for the next roster
+const members = new Map(); // the signer: device id -> {id, sign, dh} for the next roster
+const admitting = new Map(); // facilitator: device id -> the keys shown when Admit was pressed
+const toConfirm = new Map(); // facilitator: device id -> {id, sign, dh, label}, not yet added
 const waiting = new Map(); // facilitator: device id -> the waiting entry
 let whisperTarget = null;
 let asked = false;
@@ -156,14 +160,45 @@ function renderWaiting() {
   for (const entry of waiting.values()) {
     const badges = entry.second_device ? [[strings.secondDevice, "badge-warn"]] : [];
     list.append(row(entry.label, badges, [
-      button(strings.admit, "primary", () => send({ type: "admit", device: entry.device }),
-        entry.label),
+      button(strings.admit, "primary", () => {
+        // The keys shown now are the only ones this page will put in the roster for it.
+        admitting.set(entry.device, { sign: entry.sign, dh: entry.dh });
+        send({ type: "admit", device: entry.device });
+      }, entry.label),
       button(strings.refuse, "secondary", () => send({ type: "refuse", device: entry.device }),
         entry.label),
       button(strings.whisper, "secondary", () => openWhisperDialog(entry), entry.label),
     ]));
   }
   part("[data-waiting-empty]").hidden = waiting.size > 0;
+}
+
+// Devices the server says are in the room but this page did not admit with the keys it
+// showed: they get no key until the facilitator adds them here.
+function renderToConfirm() {
+  const box = part("[data-confirm-box]");
+  if (!box) return;
+  const list = part("[data-confirm-list]");
+  list.replaceChildren();
+  for (const entry of toConfirm.values()) {
+    list.append(row(entry.label, [], [
+      button(strings.addToRoster, "primary", () => confirmDevices([entry.id]), entry.label),
+    ]));
+  }
+  box.hidden = !isSigner() || toConfirm.size === 0;
+  part("[data-confirm-all-box]").hidden = toConfirm.size < 2;
+}
+
+function confirmDevices(ids) {
+  for (const id of ids) {
+    const entry = toConfirm.get(id);
+    if (entry) {
+      members.set(id, { id: entry.id, sign: entry.sign, dh: entry.dh });
+      toConfirm.delete(id);
+    }
+  }
+  renderToConfirm();
+  later(publishRoster);
 }
 
 function setLocked(value) {
@@ -178,7 +213,7 @@ function setLocked(value) {
 
 function updateChatForm() {
   const form = part("[data-chat-form]");
-  const open = root.dataset.state === "admitted" && !muted;
+  const open = root.dataset.state === "admitted" && !muted && !keyChange;
   for (const element of form.elements) {
     element.disabled = !open;
   }
@@ -207,7 +242,13 @@ function finish(state, message) {
   device = null;
   people.clear();
   members.clear();
+  admitting.clear();
+  toConfirm.clear();
   waiting.clear();
+  keyChange = null;
+  heldRoster = null;
+  showKeyChange(null);
+  renderToConfirm();
   part("[data-log]").replaceChildren();
   part("[data-whispers]").replaceChildren();
   for (const control of root.querySelectorAll("button, textarea")) {
@@ -240,13 +281,17 @@ function enterRoom() {
 async function afterRoster(roster) {
   root.dataset.rosterVersion = String(roster.version);
   const keys = await chat.rotate(roster);
-  if (keys) {
+  if (keys && !keyChange) {
     send(keys);
   }
 }
 
-// The facilitator's device: a new signed roster whenever who is in the room changes.
+// The signer's device: a new signed roster whenever who is in the room changes. Other
+// facilitator devices take the signer's rosters like everyone else.
 async function publishRoster() {
+  if (!isSigner() || keyChange) {
+    return;
+  }
   const ids = [...members.keys()].sort().join();
   const latest = guard.latest ? guard.latest.devices.map((d) => d.id).sort().join() : null;
   if (ids === latest) {
@@ -264,24 +309,118 @@ function removePerson(id) {
   // Out of the next roster at once: no key for the next epoch reaches that device, even if
   // the server were slow to send it away.
   members.delete(id);
+  toConfirm.delete(id);
+  renderToConfirm();
   later(publishRoster);
 }
 
-function pinFacilitator(announced) {
-  if (!announced || !announced.sign) {
+// This page signs the roster: the facilitator key it pinned is its own.
+function isSigner() {
+  return Boolean(isFacilitator && device && facilitator &&
+    facilitator.device === device.id && facilitator.sign === device.sign);
+}
+
+function sameKey(a, b) {
+  return a.device === b.device && a.sign === b.sign;
+}
+
+async function pin(announced, { changed }) {
+  facilitator = { device: announced.device, sign: announced.sign, dh: announced.dh };
+  guard.pin(facilitator);
+  await showSafetyCode();
+  if (changed) {
+    line(say("keyChanged", { code: part("[data-safety-code]").textContent }), "alert");
+  }
+}
+
+function showKeyChange(code) {
+  const alert = part("[data-key-change]");
+  alert.hidden = !code;
+  part("[data-key-change-code]").textContent = code ? say("keyChangeCode", { code }) : "";
+  const confirm = part("[data-key-confirm]");
+  confirm.disabled = !code;
+  if (code) {
+    confirm.focus();
+  }
+}
+
+// The facilitator key named in `presence`. The server's word is never enough to change the
+// key rosters are checked against: another key waits until the person here compared its
+// safety code aloud with the facilitator; meanwhile this page sends no chat and no key.
+async function announceFacilitator(announced) {
+  if (!announced || typeof announced.device !== "string" ||
+      typeof announced.sign !== "string") {
     return;
   }
-  const changed = facilitator && facilitator.sign !== announced.sign;
-  facilitator = { ...(changed ? {} : facilitator), ...announced };
-  if (!guard) {
+  if (!facilitator) {
+    await pin(announced, { changed: false }); // the first key, as from `welcome`
     return;
   }
-  guard.pin(announced);
-  showSafetyCode().then(() => {
-    if (changed) {
-      line(say("keyChanged", { code: part("[data-safety-code]").textContent }), "alert");
+  if (sameKey(announced, facilitator)) {
+    if (!facilitator.dh && typeof announced.dh === "string") facilitator.dh = announced.dh;
+    if (keyChange) {
+      keyChange = null;
+      heldRoster = null;
+      showKeyChange(null);
+      updateChatForm();
     }
-  });
+    return;
+  }
+  if (keyChange && sameKey(announced, keyChange)) {
+    return;
+  }
+  if (isFacilitator && announced.device === device.id && announced.sign === device.sign) {
+    // This page's own key: known without comparing. It signs the roster from now on.
+    const before = facilitator;
+    keyChange = null;
+    showKeyChange(null);
+    await pin(announced, { changed: true });
+    await becomeSigner(before);
+    updateChatForm();
+    return;
+  }
+  keyChange = { device: announced.device, sign: announced.sign, dh: announced.dh };
+  heldRoster = null;
+  showKeyChange(await safetyCode(roomId, keyChange.sign));
+  updateChatForm();
+}
+
+async function confirmKeyChange() {
+  if (!keyChange) return;
+  const announced = keyChange;
+  keyChange = null;
+  showKeyChange(null);
+  const wasSigner = isSigner();
+  await pin(announced, { changed: true });
+  updateChatForm();
+  if (isSigner() && !wasSigner) {
+    await becomeSigner(null);
+  }
+  const held = heldRoster;
+  heldRoster = null;
+  if (held) {
+    await handlers.roster(held);
+  }
+}
+
+// The devices of the last roster the previous signer signed (and still in the room) go on;
+// anyone else waits in the list to be added.
+async function becomeSigner(before) {
+  members.clear();
+  members.set(device.id, publicDevice(device));
+  for (const d of guard.latest ? guard.latest.devices : []) {
+    if (people.has(d.id) && d.id !== before?.device && d.id !== device.id) {
+      members.set(d.id, { id: d.id, sign: d.sign, dh: d.dh });
+    }
+  }
+  for (const id of toConfirm.keys()) {
+    const known = members.get(id);
+    if (known && known.sign === toConfirm.get(id).sign && known.dh === toConfirm.get(id).dh) {
+      toConfirm.delete(id);
+    }
+  }
+  renderToConfirm();
+  await publishRoster();
 }
 
 // --- frames from the server --------------------------------------------------------------
@@ -290,15 +429,16 @@ const handlers = {
   async welcome(frame) {
     me = frame.you;
     serverVersion = Number(frame.roster_version) || 0;
-    facilitator = isFacilitator ? { device: device.id, sign: device.sign, dh: device.dh }
-      : frame.facilitator && { ...frame.facilitator };
-    guard = new RosterGuard({ room: roomId, facilitator });
+    const named = frame.facilitator;
+    facilitator = named && typeof named.device === "string" && typeof named.sign === "string"
+      ? { device: named.device, sign: named.sign, dh: named.dh } : null;
+    guard = new RosterGuard({ room: roomId, facilitator, device });
     chat = new ChatSession({ device, room: roomId });
     setLocked(Boolean(frame.locked));
     await showSafetyCode();
     if (frame.status === "admitted") {
       enterRoom();
-      if (isFacilitator) {
+      if (isSigner()) {
         members.set(device.id, publicDevice(device));
         await publishRoster();
       }
@@ -343,34 +483,49 @@ const handlers = {
   ended(frame) {
     finish("ended", frame.message);
   },
-  presence(frame) {
+  async presence(frame) {
     people.clear();
     for (const person of frame.people || []) {
       people.set(person.device, person);
     }
-    pinFacilitator(frame.facilitator);
+    await announceFacilitator(frame.facilitator);
     const self = device && people.get(device.id);
     if (self && self.muted !== muted) {
       handlers.muted({ muted: self.muted });
     }
     renderPeople();
   },
+  // A device the server says is now in the room. It goes into the roster at once only when
+  // this page pressed Admit for it and it came with the very keys shown then: a server cannot
+  // slip its own keys in at admission, nor a device nobody here let in. Anything else waits
+  // in "To add to the encrypted roster" for the facilitator to add it.
   async join(frame) {
     if (!isFacilitator || !frame.device) return;
     const { id, sign, dh } = frame.device;
-    const seen = waiting.get(id);
-    // The keys must be the ones the device showed while it waited: a server cannot slip
-    // its own keys in at admission.
-    if (seen && (seen.sign !== sign || seen.dh !== dh)) {
+    if ([id, sign, dh].some((value) => typeof value !== "string") || id === device.id) return;
+    const known = members.get(id);
+    if (known && known.sign === sign && known.dh === dh) return;
+    const asked = admitting.get(id);
+    admitting.delete(id);
+    if (asked && (asked.sign !== sign || asked.dh !== dh)) {
       line(say("rosterRefused", { reason: strings.reasonSignature }), "alert");
       return;
     }
-    members.set(id, { id, sign, dh });
-    await publishRoster();
+    if (asked && isSigner()) {
+      members.set(id, { id, sign, dh });
+      await publishRoster();
+      return;
+    }
+    const label = typeof frame.label === "string" && frame.label ? frame.label : strings.someone;
+    toConfirm.set(id, { id, sign, dh, label });
+    renderToConfirm();
   },
   async leave(frame) {
     if (!isFacilitator) return;
     members.delete(frame.device);
+    admitting.delete(frame.device);
+    toConfirm.delete(frame.device);
+    renderToConfirm();
     await publishRoster();
   },
   async roster(frame) {
@@ -379,7 +534,19 @@ const handlers = {
       await afterRoster(await guard.accept(frame));
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
-      line(say("rosterRefused", { reason: reasonText(error) }), "alert");
+      let reason = reasonText(error);
+      if (keyChange && error.reason === "signature") {
+        // Signed by the key the server announced? Then it waits for that key to be compared.
+        const trial = new RosterGuard({ room: roomId, facilitator: keyChange, device });
+        try {
+          await trial.accept(frame);
+          heldRoster = frame;
+          reason = strings.reasonUnconfirmed;
+        } catch (trialError) {
+          if (!(trialError instanceof Refused)) throw trialError;
+        }
+      }
+      line(say("rosterRefused", { reason }), "alert");
     }
   },
   async key(frame) {
@@ -473,6 +640,10 @@ async function sendChat(event) {
   const field = event.target.elements.text;
   const text = field.value;
   if (text.trim() === "") return;
+  if (keyChange) {
+    status(strings.keyChangePaused);
+    return;
+  }
   if ([...text].length > MAX_TEXT) {
     status(strings.tooLong);
     return;
@@ -534,6 +705,9 @@ function wireControls() {
     });
   }
   part("[data-chat-form]").addEventListener("submit", sendChat);
+  part("[data-key-confirm]").addEventListener("click", () => later(confirmKeyChange));
+  part("[data-confirm-all]")?.addEventListener("click",
+    () => confirmDevices([...toConfirm.keys()]));
   part("[data-lock]")?.addEventListener("click", () => send({ type: "lock", locked: !locked }));
   const end = document.getElementById("room-end");
   if (end) {

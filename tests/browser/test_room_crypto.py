@@ -372,3 +372,29 @@ def test_nothing_sent_to_the_server_carries_what_was_said(page):
     }""", secret)
     assert frames >= 8
     assert leaks == []
+
+
+def test_a_roster_giving_this_device_other_keys_or_a_device_twice_is_refused(page):
+    # Genuinely signed by the facilitator (a facilitator page told lies about the keys of a
+    # device): this device's id with keys it never made, or one device listed twice.
+    out = page.evaluate("""async () => {
+      const { f, a, b } = await three();
+      const stranger = await rc.makeDevice();
+      const inMyName = await rc.signRoster(f.device, { room: ROOM, version: 2,
+        devices: [f.device, { ...stranger, id: a.device.id }, b.device] });
+      const twice = await rc.signRoster(f.device, { room: ROOM, version: 3,
+        devices: [f.device, a.device, b.device, { ...stranger, id: b.device.id }] });
+      const attempt = async (work) => {
+        try { await work(); return "accepted"; } catch (error) { return error.reason; }
+      };
+      const rotated = await attempt(async () => a.chat.rotate(await a.guard.accept(inMyName)));
+      const guarded = new rc.RosterGuard({ room: ROOM,
+        facilitator: { device: f.device.id, sign: f.device.sign }, device: a.device });
+      const byGuard = await attempt(() => guarded.accept(inMyName));
+      const dup = await attempt(async () => b.chat.rotate(await b.guard.accept(twice)));
+      const roster = JSON.parse(new TextDecoder().decode(rc.b64decode(twice.roster)));
+      const dupRotate = await attempt(() => b.chat.rotate(roster));
+      return [rotated, a.chat.roster.version, byGuard, guarded.version, dup, b.guard.version,
+        dupRotate, b.chat.roster.version];
+    }""")
+    assert out == ["own-keys", 1, "own-keys", 0, "duplicate", 1, "duplicate", 1]
