@@ -94,6 +94,10 @@ def roster_summary(roster_b64):
 class RoomConsumer(AsyncWebsocketConsumer):
     presence = None
     watch = None
+    # Whether a hello arrived (its handling may still wait for the database at a busy
+    # moment), and whether this socket was closed (nothing more is sent on it).
+    said_hello = False
+    closed = False
 
     async def connect(self):
         self.tokens, self.refilled = float(BURST), time.monotonic()
@@ -121,7 +125,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Send the person out as soon as they may no longer be here: signed out (or out
         everywhere), no longer cleared, the meeting over."""
         await asyncio.sleep(HELLO_WITHIN_SECONDS)
-        if self.presence is None:
+        if not self.said_hello:
             await self.close(code=CLOSE_GONE)
             return
         while True:
@@ -144,6 +148,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return ""
 
     async def disconnect(self, code):
+        self.closed = True
         if self.watch is not None:
             self.watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -201,6 +206,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return frame
 
     async def on_hello(self, frame):
+        self.said_hello = True
         if self.presence is not None:
             raise Refused("bad-frame", _("This device has already said hello."))
         self.presence, others = await database_sync_to_async(actions.do_enter_room)(
@@ -411,7 +417,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # Helpers ------------------------------------------------------------------------------
 
     async def send_frame(self, frame):
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        if not self.closed:
+            await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    async def close(self, code=None, reason=None):
+        if not self.closed:
+            self.closed = True
+            await super().close(code=code, reason=reason)
 
     def _group(self, name):
         return f"room.{self.presence.room_id}.{name}"
