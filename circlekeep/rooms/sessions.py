@@ -15,6 +15,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from circlekeep.accounts.middleware import IDLE_KEY, SEEN_KEY
 from circlekeep.accounts.twofactor import two_factor_required
 
+# A session in use is written at most this often (as page requests do, accounts/middleware.py).
+TOUCH_EVERY_SECONDS = 60
+
 
 class _SessionOnly:
     """What ``auth.get_user`` reads of a request: its session."""
@@ -65,8 +68,10 @@ def still_signed_in(session_key, user_id):
     user = session_user(store, idle_counts=False)
     if user is None or user.pk != user_id:
         return None
-    store[SEEN_KEY] = int(time.time())
-    store.save()
+    now = int(time.time())
+    if now - store.get(SEEN_KEY, 0) >= TOUCH_EVERY_SECONDS:
+        store[SEEN_KEY] = now
+        store.save()
     return user
 
 
