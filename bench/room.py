@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from circlekeep.lib.keyfiles import new_keyring_json  # noqa: E402
+from circlekeep.lib.loopback import free_port, redis_answers  # noqa: E402
 
 PY = sys.executable
 MEMBERS = int(os.environ.get("ROOM_BENCH_MEMBERS", "1000"))
@@ -66,21 +67,6 @@ SETTLE_SECONDS, SETTLE_LIMIT = 3, 180
 PATIENCE = 30.0
 TARGET_P99_MS = 50.0
 REDIS_DB = 13
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def b64(raw):

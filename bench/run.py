@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from circlekeep.lib.keyfiles import new_keyring_json  # noqa: E402
+from circlekeep.lib.loopback import free_port, redis_answers  # noqa: E402
 
 PY = sys.executable
 CONNECTIONS = 8
@@ -37,21 +37,6 @@ MEMBER = "rosa@demo.circlekeep.test"
 PASSWORD = "circlekeep-demo-2026"
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 100.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def environment(var_dir):

@@ -1,25 +1,15 @@
 """The Redis cache that holds sessions in production (lib/cache.py) stores, reads and
 forgets like Django's own, from many threads, while building its client only once."""
 
-import socket
 import threading
 import uuid
 
 import pytest
 
 from circlekeep.lib.cache import ReusingRedisCache
+from circlekeep.lib.loopback import redis_answers
 
-
-def _redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_answers(),
+pytestmark = pytest.mark.skipif(not redis_answers(),
                                 reason="needs Redis on 127.0.0.1:6379 (CI and `make run` have it)")
 
 

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from circlekeep.lib.loopback import free_port, redis_answers
+
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_DB = 12
 CLOSE_GONE = 4000
@@ -65,21 +67,6 @@ def cookie(user):
 print(json.dumps({"meeting": str(meeting.public_id), "fran": cookie(cast.facilitator),
                   "mina": cookie(cast.member), "noor": cookie(noor)}))
 """
-
-
-def redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def b64(raw):
