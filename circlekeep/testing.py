@@ -282,3 +282,25 @@ def invitation_token_from_mail(outbox, email):
             if match:
                 return match.group(1)
     raise AssertionError(f"no invitation e-mail to {email}")
+
+
+def run_on_own_loop(coroutine):
+    """Run ``coroutine`` to the end on an event loop in a thread of its own: a browser test
+    earlier in the same process leaves Playwright's loop marked as running in this one, and
+    ``asyncio.run`` refuses to start under it. Its exception is raised here."""
+    import asyncio
+    import threading
+
+    failures = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the caller below
+            failures.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 
 from circlekeep.lib.loopback import free_port, redis_answers
+from circlekeep.testing import run_on_own_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_DB = 12
@@ -294,7 +295,7 @@ async def scenario(nodes):
 
 
 def test_a_room_spans_two_nodes_that_share_redis_and_the_database(two_nodes):
-    asyncio.run(asyncio.wait_for(scenario(two_nodes), timeout=60))
+    run_on_own_loop(asyncio.wait_for(scenario(two_nodes), timeout=60))
     with sqlite3.connect(two_nodes["database"]) as db:
         statuses = dict(db.execute(
             "SELECT u.display_name, p.status FROM rooms_presence p "

@@ -10,7 +10,6 @@ import base64
 import contextlib
 import json
 import os
-import threading
 from datetime import timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from circlekeep.audit.models import AuditEvent
 from circlekeep.meetings.actions import do_schedule_meetings
 from circlekeep.meetings.models import Attendance, Meeting
 from circlekeep.rooms.models import Presence, Room
-from circlekeep.testing import build_cast, make_member, signed_in_client
+from circlekeep.testing import build_cast, make_member, run_on_own_loop, signed_in_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://testserver")
@@ -139,21 +138,7 @@ async def waiting_member(application, user, meeting):
 
 
 def run(coroutine):
-    """Run a scenario on an event loop of its own thread: a browser test earlier in the same
-    process leaves Playwright's loop marked as running in this one."""
-    failures = []
-
-    def target():
-        try:
-            asyncio.run(coroutine)
-        except BaseException as error:  # handed back to the test below
-            failures.append(error)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
+    run_on_own_loop(coroutine)
 
 
 # Who gets in -------------------------------------------------------------------------------
