@@ -287,17 +287,26 @@ def invitation_token_from_mail(outbox, email):
 def run_on_own_loop(coroutine):
     """Run ``coroutine`` to the end on an event loop in a thread of its own: a browser test
     earlier in the same process leaves Playwright's loop marked as running in this one, and
-    ``asyncio.run`` refuses to start under it. Its exception is raised here."""
+    ``asyncio.run`` refuses to start under it. Its exception is raised here; the database
+    connections it used are closed."""
     import asyncio
     import threading
 
     failures = []
 
     def target():
+        from channels.db import database_sync_to_async
+        from django.db import connections
+
         try:
             asyncio.run(coroutine)
         except BaseException as error:  # handed back to the caller below
             failures.append(error)
+        finally:
+            # The database connections opened for the coroutine's ORM calls (and this
+            # thread's own) are closed here, or PostgreSQL cannot drop the test database.
+            asyncio.run(database_sync_to_async(connections.close_all)())
+            connections.close_all()
 
     thread = threading.Thread(target=target)
     thread.start()
