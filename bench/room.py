@@ -48,7 +48,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from circlekeep.lib.keyfiles import new_keyring_json  # noqa: E402
 from circlekeep.lib.loopback import free_port, redis_answers  # noqa: E402
 
 PY = sys.executable
@@ -106,21 +105,14 @@ class FreshPostgres:
 
 
 def environment(var_dir):
-    env = dict(os.environ)
-    env.update({
-        "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1", "CIRCLEKEEP_VAR_DIR": str(var_dir),
-        "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "ERROR",
-        # Throw-away keys, as production would provide real ones.
-        "VAULT_KEYRING": new_keyring_json(),
-        "AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "CHANNEL_LAYER_PREFIX": f"ck-bench-{secrets.token_hex(4)}",
-    })
-    env.pop("CIRCLEKEEP_TESTING", None)
+    """``make bench``'s production-like environment (bench/run.py), with a channel prefix
+    of this run's own and Redis database 13 for the rooms' layer."""
+    from run import environment as bench_environment
+
+    env = bench_environment(var_dir)
+    env["CHANNEL_LAYER_PREFIX"] = f"ck-bench-{secrets.token_hex(4)}"
     env.pop("CHANNEL_LAYER_IN_MEMORY", None)
-    if "REDIS_URL" not in env and redis_answers():
+    if "REDIS_URL" not in os.environ and redis_answers():
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
     return env
 
