@@ -3,7 +3,7 @@
 import pytest
 
 from circlekeep.agreements.actions import do_propose_change
-from circlekeep.testing import make_api_token, make_member, signed_in_client
+from circlekeep.testing import make_api_token, make_member, page_of, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,6 @@ def test_the_concern_form_is_for_members_who_joined_and_lists_only_them(cast):
     nia = joining(cast)
     assert signed_in_client(nia.user).get(
         f"/incidents/circles/{cast.circle.public_id}/report/").status_code == 403
-    page = signed_in_client(cast.member).get(
-        f"/incidents/circles/{cast.circle.public_id}/report/").content.decode()
+    page = page_of(signed_in_client(cast.member).get(
+        f"/incidents/circles/{cast.circle.public_id}/report/"))
     assert "Nia" not in page  # still onboarding: not listed among who is affected

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from circlekeep.accounts.middleware import SEEN_KEY
 from circlekeep.circles.actions import do_change_membership_status, do_invite_member
 from circlekeep.circles.models import Circle, Membership
-from circlekeep.testing import make_circle, make_member, signed_in_client
+from circlekeep.testing import make_circle, make_member, page_of, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,10 @@ def test_the_member_dashboard_shows_status_and_what_is_left_to_do(cast):
 
 
 def test_the_member_dashboard_never_lists_other_members(cast):
-    page = signed_in_client(cast.member).get("/").content.decode()
+    page = page_of(signed_in_client(cast.member).get("/"))
     assert "Otto" not in page
     make_member(cast.circle, "pat@example.test", name="Pat", actor=cast.facilitator)
-    page = signed_in_client(cast.member).get("/").content.decode()
+    page = page_of(signed_in_client(cast.member).get("/"))
     assert "Pat" not in page
 
 

@@ -27,6 +27,7 @@ from circlekeep.testing import (
     make_circle,
     make_member,
     make_staff,
+    page_of,
     signed_in_client,
 )
 
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 
 def home(user):
-    return signed_in_client(user).get("/").content.decode()
+    return page_of(signed_in_client(user).get("/"))
 
 
 def home_queries(client):

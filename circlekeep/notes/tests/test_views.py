@@ -7,7 +7,7 @@ from circlekeep.notes import actions
 from circlekeep.notes.export import record_lines
 from circlekeep.notes.models import Addendum
 from circlekeep.orgs.actions import do_change_org_policies
-from circlekeep.testing import make_member, signed_in_client
+from circlekeep.testing import make_member, page_of, signed_in_client
 
 from .conftest import GROUP, progress_of
 
@@ -77,7 +77,7 @@ def test_the_member_never_reads_another_members_name_in_an_addendum(cast, held):
     assert "called the next day" not in page  # a draft is not the member's to read
     assert "<del>Dana</del>" in fran.get(response.url).content.decode()
     fran.post(f"/notes/addenda/{draft.public_id}/add/")
-    page = mina.get(f"/notes/progress/{note.public_id}/").content.decode()
+    page = page_of(mina.get(f"/notes/progress/{note.public_id}/"))
     assert "another member called the next day; another member had driven Mina home" in page
     assert "Dana" not in page and "Dee" not in page
 
