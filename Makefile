@@ -27,7 +27,7 @@ run: install
 	@echo "Circlekeep is at http://127.0.0.1:$(PORT)  (Ctrl-C stops it, its task worker and its room server)"
 	@$(DEV) $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
 	$(DEV) $(ROOMS) $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 \
-	  --port $(WS_PORT) --ws-max-size 65536 --no-access-log --log-level warning & rooms=$$!; \
+	  --port $(WS_PORT) --ws-max-size 65536 --ws-per-message-deflate false --no-access-log --log-level warning & rooms=$$!; \
 	trap 'kill $$worker $$rooms 2>/dev/null; wait $$worker $$rooms 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(ROOMS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -59,6 +59,8 @@ CHAT_SECONDS = float(os.environ.get("ROOM_BENCH_CHAT_SECONDS", "10"))
 ROUNDS = int(os.environ.get("ROOM_BENCH_ROUNDS", "3"))
 CHAT_INTERVAL = float(os.environ.get("ROOM_BENCH_CHAT_INTERVAL", "5"))
 SETUP_JOBS = int(os.environ.get("ROOM_BENCH_SETUP_JOBS", "2"))
+# uvicorn worker processes of the node (for the room and, alike, for the bare relay).
+WORKERS = int(os.environ.get("ROOM_BENCH_WORKERS", "1"))
 # Connections opened at once while setting rooms up (not measured).
 OPENING = 50
 SETTLE_SECONDS, SETTLE_LIMIT = 3, 180
@@ -147,7 +149,8 @@ def serve(app, env, extra=()):
     port = free_port()
     server = subprocess.Popen(
         [str(Path(PY).parent / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
-         "--ws-max-size", "65536", "--no-access-log", "--log-level", "warning", *extra],
+         "--workers", str(WORKERS), "--ws-max-size", "65536", "--ws-per-message-deflate",
+         "false", "--no-access-log", "--log-level", "warning", *extra],
         cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -5,7 +5,9 @@ is answered 404. The websocket's Origin must be one of ALLOWED_HOSTS, and it car
 page's session cookie (circlekeep/rooms/sessions.py).
 """
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,6 +18,7 @@ django.setup()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from django.db import connections  # noqa: E402
 
 from circlekeep.rooms.routing import websocket_urlpatterns  # noqa: E402
 from circlekeep.vault.checks import refuse_to_start_without_working_keys  # noqa: E402
@@ -43,4 +46,25 @@ application = ProtocolTypeRouter({
         SessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
 })
 
-refuse_to_start_without_working_keys()
+
+def _check_keys_before_serving():
+    """The keyring check reads the database, which Django refuses from a running event
+    loop; uvicorn's worker processes import this module inside theirs. So the check runs
+    in a thread of its own, and the import waits for it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        refuse_to_start_without_working_keys()
+        return
+
+    def check():
+        try:
+            refuse_to_start_without_working_keys()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(check).result()
+
+
+_check_keys_before_serving()

@@ -137,6 +137,7 @@ def two_nodes():
             nodes.append(subprocess.Popen(
                 [str(Path(python).parent / "uvicorn"), "config.asgi:application",
                  "--host", "127.0.0.1", "--port", str(port), "--ws-max-size", "65536",
+                 "--ws-per-message-deflate", "false",
                  "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env))
             ports.append(port)
         for port, node in zip(ports, nodes, strict=True):

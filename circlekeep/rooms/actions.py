@@ -19,7 +19,6 @@ from circlekeep.rooms.access import (
     MEMBER,
     check_facilitator,
     check_may_enter,
-    check_room_open,
     roster_signer,
 )
 from circlekeep.rooms.models import Presence, Room
@@ -61,7 +60,7 @@ def check_device(device):
 def do_enter_room(meeting: Meeting, *, device: dict, channel_name: str, actor: User):
     """A device opens the room: a facilitator is in at once; a member's device reads the
     opening first. Returns (presence, other live presences of the same person)."""
-    role, membership = check_may_enter(actor, meeting)
+    role, membership_id = check_may_enter(actor, meeting)
     ident, sign, dh = check_device(device)
     room = _room_of(meeting)
     if room.ended_at:
@@ -81,7 +80,7 @@ def do_enter_room(meeting: Meeting, *, device: dict, channel_name: str, actor: U
     try:
         with transaction.atomic():
             presence = Presence.objects.create(
-                room=room, user=actor, membership=membership, role=role, device=ident,
+                room=room, user=actor, membership_id=membership_id, role=role, device=ident,
                 sign_key=sign, dh_key=dh, channel_name=channel_name, status=status,
                 connected_at=now, admitted_at=now if role == FACILITATOR else None)
     except IntegrityError:
@@ -145,9 +144,8 @@ def do_admit(target: Presence, *, by: Presence, actor: User):
     if target.status != Presence.Status.WAITING:
         raise DomainError(_("This person is not waiting."))
     meeting = by.room.meeting
-    check_room_open(meeting)
     try:
-        check_may_enter(target.user, meeting)
+        check_may_enter(target.user, meeting)  # the room's opening hours too
     except ActionForbidden as refusal:
         raise DomainError(_("%(name)s cannot be let in now: %(reason)s")
                           % {"name": target.user.display_name, "reason": refusal.message}

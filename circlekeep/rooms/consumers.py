@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import json
+import random
 import time
 
 from channels.db import database_sync_to_async
@@ -26,6 +27,7 @@ from circlekeep.rooms.access import (
     FACILITATOR,
     check_facilitator,
     check_may_enter,
+    check_may_whisper_to,
     presence_in_room,
     room_entry,
 )
@@ -107,7 +109,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_SIGNED_OUT)
             return
         try:
-            self.meeting, self.role, self.membership = await database_sync_to_async(
+            self.meeting, self.role, _membership_id = await database_sync_to_async(
                 room_entry)(self.user, self.scope["url_route"]["kwargs"]["meeting_id"])
         except Http404:
             await self.close(code=CLOSE_REFUSED)
@@ -129,7 +131,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_GONE)
             return
         while True:
-            await asyncio.sleep(RECHECK_SECONDS)
+            # Spread out, so that sockets opened together are not checked together.
+            await asyncio.sleep(RECHECK_SECONDS * random.uniform(0.8, 1.2))  # noqa: S311
             reason = await database_sync_to_async(self._why_not_here)()
             if reason:
                 await self.send_frame({"type": "refused", "message": str(reason)})
@@ -269,12 +272,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         target = await self._target(frame)
         await database_sync_to_async(actions.do_admit)(target, by=self.presence,
                                                        actor=self.user)
-        await self.channel_layer.send(target.channel_name, {"type": "room.admitted"})
+        views = await self._views()
+        # The newcomer is told who is here with its admission: it joins the room's group
+        # only then, so it might miss the broadcast below.
+        await self.channel_layer.send(target.channel_name, {"type": "room.admitted",
+                                                             "views": views})
         await self._tell_staff({"type": "join", "label": target.user.display_name,
                                 "device": {"id": target.device, "sign": target.sign_key,
                                            "dh": target.dh_key}})
         await self._waiting_changed()
-        await self._changed()
+        await self._changed(views)
 
     async def on_refuse(self, frame):
         target = await self._target(frame)
@@ -322,8 +329,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def on_whisper(self, frame):
         box = _b64(frame.get("box"), most=MAX_WHISPER_BOX, field=_("message"))
         target = await self._target(frame)
-        if target.status not in (Presence.Status.WAITING, Presence.Status.OPENING):
-            raise Refused("refused", _("Private messages go to people who are waiting."))
+        check_may_whisper_to(target)
         await self.channel_layer.send(target.channel_name, {
             "type": "room.frame", "frame": {"type": "whisper", "from": self.device, "box": box}})
 
@@ -366,8 +372,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                    "nonce": _b64(frame.get("nonce"), most=16, field=_("nonce")),
                    "ct": _b64(frame.get("ct"), most=MAX_CIPHERTEXT, field=_("message")),
                    "sig": _b64(frame.get("sig"), most=128, field=_("signature"))}
+        # Encoded once here, not once per receiver.
         await self.channel_layer.group_send(self._group("in"), {
-            "type": "room.frame", "frame": relayed, "skip": self.device})
+            "type": "room.text", "text": json.dumps(relayed, separators=(",", ":")),
+            "skip": self.device})
 
     # Events from the channel layer --------------------------------------------------------
 
@@ -376,13 +384,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await self.send_frame(event["frame"])
 
+    async def room_text(self, event):
+        """A frame already encoded by the sending socket."""
+        if event["skip"] != getattr(self, "device", None) and not self.closed:
+            await self.send(text_data=event["text"])
+
     async def room_admitted(self, event):
-        if self.presence is None:
+        """Sent by the facilitator's socket (on any node) once ``do_admit`` committed."""
+        if self.presence is None or self.presence.status != Presence.Status.WAITING:
             return
-        self.presence = await database_sync_to_async(
-            Presence.objects.select_related("room").get)(pk=self.presence.pk)
-        if self.presence.status != Presence.Status.ADMITTED:
-            return
+        self.presence.status = Presence.Status.ADMITTED
         await self.channel_layer.group_add(self._group("in"), self.channel_name)
         await self.send_frame({"type": "admitted"})
         await self.room_changed(event)
@@ -399,8 +410,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         made the change, for facilitators and for members (``_changed``)."""
         if self.presence is None or self.presence.status != Presence.Status.ADMITTED:
             return
-        views = event.get("views") or await database_sync_to_async(presence.room_views)(
-            self.presence.room_id, self.policy)
+        views = event["views"]
         await self.send_frame({"type": "presence",
                                "people": views["staff" if self.role == FACILITATOR
                                                else "members"],
@@ -470,9 +480,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(self._group("staff"),
                                             {"type": "room.frame", "frame": frame})
 
-    async def _changed(self):
-        views = await database_sync_to_async(presence.room_views)(self.presence.room_id,
-                                                                  self.policy)
+    async def _views(self):
+        return await database_sync_to_async(presence.room_views)(self.presence.room_id,
+                                                                 self.policy)
+
+    async def _changed(self, views=None):
+        views = views or await self._views()
         await self.channel_layer.group_send(self._group("in"),
                                             {"type": "room.changed", "views": views})
 

@@ -1,32 +1,37 @@
 """What each person in a room is shown of the others: read from the database, so that
-every app node gives the same answer."""
+every app node gives the same answer. Read as plain rows (no model instances): the
+evening's peak asks these after every admission."""
 
 from circlekeep.rooms.access import FACILITATOR, MEMBER, label_for, roster_signer
 from circlekeep.rooms.models import Presence
 
+FIELDS = ("device", "role", "muted", "sign_key", "dh_key", "user_id", "user__display_name")
+
 
 def _live(room_id, status):
     return list(Presence.objects.filter(room_id=room_id, status=status)
-                .select_related("user").order_by("admitted_at", "asked_at", "pk"))
+                .order_by("admitted_at", "asked_at", "pk").values(*FIELDS))
 
 
-def people_seen_by(room_id, viewer_role, policy):
+def _seen_by(admitted, viewer_role, policy):
     """Who is in the room, named for the viewer under the circle's name policy."""
     people, number = [], 0
-    for presence in _live(room_id, Presence.Status.ADMITTED):
-        if presence.role != FACILITATOR:
+    for row in admitted:
+        if row["role"] != FACILITATOR:
             number += 1
-        people.append({"device": presence.device, "role": presence.role,
-                       "label": str(label_for(viewer_role, presence, policy, number)),
-                       "muted": presence.muted})
+        people.append({"device": row["device"], "role": row["role"],
+                       "label": str(label_for(viewer_role, row["user__display_name"],
+                                              row["role"], policy, number)),
+                       "muted": row["muted"]})
     return people
 
 
 def room_views(room_id, policy):
     """Who is here as facilitators see it and as members see it, and the roster's signer:
     one read for everyone in the room."""
-    return {"staff": people_seen_by(room_id, FACILITATOR, policy),
-            "members": people_seen_by(room_id, MEMBER, policy),
+    admitted = _live(room_id, Presence.Status.ADMITTED)
+    return {"staff": _seen_by(admitted, FACILITATOR, policy),
+            "members": _seen_by(admitted, MEMBER, policy),
             "facilitator": facilitator_device(room_id)}
 
 
@@ -41,19 +46,19 @@ def facilitator_device(room_id):
 
 def waiting_list(room_id):
     """For the facilitator only: who is waiting, with the keys a roster needs."""
-    waiting = _live(room_id, Presence.Status.WAITING)
-    users_in = set(Presence.objects.filter(room_id=room_id, status__in=Presence.LIVE)
-                   .values_list("user_id", "device"))
+    live = list(Presence.objects.filter(room_id=room_id, status__in=Presence.LIVE)
+                .order_by("asked_at", "pk").values("status", *FIELDS))
     devices_of = {}
-    for user_id, _device in users_in:
-        devices_of[user_id] = devices_of.get(user_id, 0) + 1
-    return [{"device": p.device, "label": p.user.display_name, "sign": p.sign_key,
-             "dh": p.dh_key, "second_device": devices_of.get(p.user_id, 0) > 1}
-            for p in waiting]
+    for row in live:
+        devices_of[row["user_id"]] = devices_of.get(row["user_id"], 0) + 1
+    return [{"device": row["device"], "label": row["user__display_name"],
+             "sign": row["sign_key"], "dh": row["dh_key"],
+             "second_device": devices_of[row["user_id"]] > 1}
+            for row in live if row["status"] == Presence.Status.WAITING]
 
 
 def admitted_devices(room_id):
     """Every admitted device with its public keys, for the facilitator's roster."""
-    return [{"device": {"id": p.device, "sign": p.sign_key, "dh": p.dh_key},
-             "label": p.user.display_name}
-            for p in _live(room_id, Presence.Status.ADMITTED)]
+    return [{"device": {"id": row["device"], "sign": row["sign_key"], "dh": row["dh_key"]},
+             "label": row["user__display_name"]}
+            for row in _live(room_id, Presence.Status.ADMITTED)]

@@ -48,11 +48,18 @@ def session_user(session, *, idle_counts=True):
     return user
 
 
+def _touch(session):
+    """Mark the session as in use, at most once every TOUCH_EVERY_SECONDS."""
+    now = int(time.time())
+    if now - session.get(SEEN_KEY, 0) >= TOUCH_EVERY_SECONDS:
+        session[SEEN_KEY] = now
+        session.save()
+
+
 def _user_of(session):
     user = session_user(session)
     if user is not None:
-        session[SEEN_KEY] = int(time.time())
-        session.save()
+        _touch(session)
     return user
 
 
@@ -68,10 +75,7 @@ def still_signed_in(session_key, user_id):
     user = session_user(store, idle_counts=False)
     if user is None or user.pk != user_id:
         return None
-    now = int(time.time())
-    if now - store.get(SEEN_KEY, 0) >= TOUCH_EVERY_SECONDS:
-        store[SEEN_KEY] = now
-        store.save()
+    _touch(store)
     return user
 
 

@@ -20,7 +20,7 @@ def websocket_url(request, meeting):
 @login_required
 @require_safe
 def room(request, meeting_id):
-    meeting, role, membership = room_entry(request.user, meeting_id)
+    meeting, role, membership_id = room_entry(request.user, meeting_id)
     agreement = getattr(meeting.circle, "agreement", None)
     document = meeting.circle.organization.consent_document
     return render(request, "rooms/room.html", {
@@ -29,6 +29,6 @@ def room(request, meeting_id):
         "version": agreement.current_version if agreement else None,
         "limits": document.reporting_categories if document else [],
         "online_rules": ONLINE_RULES,
-        "already_acknowledged": membership is not None and Acknowledgement.objects.filter(
-            meeting=meeting, membership=membership).exists(),
+        "already_acknowledged": membership_id is not None and Acknowledgement.objects.filter(
+            meeting=meeting, membership_id=membership_id).exists(),
     })

@@ -158,6 +158,7 @@ def room_server(live_server, settings):
     from config.asgi import application
 
     config = uvicorn.Config(application, host="127.0.0.1", port=0, ws_max_size=65536,
+                            ws_per_message_deflate=False,
                             access_log=False, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="room-server", daemon=True)

@@ -558,3 +558,34 @@ def test_a_socket_that_never_says_hello_is_closed(application, cast, meeting, mo
         assert (await silent.receive(timeout=3))["type"] == "closed"
     run(scenario())
     assert not Presence.objects.exists()
+
+
+def test_an_organisation_that_asks_for_two_step_sign_in_gets_it_at_the_room(
+        application, cast, meeting):
+    """Where the organisation requires members' second step, a session without it is
+    refused with the reason on the page and on the socket; with it, the member is in."""
+    from circlekeep.orgs.actions import do_change_org_policies
+    from circlekeep.testing import enroll_totp
+
+    do_change_org_policies(cast.org, name=cast.org.name, country="US", region="CA",
+                           require_member_2fa=True, actor=cast.admin)
+    enroll_totp(cast.member)
+    url = f"/meetings/{meeting.public_id}/room/"
+    assert signed_in_client(cast.member, verified=True).get(url).status_code == 200
+    refused = signed_in_client(cast.member, verified=False).get(url)
+    assert refused.status_code == 403
+    assert "asks everyone in its circles to use two-step sign-in" in refused.content.decode()
+
+    async def scenario():
+        socket = await open_socket(application, cast.member, meeting, verified=False)
+        connected, _code = await socket.connect()
+        assert connected
+        frame = await socket.receive()
+        assert frame["type"] == "refused" and "two-step sign-in" in frame["message"]
+        assert (await socket.receive())["type"] == "closed"
+        member = await open_socket(application, cast.member, meeting, verified=True)
+        welcome = await member.hello()
+        assert welcome["status"] == "opening"
+        await member.close()
+    run(scenario())
+    assert not Presence.objects.filter(user=cast.member).exclude(status="left").exists()
