@@ -13,12 +13,18 @@ import django
 
 django.setup()
 
+from channels.consumer import get_handler_name  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 
 class BareRelay(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # As the room's consumer does (circlekeep/rooms/consumers.py): no hop to the
+        # database thread per message; a bare relay has no database.
+        await getattr(self, get_handler_name(message))(message)
+
     async def connect(self):
         self.group = f"relay.{self.scope['url_route']['kwargs']['room']}"
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -1,7 +1,8 @@
 """make bench-room: the online room (docs/rooms.md) under an evening's load, on one ASGI
-node (one uvicorn process), with Redis pub/sub as the channel layer when Redis answers (else
-the in-process layer), against a fresh database (SQLite in a temp directory, or a fresh
-PostgreSQL database beside DATABASE_URL's when that is set).
+node (ROOM_BENCH_WORKERS uvicorn worker processes, 2: one per core), with Redis pub/sub as
+the channel layer when Redis answers (else the in-process layer), against a fresh database
+(SQLite in a temp directory, or a fresh PostgreSQL database beside DATABASE_URL's when
+that is set).
 
 1. The evening peak: ROOM_BENCH_MEMBERS members (1,000) arrive at random moments within
    ROOM_BENCH_PEAK_SECONDS (60) in rooms of ROOM_BENCH_ROOM_SIZE - 1 members (about 70
@@ -60,7 +61,7 @@ ROUNDS = int(os.environ.get("ROOM_BENCH_ROUNDS", "3"))
 CHAT_INTERVAL = float(os.environ.get("ROOM_BENCH_CHAT_INTERVAL", "5"))
 SETUP_JOBS = int(os.environ.get("ROOM_BENCH_SETUP_JOBS", "2"))
 # uvicorn worker processes of the node (for the room and, alike, for the bare relay).
-WORKERS = int(os.environ.get("ROOM_BENCH_WORKERS", "1"))
+WORKERS = int(os.environ.get("ROOM_BENCH_WORKERS", "2"))
 # Connections opened at once while setting rooms up (not measured).
 OPENING = 50
 SETTLE_SECONDS, SETTLE_LIMIT = 3, 180
@@ -496,7 +497,8 @@ def main():
         servers.append(server)
         relay, relay_port = serve("bench.relay:application", env, ("--lifespan", "off"))
         servers.append(relay)
-        print(f"one uvicorn process per server; channel layer {layer}", flush=True)
+        print(f"{WORKERS} uvicorn worker process(es) per server; channel layer {layer}",
+              flush=True)
         print(f"evening peak: {MEMBERS} members into {peak_rooms} rooms within "
               f"{PEAK_SECONDS:.0f} s …", flush=True)
         peak = asyncio.run(evening_peak(port, rooms[:peak_rooms]))

@@ -22,6 +22,7 @@ from circlekeep.lib.request_cache import remember
 from circlekeep.meetings.access import access_meeting, cleared_membership
 from circlekeep.meetings.models import Meeting
 from circlekeep.orgs.access import session_verified
+from circlekeep.orgs.models import StaffRole
 from circlekeep.rooms.models import Presence, Room
 
 
@@ -35,7 +36,9 @@ def _entry(user_id, circle_id, meeting_id):
         Subquery(Membership.objects.cleared().filter(circle_id=OuterRef("pk"), user_id=user_id)
                  .values("pk")[:1]),
         Exists(Room.objects.filter(meeting_id=meeting_id, ended_at__isnull=False)),
-        "organization__require_member_2fa")
+        "organization__require_member_2fa",
+        Subquery(StaffRole.objects.filter(organization_id=OuterRef("organization_id"),
+                                          user_id=user_id).values("role")[:1]))
 
 
 ENTRY = PreparedQuery(_entry, arity=3)
@@ -46,7 +49,10 @@ FACILITATOR, MEMBER = Presence.Role.FACILITATOR, Presence.Role.MEMBER
 
 
 def facilitates(user, circle) -> bool:
-    return Facilitation.objects.filter(circle=circle, user=user).exists()
+    if not Facilitation.objects.filter(circle=circle, user=user).exists():
+        return False
+    remember(("circle_role", user.pk, circle.pk), "facilitator")  # for the audit writer
+    return True
 
 
 class SecondStepMissing(ActionForbidden):
@@ -79,12 +85,14 @@ def check_may_enter(user, meeting):
     """(role, membership id), or 403 with the reason: not this circle's facilitator or a
     cleared member, the second step missing where the organisation requires it, not an
     online meeting, not open yet, over or ended."""
-    facilitator, membership_id, ended, needs_two_steps = ENTRY.rows(
+    facilitator, membership_id, ended, needs_two_steps, staff = ENTRY.rows(
         user.pk, meeting.circle_id, meeting.pk)[0]
+    # The capacity the audit writer names for what this person does in the circle next
+    # (circles.access.role_label: facilitator, else their staff role, else member).
+    remember(("circle_role", user.pk, meeting.circle_id),
+             "facilitator" if facilitator else staff or "member")
     if facilitator:
         role, membership_id = FACILITATOR, None
-        # The audit writer's role label for what this person does in the circle next.
-        remember(("circle_role", user.pk, meeting.circle_id), "facilitator")
     else:
         if membership_id is None:
             if not meeting.circle.memberships.filter(user=user).exists():

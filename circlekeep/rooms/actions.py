@@ -270,9 +270,10 @@ def do_leave(presence: Presence, *, actor: User):
 
 def _live(presence, actor):
     fresh = Presence.objects.select_for_update(of=("self",)).select_related(
-        "room__meeting__circle__organization", "membership", "user").get(pk=presence.pk)
+        "room__meeting__circle__organization", "membership").get(pk=presence.pk)
     if fresh.user_id != actor.pk or not fresh.is_live:
         raise ActionForbidden(_("This device is no longer in the room."))
+    fresh.user = actor  # the device's own person, checked above
     return fresh
 
 

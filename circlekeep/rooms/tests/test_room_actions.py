@@ -128,3 +128,31 @@ def test_a_device_with_keys_in_the_wrong_form_changes_nothing(cast, meeting):
                                   actor=cast.member)
     assert_events(mark, [])
     assert not Presence.objects.exists()
+
+
+def test_the_trail_names_the_capacity_each_person_acted_in(cast, meeting):
+    """The room remembers what it already read (facilitator, staff role, member) for the
+    audit writer; each event's role is what circles.access.role_label says without it."""
+    from circlekeep.accounts.models import User
+    from circlekeep.circles.access import role_label
+    from circlekeep.testing import make_staff
+
+    auditor_member = make_staff(cast.org, "aud2@riverside.test", "auditor", name="Aud",
+                                actor=cast.admin)
+    User.objects.filter(pk=auditor_member.pk).update(full_name="Aud Tester")  # to sign
+    auditor_member.refresh_from_db()
+    make_member(cast.circle, "aud2@riverside.test", name="Aud", actor=cast.facilitator)
+    mark = audit_mark()
+    fran = enter(meeting, cast.facilitator)
+    mina = enter(meeting, cast.member)
+    aud = enter(meeting, auditor_member)
+    for person, presence in ((cast.member, mina), (auditor_member, aud)):
+        actions.do_ask_to_enter(presence, actor=person)
+        actions.do_admit(presence, by=fran, actor=cast.facilitator)
+    events = list(AuditEvent.objects.filter(sequence__gt=mark).select_related("actor"))
+    assert {e.actor_role for e in events if e.actor_id == cast.facilitator.pk} == {"facilitator"}
+    assert {e.actor_role for e in events if e.actor_id == cast.member.pk} == {"member"}
+    assert {e.actor_role for e in events if e.actor_id == auditor_member.pk} == {"auditor"}
+    for event in events:
+        assert event.actor_role == role_label(event.actor, organization=cast.org,
+                                              circle=cast.circle)
