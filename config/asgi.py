@@ -6,6 +6,7 @@ page's session cookie (circlekeep/rooms/sessions.py).
 """
 
 import asyncio
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -68,3 +69,7 @@ def _check_keys_before_serving():
 
 
 _check_keys_before_serving()
+# Everything loaded so far (Django, the apps, the URL routes) lives as long as the
+# process: keep it out of the collector's full passes, which otherwise walk it again and
+# again while a busy room relays and re-checks (a full pass is a pause for every socket).
+gc.freeze()

@@ -223,13 +223,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.said_hello = True
         if self.presence is not None:
             raise Refused("bad-frame", _("This device has already said hello."))
-        self.presence, others = await database_sync_to_async(actions.do_enter_room)(
-            self.meeting, device=frame.get("device"), channel_name=self.channel_name,
-            actor=self.user)
+        def enter():
+            entered, others = actions.do_enter_room(
+                self.meeting, device=frame.get("device"), channel_name=self.channel_name,
+                actor=self.user)
+            return entered, others, self._welcome(entered)
+
+        self.presence, others, welcome = await database_sync_to_async(enter)()
         self.device = self.presence.device
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
-        welcome = await database_sync_to_async(self._welcome)()
         await self.send_frame(welcome)
         if self.role == FACILITATOR:
             for entry in await database_sync_to_async(presence.admitted_devices)(
@@ -250,20 +253,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._tell_staff({"type": "notice", "kind": "second-device",
                                     "label": self.user.display_name})
 
-    def _welcome(self):
-        room = self.presence.room
+    def _welcome(self, entered):
+        room = entered.room
         return {"type": "welcome",
-                "you": {"device": self.device, "role": self.role,
+                "you": {"device": entered.device, "role": self.role,
                         "label": self.user.display_name},
-                "status": self.presence.status,
+                "status": entered.status,
                 "facilitator": presence.facilitator_device(room.pk),
                 "locked": room.locked, "roster_version": room.roster_version}
 
     async def on_ask(self, frame):
-        self.presence = await database_sync_to_async(actions.do_ask_to_enter)(
-            self.presence, actor=self.user)
+        def ask():
+            asked = actions.do_ask_to_enter(self.presence, actor=self.user)
+            return asked, presence.waiting_list(asked.room_id)
+
+        self.presence, waiting = await database_sync_to_async(ask)()
         await self.send_frame({"type": "waiting"})
-        await self._waiting_changed()
+        await self._waiting_changed(waiting)
 
     async def on_keep(self, frame):
         keep_this = frame.get("this")
@@ -280,10 +286,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._changed()
 
     async def on_admit(self, frame):
-        target = await self._target(frame)
-        await database_sync_to_async(actions.do_admit)(target, by=self.presence,
-                                                       actor=self.user)
-        views = await self._views()
+        self._check_facilitator_role()
+        device = _device_id(frame.get("device"))
+
+        def admit():
+            # One trip to the database thread: at the evening's peak every trip waits
+            # behind every other socket's.
+            target = self._target_now(device)
+            actions.do_admit(target, by=self.presence, actor=self.user)
+            return (target, presence.room_views(self.presence.room_id, self.policy),
+                    presence.waiting_list(self.presence.room_id))
+
+        target, views, waiting = await database_sync_to_async(admit)()
         # The newcomer is told who is here with its admission: it joins the room's group
         # only then, so it might miss the broadcast below.
         await self.channel_layer.send(target.channel_name, {"type": "room.admitted",
@@ -291,7 +305,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._tell_staff({"type": "join", "label": target.user.display_name,
                                 "device": {"id": target.device, "sign": target.sign_key,
                                            "dh": target.dh_key}})
-        await self._waiting_changed()
+        await self._waiting_changed(waiting)
         await self._changed(views)
 
     async def on_refuse(self, frame):
@@ -460,16 +474,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _target(self, frame):
         """The device a facilitator acts on; anyone else is refused before anything about
         the device is said."""
+        self._check_facilitator_role()
+        device = _device_id(frame.get("device"))
+        return await database_sync_to_async(self._target_now)(device)
+
+    def _check_facilitator_role(self):
         if self.role != FACILITATOR:
             raise Refused("refused", _("Only the circle's facilitator can do this."))
-        await database_sync_to_async(self._check_still_facilitating)()
-        device = _device_id(frame.get("device"))
-        return await database_sync_to_async(presence_in_room)(self.presence.room, device)
 
-    def _check_still_facilitating(self):
+    def _target_now(self, device):
+        """(In the database thread.) The target, once this device's person is found to
+        facilitate the circle still."""
         fresh = Presence.objects.select_related("room__meeting__circle", "user").get(
             pk=self.presence.pk)
         check_facilitator(fresh)
+        return presence_in_room(self.presence.room, device)
 
     def _check_admitted(self):
         """From what this socket was told (admitted, muted, sent out: each arrives as an
@@ -500,7 +519,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(self._group("in"),
                                             {"type": "room.changed", "views": views})
 
-    async def _waiting_changed(self):
-        waiting = await database_sync_to_async(presence.waiting_list)(self.presence.room_id)
+    async def _waiting_changed(self, waiting=None):
+        if waiting is None:
+            waiting = await database_sync_to_async(presence.waiting_list)(
+                self.presence.room_id)
         await self.channel_layer.group_send(self._group("staff"),
                                             {"type": "room.waiting", "waiting": waiting})
