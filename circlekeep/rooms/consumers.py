@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from circlekeep.lib.actions import ActionForbidden, DomainError
+from circlekeep.meetings.models import Meeting
 from circlekeep.rooms import actions, presence
 from circlekeep.rooms.access import (
     FACILITATOR,
@@ -130,7 +131,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_frame({"type": "refused", "message": str(refusal.message)})
             await self.close(code=CLOSE_REFUSED)
             return
-        self.policy = self.meeting.circle.room_names
         await self.accept()
         self.watch = asyncio.create_task(self._watch())
 
@@ -156,7 +156,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if user is None:
             return _("You were signed out. Sign in again to come back to the room.")
         try:
-            check_may_enter(user, self.meeting)
+            # Read afresh: the meeting may have been cancelled or moved meanwhile.
+            check_may_enter(user, Meeting.objects.select_related(
+                "circle__organization").get(pk=self.meeting.pk))
         except ActionForbidden as refusal:
             return refusal.message
         return ""
@@ -294,7 +296,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # behind every other socket's.
             target = self._target_now(device)
             actions.do_admit(target, by=self.presence, actor=self.user)
-            return (target, presence.room_views(self.presence.room_id, self.policy),
+            return (target, presence.room_views(self.presence.room_id),
                     presence.waiting_list(self.presence.room_id))
 
         target, views, waiting = await database_sync_to_async(admit)()
@@ -511,8 +513,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                                             {"type": "room.frame", "frame": frame})
 
     async def _views(self):
-        return await database_sync_to_async(presence.room_views)(self.presence.room_id,
-                                                                 self.policy)
+        return await database_sync_to_async(presence.room_views)(self.presence.room_id)
 
     async def _changed(self, views=None):
         views = views or await self._views()

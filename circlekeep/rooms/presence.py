@@ -3,7 +3,7 @@ every app node gives the same answer. Read as plain rows (no model instances): t
 evening's peak asks these after every admission."""
 
 from circlekeep.rooms.access import FACILITATOR, MEMBER, label_for, roster_signer
-from circlekeep.rooms.models import Presence
+from circlekeep.rooms.models import Presence, Room
 
 FIELDS = ("device", "role", "muted", "sign_key", "dh_key", "user_id", "user__display_name")
 
@@ -26,9 +26,12 @@ def _seen_by(admitted, viewer_role, policy):
     return people
 
 
-def room_views(room_id, policy):
+def room_views(room_id):
     """Who is here as facilitators see it and as members see it, and the roster's signer:
-    one read for everyone in the room."""
+    one read for everyone in the room, under the circle's name policy as it is now (an
+    admin may change it during the meeting)."""
+    policy = (Room.objects.filter(pk=room_id)
+              .values_list("meeting__circle__room_names", flat=True).first())
     admitted = _live(room_id, Presence.Status.ADMITTED)
     return {"staff": _seen_by(admitted, FACILITATOR, policy),
             "members": _seen_by(admitted, MEMBER, policy),

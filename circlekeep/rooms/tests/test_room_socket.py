@@ -589,3 +589,38 @@ def test_an_organisation_that_asks_for_two_step_sign_in_gets_it_at_the_room(
         await member.close()
     run(scenario())
     assert not Presence.objects.filter(user=cast.member).exclude(status="left").exists()
+
+
+def test_a_name_policy_tightened_during_the_meeting_applies_to_the_next_newcomer(
+        application, cast, meeting):
+    from circlekeep.circles.actions import do_update_circle
+
+    circle = cast.circle
+
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        await database_sync_to_async(do_update_circle)(
+            circle, name=circle.name, kind=circle.kind, mode=circle.mode,
+            capacity=circle.capacity, allows_minors=circle.allows_minors,
+            room_names="hidden", actor=cast.facilitator)
+        mina = await waiting_member(application, cast.member, meeting)
+        await fran.send({"type": "admit", "device": mina.device["id"]})
+        await mina.expect("admitted")
+        assert await mina.people(2) == {"Member 1", "Fran (facilitator)"}
+    run(scenario())
+
+
+def test_a_meeting_cancelled_during_it_sends_everyone_out(
+        application, cast, meeting, monkeypatch):
+    from circlekeep.meetings.actions import do_cancel_meeting
+    from circlekeep.rooms import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr(consumers, "HELLO_WITHIN_SECONDS", 0.1)
+
+    async def scenario():
+        fran = await enter(application, cast.facilitator, meeting)
+        await database_sync_to_async(do_cancel_meeting)(meeting, actor=cast.facilitator)
+        refused = await fran.expect("refused", timeout=3)
+        assert "cancelled" in refused["message"]
+    run(scenario())
