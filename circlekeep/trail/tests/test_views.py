@@ -1,6 +1,7 @@
 import csv
 import io
 import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -95,7 +96,9 @@ def test_the_trail_filters_by_type_circle_and_date(cast):
     assert {e.event_type for e in page.object_list} == {"circle.created"}
     page = client.get("/audit/", {"circle": str(cast.other_circle.public_id)}).context["page"]
     assert {e.circle_id for e in page.object_list} == {cast.other_circle.pk}
-    today = timezone.localdate().isoformat()
+    # "Today" as the admin reads dates, in her own time zone (the UTC date is tomorrow
+    # there for part of every day).
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(cast.admin.time_zone)).isoformat()
     assert client.get("/audit/", {"since": today, "until": today}).context["page"].object_list
     past = client.get("/audit/", {"since": "2020-01-01", "until": "2020-01-31"})
     assert not past.context["page"].object_list
