@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "circlekeep.notes",
     "circlekeep.disclosures",
     "circlekeep.incidents",
+    "circlekeep.training",
     "circlekeep.rooms",
     # Above the domain apps: pages and commands that gather their work.
     "circlekeep.trail",

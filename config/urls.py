@@ -24,6 +24,7 @@ urlpatterns = [
     path("calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar-feed"),
     path("audit/", include("circlekeep.trail.urls")),
     path("notifications/", include("circlekeep.notify.urls")),
+    path("training/", include("circlekeep.training.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -133,6 +133,37 @@ def room_meeting(c):
     return c.__dict__["room_meeting_id"]
 
 
+def training(c):
+    """The organization's training programme, set up once per cast."""
+    if "training" not in c.__dict__:
+        from circlekeep.training.actions import do_set_up_programme
+
+        c.__dict__["training"] = do_set_up_programme(c.org, actor=c.admin)
+    return c.__dict__["training"]
+
+
+def training_module(c):
+    return training(c).modules.get(key="agreement").public_id
+
+
+def frans_certificate(c):
+    """Fran passes every module once; her attempt at the last and her certificate."""
+    if "certificate" not in c.__dict__:
+        from circlekeep.training.actions import do_submit_quiz
+
+        for module in training(c).modules.filter(set="initial"):
+            attempt = do_submit_quiz(module, answers=[q["answer"] for q in module.questions],
+                                     actor=c.facilitator)
+        c.__dict__["attempt"] = attempt
+        c.__dict__["certificate"] = c.facilitator.training_certificates.get()
+    return c.__dict__["certificate"]
+
+
+def frans_attempt(c):
+    frans_certificate(c)
+    return c.__dict__["attempt"].public_id
+
+
 def cast_meeting(c):
     if "meeting_id" not in c.__dict__:
         c.__dict__["meeting_id"] = new_meeting(c)
@@ -647,6 +678,43 @@ WEB = [
     page("api:api-root", lambda c: "/api/v1/", expect(404)),
 ]
 
+def _training_rows():
+    trainees = expect(404, anon=302, f=200, of=200, a=200)
+    return [
+        page("training:home", lambda c: "/training/",
+             expect(404, anon=302, f=302, of=302, a=302, oa=302)),
+        page("training:verify", lambda c: "/training/verify/?code=AAAA-BBBB", expect(200)),
+        page("training:programme", lambda c: f"/training/{c.org.public_id}/", trainees),
+        page("training:set-up", lambda c: f"/training/{c.org.public_id}/set-up/",
+             expect(404, anon=302, f=403, of=403, a=302), "POST"),
+        page("training:settings", lambda c: f"/training/{training(c).organization.public_id}"
+             "/settings/", expect(404, anon=302, f=403, of=403, a=200)),
+        page("training:settings", lambda c: f"/training/{training(c).organization.public_id}"
+             "/settings/", expect(404, anon=302, f=403, of=403, a=200), "POST",
+             {"pass_mark": "10"}),
+        # Only admins and certified facilitators confirm someone's practice.
+        page("training:practice", lambda c: f"/training/{training(c).organization.public_id}"
+             "/practice/", expect(404, anon=302, a=200)),
+        page("training:hours", lambda c: f"/training/{training(c).organization.public_id}"
+             "/hours.csv", trainees),
+        page("training:module", lambda c: f"/training/modules/{training_module(c)}/", trainees),
+        page("training:module", lambda c: f"/training/modules/{training_module(c)}/", trainees,
+             "POST", {"q1": "9"}),
+        page("training:module-edit", lambda c: f"/training/modules/{training_module(c)}/edit/",
+             expect(404, anon=302, f=403, of=403, a=200)),
+        page("training:module-edit", lambda c: f"/training/modules/{training_module(c)}/edit/",
+             expect(404, anon=302, f=403, of=403, a=200), "POST",
+             {"language": "en", "title": "", "reading": "x"}),
+        page("training:attempt", lambda c: f"/training/attempts/{frans_attempt(c)}/",
+             expect(404, anon=302, f=200)),
+        page("training:certificate-pdf",
+             lambda c: f"/training/certificates/{frans_certificate(c).public_id}.pdf",
+             expect(404, anon=302, f=200, a=200)),
+    ]
+
+
+WEB += _training_rows()
+
 V1 = "/api/v1"
 API = [
     endpoint("GET", "/me", lambda c: f"{V1}/me", expect(200, anon=401)),
@@ -1027,6 +1095,38 @@ API += [
              expect(400, anon=401), {"email": {"no-such-kind": True}}),
 ]
 
+API += [
+    endpoint("GET", "/organizations/{org_id}/training",
+             lambda c: f"{V1}/organizations/{training(c).organization.public_id}/training",
+             expect(404, anon=401, f=200, of=200, a=200)),
+    endpoint("POST", "/organizations/{org_id}/training",
+             lambda c: f"{V1}/organizations/{c.org.public_id}/training",
+             expect(404, anon=401, f=403, of=403, a=201)),
+    endpoint("PUT", "/organizations/{org_id}/training",
+             lambda c: f"{V1}/organizations/{training(c).organization.public_id}/training",
+             expect(404, anon=401, f=403, of=403, a=400),
+             {"required": True, "pass_mark": 10, "retake_after_hours": 1, "valid_months": 24,
+              "grace_days": 30, "co_facilitations": 0, "sign_off": False}),
+    endpoint("GET", "/training/modules/{module_id}",
+             lambda c: f"{V1}/training/modules/{training_module(c)}",
+             expect(404, anon=401, f=200, of=200, a=200)),
+    endpoint("PUT", "/training/modules/{module_id}",
+             lambda c: f"{V1}/training/modules/{training_module(c)}",
+             expect(404, anon=401, f=403, of=403, a=400),
+             {"language": "xx", "title": "T", "reading": "R"}),
+    endpoint("POST", "/training/modules/{module_id}/attempts",
+             lambda c: f"{V1}/training/modules/{training_module(c)}/attempts",
+             expect(404, anon=401, f=400, of=400, a=400), {"answers": []}),
+    # Fran is not certified: only the admin may confirm her practice (the kind is wrong).
+    endpoint("POST", "/organizations/{org_id}/training/practice",
+             lambda c: f"{V1}/organizations/{training(c).organization.public_id}"
+             "/training/practice", expect(404, anon=401, a=400),
+             {"trainee_id": "FACILITATOR", "kind": "nonsense", "on": "2026-11-20"}),
+    endpoint("GET", "/training/certificates/verify",
+             lambda c: f"{V1}/training/certificates/verify?code=AAAA-BBBB-CCCC-DDDD",
+             expect(200)),
+]
+
 ROWS = WEB + API
 API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"
 API_NON_OPERATIONS = {"api:openapi-json", "api:openapi-view", "api:api-root"}
@@ -1099,6 +1199,7 @@ def _client_for(cast, principal, is_api):
 
 def _resolve_placeholders(cast, data):
     replacements = {"ORG": str(cast.org.public_id), "AUDITOR": str(cast.auditor.public_id),
+                    "FACILITATOR": str(cast.facilitator.public_id),
                     "MEMBERSHIP": str(cast.membership.public_id)}
     if "MEETING" in data.values():
         replacements["MEETING"] = str(cast_meeting(cast))

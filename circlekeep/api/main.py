@@ -22,6 +22,7 @@ from circlekeep.notify.api import router as notify_router
 from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
 from circlekeep.trail.api import router as audit_router
+from circlekeep.training.api import router as training_router
 
 DESCRIPTION = """\
 Everything the pages do, through the same actions and the same permission rules: an
@@ -106,3 +107,4 @@ api.add_router("", privacy_router)
 api.add_router("", audit_router)
 api.add_router("", custody_router)
 api.add_router("", notify_router)
+api.add_router("", training_router)

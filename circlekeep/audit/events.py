@@ -127,6 +127,13 @@ EVENT_TYPES = {
     "notification.all_read": _("All notifications marked read"),
     "notification.preferences.changed": _("Notification e-mails chosen"),
     "notification.held.released": _("Notifications held until the day was over sent"),
+    "training.programme.created": _("Training programme set up"),
+    "training.programme.changed": _("Training programme's rules changed"),
+    "training.module.edited": _("Training module's reading edited"),
+    "training.quiz.attempted": _("Training quiz taken"),
+    "training.practice.confirmed": _("Training practice confirmed"),
+    "training.certificate.issued": _("Training certificate issued"),
+    "training.certificate.reminded": _("Reminded that a training certificate expires"),
 }
 
 

@@ -17,6 +17,7 @@ from circlekeep.orgs.access import (
     staff_roles_of,
 )
 from circlekeep.orgs.models import Organization, StaffRole
+from circlekeep.training.access import check_may_co_lead
 
 
 def _admin_of(org_ref, user):
@@ -244,3 +245,17 @@ def access_invitation(user, public_id, *, for_update=False) -> Invitation:
         return queryset.get(public_id=parse_public_id(public_id))
     except Invitation.DoesNotExist:
         raise Http404 from None
+
+
+def lead_of(circle):
+    """The circle's lead facilitator (a user), or None."""
+    facilitation = (Facilitation.objects.filter(circle=circle, role=Facilitation.Role.LEAD)
+                    .select_related("user").first())
+    return facilitation.user if facilitation is not None else None
+
+
+def check_trained_to_facilitate(user, circle):
+    """The training gate for acting as the circle's facilitator (its online room, its
+    opening ritual): a current certificate, or co-facilitating beside a lead who has one
+    (training/access.py)."""
+    check_may_co_lead(user, circle.organization, lambda: lead_of(circle))

@@ -25,6 +25,7 @@ from circlekeep.circles.models import (
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.orgs.access import staff_role
 from circlekeep.orgs.models import StaffRole
+from circlekeep.training.access import TrainingRequired, check_may_lead
 
 if TYPE_CHECKING:
     from circlekeep.accounts.models import User
@@ -93,6 +94,10 @@ def do_create_circle(organization: Organization, *, name: str, kind: str, mode: 
     if role == StaffRole.Role.FACILITATOR and lead.pk != actor.pk:
         raise ActionForbidden(_("Facilitators create circles that they lead themselves."))
     check_may_facilitate(lead, organization)
+    try:
+        check_may_lead(lead, organization)
+    except TrainingRequired as refusal:
+        raise DomainError(refusal.message, field="lead") from None
     name, capacity = check_circle_fields(name=name, kind=kind, mode=mode, capacity=capacity)
     meeting_details = (meeting_details or "").strip()
     if len(meeting_details) > 1000:

@@ -20,7 +20,7 @@ def fixed_links():
              "security_report": "audit:security", "my_consent": "consent:mine",
              "my_notes": "notes:mine", "my_disclosures": "disclosures:mine",
              "calendar": "meetings:schedule", "notifications": "notify:list",
-             "keep_session": "accounts:keep-session"}
+             "keep_session": "accounts:keep-session", "training": "training:home"}
     return {key: reverse(name) for key, name in names.items()}
 
 
@@ -31,7 +31,7 @@ LABELS = {
     "audit_trail": _("Audit trail"), "security_report": _("Security report"),
     "my_consent": _("My consent"), "my_notes": _("My notes"),
     "my_disclosures": _("Disclosures"), "my_access": _("Who has seen my information"),
-    "profile": _("Profile"), "menu": _("Menu"),
+    "profile": _("Profile"), "menu": _("Menu"), "training": _("Training"),
     "calendar": _("Calendar"), "security": _("Security"), "sign_out": _("Sign out"),
     "promise": _("What is said in the circle stays in the circle."),
 }

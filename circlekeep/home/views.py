@@ -5,10 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from circlekeep.circles.access import circles_managed_by
 from circlekeep.home.dashboard import facilitated_circles, member_circles, wards_of
 from circlekeep.home.queues import admin as admin_queues
 from circlekeep.home.queues import facilitator as facilitator_queues
 from circlekeep.home.queues import member as member_queues
+from circlekeep.home.queues import training as training_queues
 from circlekeep.home.rows import circle_cards, task_list
 
 # Everything the dashboard shows only to staff (home/dashboard.html).
@@ -71,13 +73,17 @@ def _staff_context(user):
             "facilitator_tasks": (facilitator_queues.concern_tasks(user)
                                   + facilitator_queues.onboarding_tasks(user)
                                   + facilitator_queues.proposal_tasks(user)
-                                  + facilitator_queues.note_tasks(user)),
+                                  + facilitator_queues.note_tasks(user)
+                                  + training_queues.own_tasks(user)
+                                  + training_queues.lapsing_lead_tasks(
+                                      circles_managed_by(user))),
         })
     if StaffRole.Role.ADMIN in roles:
         context.update({
             "admin_tasks": (admin_queues.concern_tasks(user) + admin_queues.staff_tasks(user)
                             + admin_queues.circle_tasks(user)
-                            + admin_queues.consent_tasks(user)),
+                            + admin_queues.consent_tasks(user)
+                            + training_queues.expiring_tasks(user)),
             "incidents": admin_queues.open_incidents(user),
         })
     if roles & {StaffRole.Role.ADMIN, StaffRole.Role.AUDITOR}:

@@ -9,7 +9,9 @@ def page_not_found(request, exception=None):
 
 def permission_denied(request, exception=None):
     message = getattr(exception, "message", None)
-    return render(request, "errors/403.html", {"message": message}, status=403)
+    # A refusal that knows where the missing step is done (training/access.py) links to it.
+    link = getattr(exception, "link", None)
+    return render(request, "errors/403.html", {"message": message, "link": link}, status=403)
 
 
 def forbidden(request, message):

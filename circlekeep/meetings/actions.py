@@ -14,7 +14,11 @@ from django.utils.translation import gettext as _
 
 from circlekeep import audit
 from circlekeep.accounts.models import hash_secret
-from circlekeep.circles.access import check_may_manage_circle, may_manage_circle
+from circlekeep.circles.access import (
+    check_may_manage_circle,
+    check_trained_to_facilitate,
+    may_manage_circle,
+)
 from circlekeep.lib.actions import ActionForbidden, DomainError, action
 from circlekeep.meetings.access import cleared_membership, told_of_meeting_changes
 from circlekeep.meetings.models import (
@@ -261,6 +265,7 @@ def do_acknowledge_ritual(meeting: Meeting, membership: Membership, *, actor: Us
         via = Acknowledgement.Via.OWN_DEVICE
     else:
         check_may_manage_circle(actor, meeting.circle)
+        check_trained_to_facilitate(actor, meeting.circle)
         via = Acknowledgement.Via.ROOM
     if membership.circle_id != meeting.circle_id:
         raise DomainError(_("This person is not a member of the meeting's circle."))

@@ -15,6 +15,7 @@ from circlekeep.lib.actions import DomainError, action
 from circlekeep.meetings.models import Attendance, Meeting
 from circlekeep.notes import redaction
 from circlekeep.notes.models import Addendum, CoSignature, GroupNote, ProgressNote
+from circlekeep.training.access import check_may_lead
 
 MAX_NOTE = 20000
 MAX_PHRASE = 200
@@ -338,6 +339,7 @@ def do_sign_progress_note(progress_note: ProgressNote, *, actor: User) -> Progre
     """Sign a member's progress note as previewed: the redacted text is sealed into the
     member's record and the note is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, progress_note.membership.circle)
+    check_may_lead(actor, progress_note.membership.circle.organization)
     _check_open(progress_note)
     review = review_of(progress_note, actor=actor, reason=audit_reasons.code("notes.progress.sign"))
     _check_flags_decided(review)
@@ -353,6 +355,7 @@ def do_sign_progress_note(progress_note: ProgressNote, *, actor: User) -> Progre
 def do_cosign_progress_note(progress_note: ProgressNote, *, actor: User) -> CoSignature:
     """A second facilitator of the circle signs a signed note too."""
     check_may_manage_circle(actor, progress_note.membership.circle)
+    check_may_lead(actor, progress_note.membership.circle.organization)
     if not progress_note.is_signed:
         raise DomainError(_("A note is co-signed after it is signed."))
     if progress_note.signed_by_id == actor.pk or CoSignature.objects.filter(
@@ -370,6 +373,7 @@ def do_draft_addendum(progress_note: ProgressNote, *, body: str, actor: User) ->
     """Start an addendum to a signed note. It is previewed and corrected like the note,
     then added (``do_add_addendum``); until then the member sees nothing of it."""
     check_may_manage_circle(actor, progress_note.membership.circle)
+    check_may_lead(actor, progress_note.membership.circle.organization)
     if not progress_note.is_signed:
         raise DomainError(_("Edit the note itself until it is signed."))
     body = _check_body(body, "body")

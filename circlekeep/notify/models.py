@@ -25,6 +25,8 @@ class Notification(models.Model):
         MEETING_MOVED = "meeting.moved", _("A meeting was moved")
         MEETING_CANCELLED = "meeting.cancelled", _("A meeting was cancelled")
         CONSENT_WITHDRAWN = "consent.withdrawn", _("A guardian withdrew consent")
+        TRAINING_CERTIFIED = "training.certified", _("Your training certificate was issued")
+        TRAINING_EXPIRING = "training.expiring", _("Your training certificate expires soon")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

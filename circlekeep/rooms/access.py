@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from circlekeep.circles.access import check_trained_to_facilitate
 from circlekeep.circles.models import Circle, Facilitation, Membership
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
@@ -92,6 +93,7 @@ def check_may_enter(user, meeting):
     remember(("circle_role", user.pk, meeting.circle_id),
              "facilitator" if facilitator else staff or "member")
     if facilitator:
+        check_trained_to_facilitate(user, meeting.circle)
         role, membership_id = FACILITATOR, None
     else:
         if membership_id is None:

@@ -147,6 +147,33 @@ def test_signed_notes_are_locked_and_cosigned_once_per_person(cast, held):
         actions.do_cosign_progress_note(note, actor=cast.facilitator)
 
 
+def test_only_a_trained_facilitator_signs_or_co_signs_where_training_is_required(cast, held):
+    from circlekeep.training.access import TrainingRequired
+    from circlekeep.training.actions import do_set_up_programme, do_submit_quiz, do_update_programme
+
+    meeting, _dana = held
+    actions.do_write_group_note(meeting, body=GROUP, actor=cast.facilitator, sections={})
+    note = progress_of(meeting, cast.membership)
+    programme = do_set_up_programme(cast.org, actor=cast.admin)
+    do_update_programme(programme, actor=cast.admin, required=True, transition_until=None,
+                        pass_mark=80, retake_after_hours=1, valid_months=24, grace_days=30,
+                        co_facilitations=0, sign_off=False)
+
+    def train(person):
+        for module in programme.modules.filter(set="initial"):
+            do_submit_quiz(module, answers=[q["answer"] for q in module.questions],
+                           actor=person)
+
+    with pytest.raises(TrainingRequired):
+        actions.do_sign_progress_note(note, actor=cast.facilitator)
+    train(cast.facilitator)
+    actions.do_sign_progress_note(note, actor=cast.facilitator)
+    with pytest.raises(TrainingRequired):
+        actions.do_cosign_progress_note(note, actor=cast.admin)
+    train(cast.admin)
+    actions.do_cosign_progress_note(note, actor=cast.admin)
+
+
 def test_an_addendum_is_reviewed_like_the_note_before_the_member_reads_it(cast, held):
     meeting, dana = held
     actions.do_write_group_note(meeting, body="Mina spoke.", sections={},

@@ -1,6 +1,7 @@
 """Who is told what, when the e-mail goes, and what it may say."""
 
 from datetime import UTC, datetime, time, timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -21,6 +22,11 @@ from circlekeep.notify.actions import (
 from circlekeep.notify.models import Notification
 from circlekeep.onboarding.actions import do_answer_question, do_ask_question
 from circlekeep.testing import assert_events, audit_mark, make_circle, make_member
+from circlekeep.training.actions import (
+    do_send_expiry_reminders,
+    do_set_up_programme,
+    do_submit_quiz,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +250,13 @@ def test_no_email_of_any_kind_carries_protected_text_a_circle_or_a_name(
                             is_minor=True, guardian="gail@example.test")
         record = ConsentRecord.objects.get(subject=minor.user, role="guardian")
         do_withdraw_consent(record, actor=record.signer)
+        programme = do_set_up_programme(cast.org, actor=cast.admin)
+        for module in programme.modules.filter(set="initial"):
+            do_submit_quiz(module, answers=[q["answer"] for q in module.questions],
+                           actor=cast.facilitator)
+        expires = cast.facilitator.training_certificates.get().expires_at
+        with mock.patch("django.utils.timezone.now", return_value=expires - timedelta(days=59)):
+            do_send_expiry_reminders()
     notified = Notification.objects.filter(
         kind__in=Notification.Kind.values).values_list("kind", flat=True)
     assert set(notified) == set(Notification.Kind.values)

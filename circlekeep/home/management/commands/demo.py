@@ -22,6 +22,7 @@ from circlekeep.testing import (
     make_staff,
     totp_now,
 )
+from circlekeep.training.actions import do_set_up_programme, do_submit_quiz
 
 ORG_NAME = "Riverside Wellness Collective"
 # The organization meets in Los Angeles: every weekly series is at 18:00 there.
@@ -135,6 +136,15 @@ class Command(BaseCommand):
         do_ask_question(leila, text="Will anyone at my work find out that I come here?",
                         actor=leila.user)
         self.waiting_work(circles, amara, miguel)
+        self.training(org, admin, amara)
+
+    def training(self, org, admin, amara):
+        """The organization's training, not yet required: Amara holds a certificate,
+        Miguel has the modules to take."""
+        programme = do_set_up_programme(org, actor=admin)
+        for module in programme.modules.filter(set="initial"):
+            do_submit_quiz(module, answers=[q["answer"] for q in module.questions],
+                           actor=amara)
 
     def waiting_work(self, circles, amara, miguel):
         """Something on each home's queue: the young adults adopted a change to their
