@@ -47,14 +47,17 @@ def current_certificate(user, programme, *, now=None) -> Certificate | None:
             .order_by("-expires_at").first())
 
 
-def certificate_status(certificate, *, now=None) -> str:
+def expiry_status(expires, grace_days, *, now=None) -> str:
     """"valid", "grace" (expired, the organization's grace period still running) or
-    "expired"."""
+    "expired", for a certificate expiring at ``expires``."""
     now = now or timezone.now()
-    if certificate.expires_at > now:
+    if expires > now:
         return "valid"
-    grace = timedelta(days=certificate.programme.grace_days)
-    return "grace" if certificate.expires_at + grace > now else "expired"
+    return "grace" if expires + timedelta(days=grace_days) > now else "expired"
+
+
+def certificate_status(certificate, *, now=None) -> str:
+    return expiry_status(certificate.expires_at, certificate.programme.grace_days, now=now)
 
 
 def in_transition(user, programme, *, now=None) -> bool:
@@ -166,6 +169,41 @@ def trainees_visible_to(user, organization):
     return (User.objects.filter(staff_roles__organization=organization,
                                 staff_roles__role__in=TRAINING_ROLES)
             .exclude(pk=user.pk).order_by("display_name", "pk"))
+
+
+def access_trainee(user, organization, public_id):
+    """A trainee of the organization whose record an admin of it may read; 404 for
+    anyone else (and for people outside the organization)."""
+    from circlekeep.accounts.models import User
+
+    if not is_org_admin(user, organization):
+        raise Http404
+    found = (User.objects.filter(public_id=parse_public_id(public_id),
+                                 staff_roles__organization=organization,
+                                 staff_roles__role__in=TRAINING_ROLES).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+def team_of(organization, *, now=None):
+    """For the organization's admins: each facilitator and admin with their newest
+    certificate's expiry and status (None without one); three queries."""
+    from django.db.models import Max
+
+    from circlekeep.accounts.models import User
+
+    programme = programme_of(organization)
+    people = list(User.objects.filter(staff_roles__organization=organization,
+                                      staff_roles__role__in=TRAINING_ROLES)
+                  .order_by("display_name", "pk"))
+    newest = dict(Certificate.objects.filter(programme=programme, holder__in=people)
+                  .values("holder").annotate(expires=Max("expires_at"))
+                  .values_list("holder", "expires"))
+    return [{"person": person, "expires": newest.get(person.pk),
+             "status": expiry_status(newest[person.pk], programme.grace_days, now=now)
+             if person.pk in newest else None}
+            for person in people]
 
 
 def access_training_organization(user, public_id):

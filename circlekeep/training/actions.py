@@ -169,7 +169,7 @@ def do_submit_quiz(module: Module, *, answers: list, actor: User) -> Attempt:
                 for answer, question in zip(answers, questions, strict=True))
     score = round(100 * right / len(questions))
     attempt = Attempt.objects.create(module=module, user=actor, answers=answers, score=score,
-                                     passed=score >= programme.pass_mark)
+                                     passed=score >= (module.pass_mark or programme.pass_mark))
     audit.record("training.quiz.attempted", actor=actor, target=attempt,
                  organization=programme.organization, subject=actor,
                  data={"module": module.key, "score": score, "passed": attempt.passed})
@@ -272,9 +272,10 @@ MAX_TITLE, MAX_READING = 200, 20_000
 
 @action
 def do_edit_module(module: Module, *, language: str, title: str, reading: str,
-                   actor: User | None) -> Module:
-    """Change a module's title and reading in one language (admins). The quiz stays as it
-    is, so attempts already made keep their meaning."""
+                   pass_mark: int | None = None, actor: User | None) -> Module:
+    """Change a module's title and reading in one language, and its quiz's own pass mark
+    (empty: the programme's), as an admin. The questions stay as they are, so attempts
+    already made keep their meaning."""
     from django.conf import settings
 
     check_may_run_programme(actor, module.programme.organization)
@@ -282,14 +283,19 @@ def do_edit_module(module: Module, *, language: str, title: str, reading: str,
         raise DomainError(_("Choose one of the site's languages."), field="language")
     title = required_text(title, "title", _("Give the module a title."), MAX_TITLE)
     reading = required_text(reading, "reading", _("Write the reading."), MAX_READING)
+    if pass_mark is not None:
+        pass_mark = _bounded(pass_mark, PASS_MARK_BOUNDS, "pass_mark", _("The pass mark"))
     module = Module.objects.select_for_update().get(pk=module.pk)
     old, new = module.texts.get(language, {}), {"title": title, "reading": reading}
-    if old == new:
+    fields = sorted(k for k in new if old.get(k) != new[k])
+    if module.pass_mark != pass_mark:
+        fields.append("pass_mark")
+    if not fields:
         return module
     module.texts = {**module.texts, language: new}
-    module.save(update_fields=["texts"])
+    module.pass_mark = pass_mark
+    module.save(update_fields=["texts", "pass_mark"])
     audit.record("training.module.edited", actor=actor, target=module,
                  organization=module.programme.organization,
-                 data={"module": module.key, "language": language,
-                       "fields": sorted(k for k in new if old.get(k) != new[k])})
+                 data={"module": module.key, "language": language, "fields": fields})
     return module

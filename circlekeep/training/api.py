@@ -82,6 +82,7 @@ class ModuleOut(Schema):
     title: str
     reading: str = Field(description="Markdown")
     hours: Decimal
+    pass_mark: int
     questions: list[QuestionOut]
 
 
@@ -189,7 +190,7 @@ def get_module(request, module_id: UUID):
     module = access_module(request.user, module_id)
     return {"id": module.public_id, "key": module.key, "set": module.set,
             "title": module.title, "reading": module.text()["reading"],
-            "hours": module.hours,
+            "hours": module.hours, "pass_mark": module.passing_mark,
             "questions": [{"kind": q["kind"], "prompt": q["prompt"], "choices": q["choices"]}
                           for q in module.question_texts()]}
 
@@ -198,6 +199,7 @@ class ModuleTextIn(Schema):
     language: str = Field(description='"en" or "es"', max_length=5)
     title: str = Field(max_length=200)
     reading: str = Field(description="Markdown", max_length=20_000)
+    pass_mark: int | None = Field(None, description="This quiz's own; null: the programme's")
 
 
 @router.put("/training/modules/{module_id}", response=ModuleOut)

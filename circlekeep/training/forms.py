@@ -68,6 +68,9 @@ class ModuleTextForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES,
                                  help_text=_("Each language's text is edited on its own."))
     title = forms.CharField(label=_("Title"), max_length=200)
+    pass_mark = forms.IntegerField(label=_("Pass mark for this quiz (%)"), required=False,
+                                   min_value=50, max_value=100,
+                                   help_text=_("Empty: the programme's pass mark."))
     reading = forms.CharField(label=_("Reading"), max_length=20_000,
                               widget=forms.Textarea(attrs={"rows": 18}),
                               help_text=_("Paragraphs, '## ' for a heading, '- ' for a list, "

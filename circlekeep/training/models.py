@@ -80,6 +80,11 @@ class Module(models.Model):
     set = models.CharField(max_length=10, choices=Set.choices)
     position = models.PositiveSmallIntegerField()
     hours = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("1.0"))
+    # This quiz's own pass mark; empty: the programme's.
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), null=True, blank=True,
+        validators=[MinValueValidator(PASS_MARK_BOUNDS[0]),
+                    MaxValueValidator(PASS_MARK_BOUNDS[1])])
     texts = models.JSONField()
     questions = models.JSONField()
 
@@ -95,6 +100,10 @@ class Module(models.Model):
         """The title and reading in ``language`` (the active one), else in English."""
         language = (language or get_language() or "en")[:2]
         return self.texts.get(language) or self.texts["en"]
+
+    @property
+    def passing_mark(self):
+        return self.pass_mark or self.programme.pass_mark
 
     @property
     def title(self):

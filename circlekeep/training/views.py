@@ -21,11 +21,13 @@ from circlekeep.training.access import (
     access_certificate,
     access_module,
     access_programme,
+    access_trainee,
     access_training_organization,
     certificate_status,
     check_may_run_programme,
     hours_of,
     programme_of,
+    team_of,
     trainee_organizations,
     trainees_visible_to,
     verify_certificate,
@@ -58,15 +60,16 @@ def home(request):
 def programme(request, organization_id):
     organization = access_training_organization(request.user, organization_id)
     programme = programme_of(organization)
-    context = {"organization": organization, "programme": programme,
-               "is_admin": is_org_admin(request.user, organization)}
+    is_admin = is_org_admin(request.user, organization)
+    context = {"organization": organization, "programme": programme, "is_admin": is_admin}
     if programme is not None:
         progress = progress_of(request.user, programme)
         context.update({
             "progress": progress,
             "certificates": [(c, certificate_status(c)) for c in
                              programme.certificates.filter(holder=request.user)],
-            "may_confirm": trainees_visible_to(request.user, organization).exists()})
+            "may_confirm": trainees_visible_to(request.user, organization).exists(),
+            "team": team_of(organization) if is_admin else None})
     return render(request, "training/programme.html", context)
 
 
@@ -125,7 +128,7 @@ def module(request, module_id):
     return render(request, "training/module.html", {
         "module": module, "organization": programme.organization,
         "reading": render_reading(module.text()["reading"]), "form": form, "step": step,
-        "pass_mark": programme.pass_mark,
+        "pass_mark": module.passing_mark,
         "is_admin": is_org_admin(request.user, programme.organization)})
 
 
@@ -138,7 +141,8 @@ def module_edit(request, module_id):
     if language not in module.texts:
         language = "en"
     form = ModuleTextForm(request.POST or None,
-                          initial={"language": language, **module.texts[language]})
+                          initial={"language": language, "pass_mark": module.pass_mark,
+                                   **module.texts[language]})
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_module(module, actor=request.user, **form.cleaned_data)
@@ -167,7 +171,7 @@ def attempt(request, attempt_id):
     return render(request, "training/attempt.html", {
         "attempt": found, "module": module, "questions": questions,
         "organization": module.programme.organization, "progress": progress,
-        "pass_mark": module.programme.pass_mark})
+        "pass_mark": module.passing_mark})
 
 
 @login_required
@@ -208,14 +212,18 @@ def certificate_download(request, certificate_id):
 
 @login_required
 def hours(request, organization_id):
-    """The facilitator's own continuing-education record, as CSV."""
+    """A facilitator's continuing-education record, as CSV: one's own, or (for an admin)
+    any trainee's of the organization, chosen with ``?person=``."""
     organization = access_training_organization(request.user, organization_id)
     programme = access_programme(request.user, organization)
+    person = request.user
+    if request.GET.get("person"):
+        person = access_trainee(request.user, organization, request.GET["person"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="circlekeep-training-hours.csv"'
     writer = csv.writer(response)
     writer.writerow([_("Day"), _("Module"), _("Score (%)"), _("Hours")])
-    for row in hours_of(request.user, programme):
+    for row in hours_of(person, programme):
         writer.writerow([row["day"].isoformat(), row["title"], row["score"], row["hours"]])
     return response
 

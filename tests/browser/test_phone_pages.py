@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from circlekeep.incidents.actions import do_report_concern
 from circlekeep.meetings.actions import do_schedule_meetings
 from circlekeep.testing import PASSWORD, totp_now
+from circlekeep.training.actions import do_set_up_programme, do_submit_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +100,24 @@ def test_an_admins_pages_fit(live_cast, meeting, visit, width):
                f"/consent/organizations/{org}/", f"/agreements/templates/{org}/",
                "/audit/", "/audit/security/", "/meetings/schedule/",
                f"/circles/{cast.circle.public_id}/", "/accounts/tokens/"])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_training_pages_fit(live_cast, visit, width):
+    cast = live_cast
+    programme = do_set_up_programme(cast.org, actor=cast.admin)
+    module = programme.modules.get(key="online")
+    attempt = do_submit_quiz(module, answers=[0] * len(module.questions),
+                             actor=cast.facilitator)
+    tab = visit(width=width)
+    sign_in(tab, cast.facilitator, staff=True)
+    org = cast.org.public_id
+    tour(tab, [f"/training/{org}/", f"/training/modules/{module.public_id}/",
+               f"/training/attempts/{attempt.public_id}/", "/training/verify/?code=AAAA"])
+    admin = visit(width=width)
+    sign_in(admin, cast.admin, staff=True)
+    tour(admin, [f"/training/{org}/", f"/training/{org}/settings/", f"/training/{org}/practice/",
+                 f"/training/modules/{module.public_id}/edit/"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -162,6 +162,25 @@ def test_a_failed_quiz_waits_before_a_retake_and_a_pass_is_recorded(cast):
     assert (passed.score, passed.passed) == (100, True)
 
 
+def test_a_quiz_with_its_own_pass_mark_uses_it(cast):
+    programme = set_up(cast, pass_mark=60)
+    module = programme.modules.get(key="consent")
+    actions.do_edit_module(module, language="en", title=module.text("en")["title"],
+                           reading=module.text("en")["reading"], pass_mark=100,
+                           actor=cast.admin)
+    module.refresh_from_db()
+    answers = right_answers(module)
+    answers[0] = wrong_answers(module)[0]
+    assert not actions.do_submit_quiz(module, answers=answers, actor=cast.facilitator).passed
+    other = programme.modules.get(key="minors")
+    answers = right_answers(other)
+    answers[0] = wrong_answers(other)[0]
+    assert actions.do_submit_quiz(other, answers=answers, actor=cast.facilitator).passed
+    with pytest.raises(DomainError):
+        actions.do_edit_module(module, language="en", title="T", reading="R", pass_mark=40,
+                               actor=cast.admin)
+
+
 def test_the_pass_mark_decides(cast):
     programme = set_up(cast, pass_mark=80)
     module = programme.modules.get(key="consent")

@@ -210,3 +210,22 @@ def test_homes_show_training_to_finish_and_leads_who_will_not_be_certified(cast)
     home = page_of(signed_in_client(cast.facilitator).get("/"))
     assert "Finish your confidentiality training" not in home
     assert "lead cannot lead its next meeting" not in home
+
+
+def test_an_admin_sees_the_team_and_exports_anyones_hours_but_nobody_else_does(cast):
+    programme_of(cast)
+    finish(cast, signed_in_client(cast.facilitator))
+    admin = signed_in_client(cast.admin)
+    page = page_of(admin.get(f"/training/{cast.org.public_id}/"))
+    assert "Current until" in page and "None yet" in page
+    url = f"/training/{cast.org.public_id}/hours.csv"
+    rows = list(csv.reader(io.StringIO(admin.get(
+        url, {"person": str(cast.facilitator.public_id)}).content.decode())))
+    assert len(rows) == 8
+    # Not someone outside the organization, and not for a facilitator.
+    assert admin.get(url, {"person": str(cast.other_admin.public_id)}).status_code == 404
+    assert admin.get(url, {"person": str(cast.member.public_id)}).status_code == 404
+    assert signed_in_client(cast.other_facilitator).get(
+        url, {"person": str(cast.facilitator.public_id)}).status_code == 404
+    assert "Current until" not in page_of(
+        signed_in_client(cast.other_facilitator).get(f"/training/{cast.org.public_id}/"))
