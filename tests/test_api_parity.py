@@ -86,6 +86,7 @@ PAGE_ACTIONS = {
     "training:module": ["POST /training/modules/{module_id}/attempts"],
     "training:practice": ["POST /organizations/{org_id}/training/practice"],
     "training:module-edit": ["PUT /training/modules/{module_id}"],
+    "training:verify": ["POST /training/certificates/verify"],
     "disclosures:legal": ["POST /memberships/{membership_id}/legal-disclosures"],
     "disclosures:revoke": ["POST /authorizations/{authorization_id}/revoke"],
     "disclosures:record": ["POST /authorizations/{authorization_id}/disclosures"],

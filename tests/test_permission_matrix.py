@@ -683,7 +683,9 @@ def _training_rows():
     return [
         page("training:home", lambda c: "/training/",
              expect(404, anon=302, f=302, of=302, a=302, oa=302)),
-        page("training:verify", lambda c: "/training/verify/?code=AAAA-BBBB", expect(200)),
+        page("training:verify", lambda c: "/training/verify/", expect(200)),
+        page("training:verify", lambda c: "/training/verify/", expect(200), "POST",
+             {"code": "AAAA-BBBB"}),
         page("training:programme", lambda c: f"/training/{c.org.public_id}/", trainees),
         page("training:set-up", lambda c: f"/training/{c.org.public_id}/set-up/",
              expect(404, anon=302, f=403, of=403, a=302), "POST"),
@@ -1122,9 +1124,9 @@ API += [
              lambda c: f"{V1}/organizations/{training(c).organization.public_id}"
              "/training/practice", expect(404, anon=401, a=400),
              {"trainee_id": "FACILITATOR", "kind": "nonsense", "on": "2026-11-20"}),
-    endpoint("GET", "/training/certificates/verify",
-             lambda c: f"{V1}/training/certificates/verify?code=AAAA-BBBB-CCCC-DDDD",
-             expect(200)),
+    endpoint("POST", "/training/certificates/verify",
+             lambda c: f"{V1}/training/certificates/verify", expect(200),
+             {"code": "AAAA-BBBB-CCCC-DDDD"}),
 ]
 
 ROWS = WEB + API

@@ -256,6 +256,14 @@ def lead_of(circle):
 
 def check_trained_to_facilitate(user, circle):
     """The training gate for acting as the circle's facilitator (its online room, its
-    opening ritual): a current certificate, or co-facilitating beside a lead who has one
-    (training/access.py)."""
-    check_may_co_lead(user, circle.organization, lambda: lead_of(circle))
+    opening ritual): leave to lead (training/access.py), or co-facilitating this circle
+    with a lead who holds a current certificate. An admin who does not co-facilitate it
+    needs leave to lead."""
+
+    def lead_of_co_facilitated():
+        if not Facilitation.objects.filter(circle=circle, user=user,
+                                           role=Facilitation.Role.CO).exists():
+            return None
+        return lead_of(circle)
+
+    check_may_co_lead(user, circle.organization, lead_of_co_facilitated)

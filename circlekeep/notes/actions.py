@@ -392,6 +392,7 @@ def do_add_addendum(addendum: Addendum, *, actor: User) -> Addendum:
     """Add a reviewed addendum to the member's record: its redacted text is sealed for
     readers and it is locked. Refused while a flag is undecided."""
     check_may_manage_circle(actor, addendum.membership.circle)
+    check_may_lead(actor, addendum.membership.circle.organization)
     _check_open(addendum)
     review = review_of(addendum, actor=actor, reason=audit_reasons.code("notes.addendum.add"))
     _check_flags_decided(review)

@@ -7,7 +7,7 @@ missing. ``check_may_co_lead`` lets a facilitator in training co-facilitate besi
 certified lead.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.http import Http404
 from django.urls import reverse
@@ -68,9 +68,8 @@ def in_transition(user, programme, *, now=None) -> bool:
         return False
     if timezone.localdate(now) > programme.transition_until:
         return False
-    return StaffRole.objects.filter(organization_id=programme.organization_id, user=user,
-                                    role__in=TRAINING_ROLES,
-                                    created_at__lte=programme.required_since).exists()
+    return (user.pk in programme.transition_people
+            and staff_role(user, programme.organization) in TRAINING_ROLES)
 
 
 def may_lead(user, organization, *, now=None) -> bool:
@@ -93,12 +92,16 @@ def check_may_lead(user, organization, *, now=None):
 
 
 def check_may_co_lead(user, organization, lead_of, *, now=None):
-    """A facilitator in training may act beside a lead who may lead: ``lead_of()`` gives
-    the circle's lead (asked only when ``user`` may not lead alone)."""
+    """A co-facilitator in training may act in a circle whose lead holds a current
+    certificate (a transition is not enough to train someone): ``lead_of()`` gives that
+    lead when ``user`` co-facilitates the circle, else None (asked only when ``user`` may
+    not lead alone)."""
     if user is None or may_lead(user, organization, now=now):
         return
     lead = lead_of()
-    if lead is not None and lead.pk != user.pk and may_lead(lead, organization, now=now):
+    programme = programme_of(organization)
+    if (lead is not None and lead.pk != user.pk
+            and current_certificate(lead, programme, now=now) is not None):
         return
     check_may_lead(user, organization, now=now)
 
@@ -140,31 +143,39 @@ def check_may_run_programme(user, organization):
                                 "training."))
 
 
-def may_confirm_practice(user, programme, trainee) -> bool:
-    """Who may confirm a trainee's practical part: an admin of the organization, or a
-    facilitator who may lead there; never the trainee."""
+def may_confirm_practice(user, programme, trainee, kind) -> bool:
+    """Who may confirm a trainee's practical part, never the trainee: a meeting
+    co-facilitated only a facilitator or admin who may lead there (the lead it was
+    co-facilitated with); a sign-off also any admin of the organization (someone must
+    sign the first trainees off)."""
     if user is None:
         return True
     if user.pk == trainee.pk:
         return False
     organization = programme.organization
-    if is_org_admin(user, organization):
+    if kind == "sign-off" and is_org_admin(user, organization):
         return True
-    return (staff_role(user, organization) == StaffRole.Role.FACILITATOR
-            and may_lead(user, organization)
-            and current_certificate(user, programme) is not None)
+    return staff_role(user, organization) in TRAINING_ROLES and may_vouch(user, programme)
+
+
+def may_vouch(user, programme) -> bool:
+    """Whether ``user`` may vouch for someone's practice: a current certificate, or one of
+    the people who already facilitated when the gate was turned on, during the
+    transition (how the first trainees are vouched for)."""
+    return (current_certificate(user, programme) is not None
+            or in_transition(user, programme))
 
 
 def trainees_visible_to(user, organization):
-    """The organization's facilitators and admins whose training ``user`` may follow:
-    all of them for an admin or a certified facilitator, else none."""
+    """The organization's facilitators and admins whose practice ``user`` may confirm:
+    all of them for an admin or a facilitator who may vouch, else none."""
     from circlekeep.accounts.models import User
 
     role = staff_role(user, organization)
     programme = programme_of(organization)
     if programme is None or role not in TRAINING_ROLES:
         return User.objects.none()
-    if role == StaffRole.Role.FACILITATOR and current_certificate(user, programme) is None:
+    if role != StaffRole.Role.ADMIN and not may_vouch(user, programme):
         return User.objects.none()
     return (User.objects.filter(staff_roles__organization=organization,
                                 staff_roles__role__in=TRAINING_ROLES)
@@ -231,8 +242,11 @@ def verify_certificate(typed_code):
                    .filter(code=normal_code(typed_code)).first())
     if certificate is None:
         return None
-    return {"name": certificate.holder.display_name, "issued": certificate.issued_at,
-            "expires": certificate.expires_at, "status": certificate_status(certificate)}
+    # Days in UTC, as on the certificate itself, whoever reads them and wherever.
+    return {"name": certificate.holder.display_name,
+            "issued": certificate.issued_at.astimezone(UTC).date(),
+            "expires": certificate.expires_at.astimezone(UTC).date(),
+            "status": certificate_status(certificate)}
 
 
 def normal_code(typed: str) -> str:

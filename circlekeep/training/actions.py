@@ -19,7 +19,7 @@ from circlekeep.lib.actions import ActionForbidden, DomainError, action, require
 from circlekeep.lib.request_cache import forget
 from circlekeep.notify.actions import notify
 from circlekeep.orgs.access import staff_role
-from circlekeep.orgs.models import Organization
+from circlekeep.orgs.models import Organization, StaffRole
 from circlekeep.training.access import (
     TRAINING_ROLES,
     check_may_run_programme,
@@ -71,7 +71,11 @@ def do_set_up_programme(organization: Organization, *, actor: User | None) -> Pr
     check_may_run_programme(actor, organization)
     if Programme.objects.filter(organization=organization).exists():
         raise DomainError(_("This organization already has a training programme."))
-    programme = Programme.objects.create(organization=organization)
+    try:
+        with transaction.atomic():
+            programme = Programme.objects.create(organization=organization)
+    except IntegrityError:  # set up a moment ago by another request
+        raise DomainError(_("This organization already has a training programme.")) from None
     Module.objects.bulk_create(
         Module(programme=programme, key=m["key"], set=m["set"], position=m["position"],
                hours=m["hours"], texts=m["texts"], questions=m["questions"])
@@ -127,9 +131,14 @@ def do_update_programme(programme: Programme, *, required: bool, transition_unti
     for key, value in new.items():
         setattr(programme, key, value)
     fields = list(new)
-    if programme.required and "required" in changes:
+    if programme.required and programme.required_since is None:
+        # Only the first time: turning the gate off and on again must not make everyone
+        # hired meanwhile an "existing" facilitator.
         programme.required_since = timezone.now()
-        fields.append("required_since")
+        programme.transition_people = sorted(StaffRole.objects.filter(
+            organization=programme.organization, role__in=TRAINING_ROLES)
+            .values_list("user_id", flat=True))
+        fields += ["required_since", "transition_people"]
     programme.save(update_fields=fields)
     forget(("training_programme", programme.organization_id))
     audit.record("training.programme.changed", actor=actor, target=programme,
@@ -184,11 +193,20 @@ def do_confirm_practice(programme: Programme, trainee: User, *, kind: str, on: d
     co-facilitated with the confirming lead, or a trainer's sign-off with a note."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_trainee(trainee, programme)
-    if not may_confirm_practice(actor, programme, trainee):
-        raise ActionForbidden(_("Only an admin or a certified facilitator of this "
-                                "organization may confirm someone else's practice."))
     if kind not in Practice.Kind.values:
         raise DomainError(_("Choose what is confirmed."), field="kind")
+    if not may_confirm_practice(actor, programme, trainee, kind):
+        raise ActionForbidden(_("A meeting co-facilitated is confirmed by a certified "
+                                "facilitator it was led with, and a sign-off by an admin "
+                                "or a certified facilitator; never by the trainee."))
+    progress = progress_of(trainee, programme)
+    if progress.due != "initial":
+        raise DomainError(_("Practice counts toward a first certificate (or a new one after "
+                            "a lapse); %(name)s does not need it now.")
+                          % {"name": trainee.display_name}, field="trainee")
+    if kind == Practice.Kind.SIGN_OFF and progress.signed_off:
+        raise DomainError(_("%(name)s is already signed off.") % {"name": trainee.display_name},
+                          field="kind")
     if not isinstance(on, date) or on > timezone.localdate() or (
             on < timezone.localdate() - timedelta(days=366)):
         raise DomainError(_("Give a day within the last year, and not later than today."),
@@ -200,6 +218,10 @@ def do_confirm_practice(programme: Programme, trainee: User, *, kind: str, on: d
         if len(note) > MAX_NOTE:
             raise DomainError(_("Keep it under %(limit)d characters.") % {"limit": MAX_NOTE},
                               field="note")
+    if kind == Practice.Kind.CO_FACILITATION and Practice.objects.filter(
+            programme=programme, trainee=trainee, kind=kind, on=on).exists():
+        raise DomainError(_("A meeting co-facilitated that day is already confirmed."),
+                          field="on")
     practice = Practice.objects.create(programme=programme, trainee=trainee,
                                        confirmed_by=actor or trainee, kind=kind, on=on,
                                        note=note)

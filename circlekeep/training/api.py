@@ -3,11 +3,10 @@ attempts, confirming practice, certificates, and the public verification of a co
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.training import actions
@@ -93,8 +92,9 @@ class AttemptIn(Schema):
 
 class ReviewedQuestionOut(Schema):
     given: int
-    answer: int
-    explanation: str
+    right: bool
+    answer: int | None = Field(None, description="Given once the quiz is passed")
+    explanation: str | None = Field(None, description="Given once the quiz is passed")
 
 
 class AttemptOut(Schema):
@@ -222,7 +222,9 @@ def submit_attempt(request, module_id: UUID, body: AttemptIn):
     return Status(201, {
         "id": attempt.public_id, "score": attempt.score, "passed": attempt.passed,
         "created_at": attempt.created_at,
-        "questions": [{"given": given, "answer": q["answer"], "explanation": q["explanation"]}
+        "questions": [{"given": given, "right": given == q["answer"],
+                       **({"answer": q["answer"], "explanation": q["explanation"]}
+                          if attempt.passed else {})}
                       for given, q in zip(attempt.answers, module.question_texts(),
                                           strict=True)],
         "certificate": certificate_to_dict(issued) if issued else None})
@@ -242,13 +244,18 @@ def confirm_practice(request, org_id: UUID, body: PracticeIn):
     return Status(201, {"id": practice.public_id, "kind": practice.kind, "on": practice.on})
 
 
-@router.get("/training/certificates/verify", response=VerifiedOut, auth=None)
-def verify(request, code: Annotated[str, Query(max_length=40)]):
+class VerifyIn(Schema):
+    code: str = Field(max_length=40)
+
+
+@router.post("/training/certificates/verify", response=VerifiedOut, auth=None)
+def verify(request, body: VerifyIn):
     """Public: whether a certificate code is genuine, with only the holder's display name,
-    the dates and the status."""
-    found = verify_certificate(code)
+    the dates (UTC) and the status. The code goes in the body, so that it stays out of
+    access logs."""
+    found = verify_certificate(body.code)
     if found is None:
         return {"found": False}
     return {"found": True, "name": found["name"],
-            "issued": found["issued"].date(), "expires": found["expires"].date(),
+            "issued": found["issued"], "expires": found["expires"],
             "status": found["status"]}

@@ -36,6 +36,9 @@ class Programme(models.Model):
                                         related_name="training_programme")
     required = models.BooleanField(_("leading needs a current certificate"), default=False)
     required_since = models.DateTimeField(null=True, blank=True)
+    # Who facilitated (or administered) when the gate was first turned on: only they may
+    # lead during the transition, whatever roles change later.
+    transition_people = models.JSONField(default=list, blank=True)
     transition_until = models.DateField(
         _("facilitators already working may lead without a certificate until"),
         null=True, blank=True)
@@ -159,6 +162,9 @@ class Practice(models.Model):
 
     class Meta:
         ordering = ["-on", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["programme", "trainee", "on"], condition=models.Q(kind="co-facilitation"),
+            name="one_co_facilitation_per_day")]
 
     def __str__(self):
         return f"{self.kind} of user {self.trainee_id}"

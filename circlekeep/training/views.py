@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from circlekeep.lib.actions import DomainError
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
@@ -191,8 +191,9 @@ def practice(request, organization_id):
                                             actor=request.user)
         except AlreadySubmitted:
             pass
-        except DomainError as error:
-            add_domain_error(form, error)
+        except (DomainError, ActionForbidden) as error:
+            # Refused for this person or this kind: said beside the form, not as a 403.
+            form.add_error(getattr(error, "field", None), str(error.message))
             return render(request, "training/practice.html",
                           {"organization": organization, "form": form})
         messages.success(request, _("Confirmed for %(name)s.")
@@ -231,8 +232,9 @@ def hours(request, organization_id):
 @never_cache
 def verify(request):
     """Public: whether a certificate code is genuine, and only what the certificate says
-    (display name, dates, status); the same answer for a wrong code as for no code."""
-    form = VerifyForm(request.GET or None)
+    (display name, dates, status). The code is sent in a form's body, not the address,
+    so that it stays out of access logs."""
+    form = VerifyForm(request.POST or None)
     found = None
     if form.is_bound and form.is_valid():
         found = verify_certificate(form.cleaned_data["code"])

@@ -5,7 +5,6 @@ not be allowed to lead their next meeting (training/access.py decides who may le
 Each function answers in a fixed number of queries, however many circles or people.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import Max, Min
@@ -93,11 +92,9 @@ def expiring_tasks(user):
 
 def lapsing_lead_tasks(circles):
     """Circles among ``circles`` (a queryset the caller may see) whose lead will not be
-    allowed to lead at the next meeting, where training is required: four queries, and
-    one more per organization in its transition period."""
+    allowed to lead at the next meeting, where training is required: four queries."""
     from circlekeep.circles.models import Facilitation
     from circlekeep.meetings.models import Meeting
-    from circlekeep.orgs.models import StaffRole
 
     now = timezone.now()
     programmes = {p.organization_id: p for p in Programme.objects.filter(
@@ -114,12 +111,8 @@ def lapsing_lead_tasks(circles):
         .values_list("circle", "first"))
     expiries = _newest_expiries(programmes.values(),
                                 holders={lead["user_id"] for lead in leads})
-    early = defaultdict(set)
-    for programme in programmes.values():
-        if programme.transition_until and programme.required_since:
-            early[programme.organization_id] = set(StaffRole.objects.filter(
-                organization_id=programme.organization_id,
-                created_at__lte=programme.required_since).values_list("user_id", flat=True))
+    early = {org: set(p.transition_people) if p.transition_until else set()
+             for org, p in programmes.items()}
     tasks = []
     for lead in leads:
         starts = next_meeting.get(lead["circle_id"])

@@ -172,6 +172,15 @@ def test_only_a_trained_facilitator_signs_or_co_signs_where_training_is_required
         actions.do_cosign_progress_note(note, actor=cast.admin)
     train(cast.admin)
     actions.do_cosign_progress_note(note, actor=cast.admin)
+    # Adding an addendum to the record is signing too.
+    addendum = actions.do_draft_addendum(note, body="Mina asked for a follow-up call.",
+                                         actor=cast.facilitator)
+    co = make_staff(cast.org, "cody@riverside.test", "facilitator", name="Cody",
+                    actor=cast.admin)
+    do_add_facilitator(cast.circle, co, actor=cast.admin)
+    with pytest.raises(TrainingRequired):
+        actions.do_add_addendum(addendum, actor=co)
+    actions.do_add_addendum(addendum, actor=cast.facilitator)
 
 
 def test_an_addendum_is_reviewed_like_the_note_before_the_member_reads_it(cast, held):

@@ -237,44 +237,58 @@ def test_passing_every_module_issues_a_certificate_that_keeps_its_expiry(cast):
 
 
 def test_practice_confirmed_by_a_certified_lead_and_a_trainer_is_needed_when_set(cast):
-    programme = set_up(cast, co_facilitations=2, sign_off=True)
+    programme = set_up(cast, co_facilitations=2, sign_off=True, required=True,
+                       transition_until=timezone.localdate() + timedelta(days=60))
+    # Hired after the gate went on: not one of the facilitators in transition.
     trainee = make_staff(cast.org, "tia@riverside.test", "facilitator", name="Tia",
                          actor=cast.admin)
-    pass_set(programme, cast.facilitator)
-    for _ in range(2):
-        actions.do_confirm_practice(programme, cast.facilitator, kind="co-facilitation",
-                                    on=timezone.localdate(), actor=cast.admin)
-    actions.do_confirm_practice(programme, cast.facilitator, kind="sign-off",
-                                on=timezone.localdate(), note="Ran two openings well.",
-                                actor=cast.admin)
-    assert Certificate.objects.filter(holder=cast.facilitator).exists()
-
+    day = timezone.localdate() - timedelta(days=3)
     pass_set(programme, trainee)
     assert not Certificate.objects.filter(holder=trainee).exists()
-    # Nobody vouches for themself, and an uncertified facilitator vouches for nobody.
-    with pytest.raises(ActionForbidden):
-        actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
-                                    on=timezone.localdate(), actor=trainee)
-    with pytest.raises(ActionForbidden):
-        actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
-                                    on=timezone.localdate(), actor=cast.other_facilitator)
+    # Nobody vouches for themself, and a meeting is confirmed by someone who may vouch
+    # (a certificate, or the transition): an admin without either only signs off.
+    new_admin = make_staff(cast.org, "abe@riverside.test", "admin", name="Abe",
+                           actor=cast.admin)
+    newcomer = make_staff(cast.org, "nia@riverside.test", "facilitator", name="Nia",
+                          actor=cast.admin)
+    refusals = [(trainee, "co-facilitation", ""), (new_admin, "co-facilitation", ""),
+                (trainee, "sign-off", "Fine."), (newcomer, "co-facilitation", "")]
+    for actor, kind, note in refusals:
+        with pytest.raises(ActionForbidden):
+            actions.do_confirm_practice(programme, trainee, kind=kind, on=day, note=note,
+                                        actor=actor)
     with pytest.raises(DomainError):
-        actions.do_confirm_practice(programme, trainee, kind="sign-off",
-                                    on=timezone.localdate(), note=" ", actor=cast.facilitator)
+        actions.do_confirm_practice(programme, trainee, kind="sign-off", on=day, note=" ",
+                                    actor=new_admin)
     with pytest.raises(DomainError):
         actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
                                     on=timezone.localdate() + timedelta(days=1),
                                     actor=cast.facilitator)
     mark = audit_mark()
-    for _ in range(2):
-        actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
-                                    on=timezone.localdate(), actor=cast.facilitator)
+    actions.do_confirm_practice(programme, trainee, kind="co-facilitation", on=day,
+                                actor=cast.facilitator)
+    # The same day twice is one meeting, not two.
+    with pytest.raises(DomainError):
+        actions.do_confirm_practice(programme, trainee, kind="co-facilitation", on=day,
+                                    actor=cast.other_facilitator)
+    actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
+                                on=day - timedelta(days=7), actor=cast.other_facilitator)
     assert not Certificate.objects.filter(holder=trainee).exists()
-    actions.do_confirm_practice(programme, trainee, kind="sign-off", on=timezone.localdate(),
-                                note="Watched a full meeting.", actor=cast.facilitator)
-    assert_events(mark, [("training.practice.confirmed", cast.facilitator, trainee)] * 3
-                  + [("training.certificate.issued", cast.facilitator, trainee)])
+    actions.do_confirm_practice(programme, trainee, kind="sign-off", on=day,
+                                note="Watched a full meeting.", actor=new_admin)
+    assert_events(mark, [("training.practice.confirmed", cast.facilitator, trainee),
+                         ("training.practice.confirmed", cast.other_facilitator, trainee),
+                         ("training.practice.confirmed", new_admin, trainee),
+                         ("training.certificate.issued", new_admin, trainee)])
     assert Practice.objects.filter(trainee=trainee).count() == 3
+    # Certified now: nothing more to confirm, so nothing banks toward a later lapse.
+    with pytest.raises(DomainError, match="does not need it now"):
+        actions.do_confirm_practice(programme, trainee, kind="co-facilitation",
+                                    on=day - timedelta(days=14), actor=cast.facilitator)
+    # Tia may vouch for others now.
+    pass_set(programme, newcomer)
+    actions.do_confirm_practice(programme, newcomer, kind="co-facilitation", on=day,
+                                actor=trainee)
 
 
 def test_a_certificate_renews_through_the_refresher_set_from_its_expiry(cast):
@@ -323,6 +337,7 @@ def test_a_code_verifies_with_only_name_dates_and_status(cast):
     typed = certificate.code.lower().replace("-", " ").replace("0", "o")
     found = verify_certificate(typed)
     assert set(found) == {"name", "issued", "expires", "status"}
+    assert found["expires"] == certificate.expires_at.date()
     assert (found["name"], found["status"]) == ("Fran", "valid")
     assert verify_certificate("AAAA-BBBB-CCCC-DDDD") is None
     assert verify_certificate("") is None
@@ -359,6 +374,31 @@ def test_the_transition_lets_existing_facilitators_lead_until_its_day(cast):
     assert not may_lead(cast.facilitator, cast.org, now=after)
 
 
+def test_the_transition_is_for_who_facilitated_when_the_gate_first_went_on(cast):
+    from circlekeep.orgs.actions import do_change_staff_role
+    from circlekeep.orgs.models import StaffRole
+
+    programme = set_up(cast)
+    until = timezone.localdate() + timedelta(days=30)
+    programme = actions.do_update_programme(
+        programme, actor=cast.admin, **rules(programme, required=True, transition_until=until))
+    first = programme.required_since
+    # An auditor made a facilitator afterwards did not facilitate then.
+    do_change_staff_role(StaffRole.objects.get(user=cast.auditor), role="facilitator",
+                         actor=cast.admin)
+    assert not may_lead(cast.auditor, cast.org)
+    # Turning the gate off and on again does not widen the transition.
+    newcomer = make_staff(cast.org, "nia@riverside.test", "facilitator", name="Nia",
+                          actor=cast.admin)
+    programme = actions.do_update_programme(programme, actor=cast.admin,
+                                            **rules(programme, required=False))
+    programme = actions.do_update_programme(programme, actor=cast.admin,
+                                            **rules(programme, required=True))
+    assert programme.required_since == first
+    assert not may_lead(newcomer, cast.org)
+    assert may_lead(cast.other_facilitator, cast.org)
+
+
 def test_a_lapsed_certificate_closes_the_gate_after_the_grace_period(cast):
     programme = set_up(cast, required=True, grace_days=10)
     pass_set(programme, cast.facilitator)
@@ -372,7 +412,7 @@ def test_a_lapsed_certificate_closes_the_gate_after_the_grace_period(cast):
 def _online_meeting(cast, circle):
     return do_schedule_meetings(circle, starts_at=timezone.now() + timedelta(minutes=5),
                                 duration_minutes=60, recurrence="none", mode="online",
-                                actor=cast.facilitator).meetings.get()
+                                actor=cast.admin).meetings.get()
 
 
 def test_the_gate_covers_the_room_and_the_opening_ritual(cast):
@@ -391,14 +431,29 @@ def test_the_gate_covers_the_room_and_the_opening_ritual(cast):
 
 def test_a_co_facilitator_in_training_acts_beside_a_certified_lead_only(cast):
     meeting = _online_meeting(cast, cast.circle)
+    programme = set_up(cast, required=True,
+                       transition_until=timezone.localdate() + timedelta(days=30))
     trainee = make_staff(cast.org, "tia@riverside.test", "facilitator", name="Tia",
                          actor=cast.admin)
     do_add_facilitator(cast.circle, trainee, actor=cast.admin)
-    programme = set_up(cast, required=True)
+    # Fran may lead in the transition, but a lead without a certificate trains nobody.
+    assert check_may_enter(cast.facilitator, meeting)[0] == "facilitator"
     with pytest.raises(PermissionDenied):
         check_may_enter(trainee, meeting)
     pass_set(programme, cast.facilitator)
     assert check_may_enter(trainee, meeting)[0] == "facilitator"
+    # Felix's circle is not one Tia co-facilitates.
+    other = _online_meeting(cast, cast.other_circle)
+    with pytest.raises(PermissionDenied):
+        check_may_enter(trainee, other)
+
+
+def test_an_admin_who_does_not_co_facilitate_needs_a_certificate_for_the_ritual(cast):
+    meeting = _online_meeting(cast, cast.circle)
+    programme = set_up(cast, required=True)
+    pass_set(programme, cast.facilitator)
+    with pytest.raises(TrainingRequired):
+        do_acknowledge_ritual(meeting, cast.membership, actor=cast.admin)
 
 
 def test_modules_are_ordered_and_counted_per_set(cast):

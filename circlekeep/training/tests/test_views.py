@@ -54,8 +54,10 @@ def test_a_facilitator_reads_fails_sees_why_and_cannot_retake_at_once(cast):
     attempt = Attempt.objects.get(user=cast.facilitator)
     assert response["Location"] == f"/training/attempts/{attempt.public_id}/"
     result = page_of(client.get(response["Location"]))
-    assert "Not passed" in result
-    assert escape(module.question_texts("en")[0]["explanation"]) in result
+    assert "Not passed" in result and "Your answer, not right:" in result
+    # The key comes with a pass, not with a failure that could be retaken at once.
+    assert escape(module.question_texts("en")[0]["explanation"]) not in result
+    assert "The right answer:" not in result
     page = page_of(client.get(f"/training/modules/{module.public_id}/"))
     assert "You can take this quiz again from" in page
     # Another trainee cannot read someone else's attempt.
@@ -104,10 +106,10 @@ def test_finishing_gives_a_pdf_a_code_the_public_page_verifies_and_hours(cast):
     assert signed_in_client(cast.other_facilitator).get(
         f"/training/certificates/{certificate.public_id}.pdf").status_code == 404
     public = Client()
-    found = page_of(public.get("/training/verify/", {"code": certificate.code}))
+    found = page_of(public.post("/training/verify/", {"code": certificate.code}))
     assert "A genuine certificate" in found and "Fran" in found
     assert "fran@riverside.test" not in found and cast.org.name not in found
-    missing = page_of(public.get("/training/verify/", {"code": "AAAA-BBBB-CCCC-DDDD"}))
+    missing = page_of(public.post("/training/verify/", {"code": "AAAA-BBBB-CCCC-DDDD"}))
     assert "No certificate has this code" in missing
     rows = list(csv.reader(io.StringIO(
         client.get(f"/training/{cast.org.public_id}/hours.csv").content.decode())))
@@ -130,8 +132,9 @@ def test_an_admin_confirms_practice_and_changes_the_rules_on_the_pages(cast):
     programme.refresh_from_db()
     assert programme.pass_mark == 90
     response = client.post(f"/training/{cast.org.public_id}/practice/", {
-        "trainee": str(cast.facilitator.public_id), "kind": "co-facilitation",
-        "on": (timezone.now() - timedelta(days=2)).date().isoformat(), "note": ""})
+        "trainee": str(cast.facilitator.public_id), "kind": "sign-off",
+        "on": (timezone.now() - timedelta(days=2)).date().isoformat(),
+        "note": "Watched two openings."})
     assert response.status_code == 302
     assert programme.practice.get().confirmed_by == cast.admin
     # A facilitator without a certificate confirms nobody's practice.
@@ -177,10 +180,18 @@ def test_the_api_takes_the_same_steps(cast, client):
         assert result.status_code == 201, result.content
     certificate = result.json()["certificate"]
     assert certificate["status"] == "valid"
-    public = client.get("/api/v1/training/certificates/verify",
-                        {"code": certificate["code"]}).json()
+    public = client.post("/api/v1/training/certificates/verify",
+                         {"code": certificate["code"]}, content_type="application/json").json()
     assert public == {"found": True, "name": "Fran", "issued": public["issued"],
                       "expires": public["expires"], "status": "valid"}
+    first = cast.org.training_programme.modules.get(key="agreement")
+    failed = client.post(f"/api/v1/training/modules/{first.public_id}/attempts",
+                         {"answers": [(q["answer"] + 1) % 3 for q in first.questions]},
+                         content_type="application/json",
+                         **api(cast.other_facilitator)).json()
+    assert not failed["passed"] and failed["certificate"] is None
+    assert all(q["answer"] is None and q["explanation"] is None and not q["right"]
+               for q in failed["questions"])
     refused = client.post(f"/api/v1/training/modules/{step['id']}/attempts",
                           {"answers": [0]}, content_type="application/json", **headers)
     assert refused.status_code == 400
