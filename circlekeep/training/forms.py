@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from circlekeep.lib.forms import SubmitOnceMixin
@@ -65,8 +64,8 @@ class VerifyForm(forms.Form):
 
 
 class ModuleTextForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES,
-                                 help_text=_("Each language's text is edited on its own."))
+    """A module's title and reading in one language (the page's), and its pass mark."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     pass_mark = forms.IntegerField(label=_("Pass mark for this quiz (%)"), required=False,
                                    min_value=50, max_value=100,

@@ -3,6 +3,7 @@ rules for admins, confirming someone's practice, certificates and their public c
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -134,25 +135,30 @@ def module(request, module_id):
 
 @login_required
 def module_edit(request, module_id):
-    """An admin edits a module's title and reading, one language at a time."""
+    """An admin edits a module's title and reading, one language at a time: the language
+    is chosen by a link, so the boxes always hold that language's text."""
     module = access_module(request.user, module_id)
     check_may_run_programme(request.user, module.programme.organization)
-    language = request.POST.get("language") or request.GET.get("language") or "en"
-    if language not in module.texts:
+    languages = dict(settings.LANGUAGES)
+    language = request.GET.get("language", "en")
+    if language not in languages:
         language = "en"
+    text = module.texts.get(language) or module.texts["en"]
     form = ModuleTextForm(request.POST or None,
-                          initial={"language": language, "pass_mark": module.pass_mark,
-                                   **module.texts[language]})
+                          initial={"pass_mark": module.pass_mark, **text})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_edit_module(module, actor=request.user, **form.cleaned_data)
+            actions.do_edit_module(module, actor=request.user, language=language,
+                                   **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("The module is saved."))
             return redirect("training:module", module_id=module.public_id)
     return render(request, "training/module_edit.html", {
-        "module": module, "organization": module.programme.organization, "form": form})
+        "module": module, "organization": module.programme.organization, "form": form,
+        "language": language, "language_name": languages[language],
+        "others": [(code, name) for code, name in settings.LANGUAGES if code != language]})
 
 
 @login_required

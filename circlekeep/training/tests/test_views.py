@@ -240,3 +240,20 @@ def test_an_admin_sees_the_team_and_exports_anyones_hours_but_nobody_else_does(c
         url, {"person": str(cast.facilitator.public_id)}).status_code == 404
     assert "Current until" not in page_of(
         signed_in_client(cast.other_facilitator).get(f"/training/{cast.org.public_id}/"))
+
+
+def test_an_admin_edits_the_spanish_text_without_touching_the_english(cast):
+    module = programme_of(cast).modules.get(key="online")
+    english, spanish = module.texts["en"], module.texts["es"]
+    client = signed_in_client(cast.admin)
+    url = f"/training/modules/{module.public_id}/edit/"
+    assert escape(english["title"]) in page_of(client.get(url))
+    page = page_of(client.get(url, {"language": "es"}))
+    assert escape(spanish["title"]) in page and "You are editing the Spanish text." in page
+    response = client.post(f"{url}?language=es", {
+        "title": "Salas en línea, a nuestra manera", "reading": spanish["reading"],
+        "pass_mark": ""})
+    assert response.status_code == 302
+    module.refresh_from_db()
+    assert module.texts["es"]["title"] == "Salas en línea, a nuestra manera"
+    assert module.texts["en"] == english
