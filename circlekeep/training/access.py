@@ -225,6 +225,18 @@ def access_training_organization(user, public_id):
     return found
 
 
+def access_attempt(user, public_id):
+    """One's own quiz attempt; 404 for anyone else's (admins included: an attempt is the
+    trainee's own working)."""
+    from circlekeep.training.models import Attempt
+
+    found = (Attempt.objects.select_related("module__programme__organization")
+             .filter(public_id=parse_public_id(public_id), user=user).first())
+    if found is None:
+        raise Http404
+    return found
+
+
 def access_certificate(user, public_id) -> Certificate:
     """A certificate, for its holder and the admins of its organization; 404 otherwise."""
     certificate = (Certificate.objects.select_related("programme__organization", "holder")

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
-from circlekeep.lib.ids import parse_public_id
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.orgs.access import is_org_admin
 from circlekeep.training import actions
 from circlekeep.training.access import (
+    access_attempt,
     access_certificate,
     access_module,
     access_programme,
@@ -41,7 +41,6 @@ from circlekeep.training.forms import (
     VerifyForm,
     quiz_form,
 )
-from circlekeep.training.models import Attempt
 from circlekeep.training.pdf import certificate_pdf
 from circlekeep.training.progress import progress_of
 
@@ -165,10 +164,7 @@ def module_edit(request, module_id):
 def attempt(request, attempt_id):
     """One's own attempt: the score and, per question, the answer given, the right one and
     why."""
-    found = (Attempt.objects.select_related("module__programme__organization")
-             .filter(public_id=parse_public_id(attempt_id), user=request.user).first())
-    if found is None:
-        raise Http404
+    found = access_attempt(request.user, attempt_id)
     module = found.module
     questions = [{**question, "given": given}
                  for question, given in zip(module.question_texts(), found.answers,
