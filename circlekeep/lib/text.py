@@ -80,3 +80,12 @@ def one_full_stop(sentence: str) -> str:
     """A sentence whose name ends in a full stop ("Co-signed by K.W.") ends with that one
     stop, not two; an ellipsis stays."""
     return _DOUBLED_STOP.sub(".", str(sentence))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet will not run as a formula (CSV exports are opened in one)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -15,6 +15,7 @@ from circlekeep.audit.verify import event_hash_at, latest_signed_head
 from circlekeep.circles.access import circles_managed_by
 from circlekeep.incidents.charts import concern_resolution_chart
 from circlekeep.lib.actions import ActionForbidden
+from circlekeep.lib.text import spreadsheet_safe
 from circlekeep.orgs.access import admin_organizations
 from circlekeep.trail.access import (
     audit_organizations,
@@ -83,15 +84,6 @@ def trail(request):
         "form": form, "page": _page(request, events), "query": query.urlencode(),
         "may_export": audit_organizations(request.user).exists(),
     })
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet will not run as a formula (the export is opened in one)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:

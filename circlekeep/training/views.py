@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
+from circlekeep.lib.text import spreadsheet_safe
 from circlekeep.orgs.access import is_org_admin
 from circlekeep.training import actions
 from circlekeep.training.access import (
@@ -205,6 +206,7 @@ def practice(request, organization_id):
                   {"organization": organization, "form": form})
 
 
+@never_cache
 @login_required
 def certificate_download(request, certificate_id):
     certificate = access_certificate(request.user, certificate_id)
@@ -213,6 +215,7 @@ def certificate_download(request, certificate_id):
     return response
 
 
+@never_cache
 @login_required
 def hours(request, organization_id):
     """A facilitator's continuing-education record, as CSV: one's own, or (for an admin)
@@ -227,7 +230,9 @@ def hours(request, organization_id):
     writer = csv.writer(response)
     writer.writerow([_("Day"), _("Module"), _("Score (%)"), _("Hours")])
     for row in hours_of(person, programme):
-        writer.writerow([row["day"].isoformat(), row["title"], row["score"], row["hours"]])
+        # An admin writes module titles; none may run as a formula in a spreadsheet.
+        writer.writerow([row["day"].isoformat(), spreadsheet_safe(row["title"]),
+                         row["score"], row["hours"]])
     return response
 
 

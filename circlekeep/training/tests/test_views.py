@@ -257,3 +257,16 @@ def test_an_admin_edits_the_spanish_text_without_touching_the_english(cast):
     module.refresh_from_db()
     assert module.texts["es"]["title"] == "Salas en línea, a nuestra manera"
     assert module.texts["en"] == english
+
+
+def test_the_hours_csv_never_carries_a_formula(cast):
+    programme = programme_of(cast)
+    module = programme.modules.get(key="agreement")
+    actions.do_edit_module(module, language="en", title="=HYPERLINK(\"http://x.test\")",
+                           reading="Read.", actor=cast.admin)
+    client = signed_in_client(cast.facilitator)
+    client.post(f"/training/modules/{module.public_id}/", answers_form(module))
+    response = client.get(f"/training/{cast.org.public_id}/hours.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][1] == "'=HYPERLINK(\"http://x.test\")"
+    assert "no-cache" in response["Cache-Control"]
