@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "circlekeep.disclosures",
     "circlekeep.incidents",
     "circlekeep.training",
+    "circlekeep.feedback",
     "circlekeep.rooms",
     # Above the domain apps: pages and commands that gather their work.
     "circlekeep.trail",
