@@ -33,14 +33,16 @@ async function sprite() {
 }
 
 await mkdir(out, { recursive: true });
-await build({
-  entryPoints: [join(root, "assets", "js", "charts.js")],
-  bundle: true,
-  minify: true,
-  format: "esm",
-  target: ["es2020"],
-  legalComments: "eof",
-  outfile: join(out, "charts.js"),
-  logLevel: "warning",
-});
+for (const name of ["charts.js", "feedback.js"]) {
+  await build({
+    entryPoints: [join(root, "assets", "js", name)],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: ["es2020"],
+    legalComments: "eof",
+    outfile: join(out, name),
+    logLevel: "warning",
+  });
+}
 await writeFile(join(out, "icons.svg"), await sprite());
