@@ -111,6 +111,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "circlekeep.lib.notrace.CookielessMiddleware",
     "circlekeep.lib.middleware.RequestIdMiddleware",
     "circlekeep.lib.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -340,9 +341,25 @@ GUARD_ACTION_WRITES = TESTING
 
 # Paths whose requests leave no session write and no per-request log line: the concern
 # report (page and API), which may be anonymous. See circlekeep/lib/notrace.py.
+# Each anonymous feedback round's RSA key (RFC 9474 asks for at least 2048 bits; 3072 is
+# the round's strength for years). The test run uses 2048 to keep key generation quick.
+FEEDBACK_KEY_BITS = env_int("FEEDBACK_KEY_BITS", 2048 if TESTING else 3072)
+if FEEDBACK_KEY_BITS < 2048:
+    raise ImproperlyConfigured("FEEDBACK_KEY_BITS must be at least 2048.")
 NO_TRACE_PATHS = [
     r"^/incidents/circles/[^/]+/report/$",
     r"^/api/v1/circles/[^/]+/concerns$",
+    # Anonymous feedback: the round's page (opening it says someone may mean to answer),
+    # the key fetched right before sending, and the sending itself.
+    r"^/feedback/rounds/[^/]+/$",
+    r"^/api/v1/feedback-rounds/[^/]+/key$",
+    r"^/api/v1/feedback/entries$",
+]
+# Requests whose cookies are dropped before anything reads them: the two ends a member's
+# browser calls without credentials when sending anonymous feedback.
+COOKIELESS_PATHS = [
+    r"^/api/v1/feedback-rounds/[^/]+/key$",
+    r"^/api/v1/feedback/entries$",
 ]
 
 LOGGING = {

@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("circlekeep.trail.urls")),
     path("notifications/", include("circlekeep.notify.urls")),
     path("training/", include("circlekeep.training.urls")),
+    path("feedback/", include("circlekeep.feedback.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -21,6 +21,7 @@ from circlekeep.notes.api import router as notes_router
 from circlekeep.notify.api import router as notify_router
 from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
+from circlekeep.feedback.api import router as feedback_router
 from circlekeep.trail.api import router as audit_router
 from circlekeep.training.api import router as training_router
 
@@ -108,3 +109,4 @@ api.add_router("", audit_router)
 api.add_router("", custody_router)
 api.add_router("", notify_router)
 api.add_router("", training_router)
+api.add_router("", feedback_router)

@@ -134,6 +134,11 @@ EVENT_TYPES = {
     "training.practice.confirmed": _("Training practice confirmed"),
     "training.certificate.issued": _("Training certificate issued"),
     "training.certificate.reminded": _("Reminded that a training certificate expires"),
+    "feedback.round.opened": _("Anonymous feedback round opened"),
+    "feedback.token.issued": _("Anonymous feedback token received"),
+    "feedback.entry.submitted": _("Anonymous feedback sent"),
+    "feedback.round.closed": _("Anonymous feedback round closed"),
+    "feedback.summary.shared": _("Anonymous feedback summary shared with the circle"),
 }
 
 
@@ -149,7 +154,7 @@ ACCOUNT_SECURITY_EVENTS = (
 
 
 # The only events that may be anonymous, and so held until their day is over.
-ANONYMOUS_EVENT_TYPES = frozenset({"concern.reported"})
+ANONYMOUS_EVENT_TYPES = frozenset({"concern.reported", "feedback.entry.submitted"})
 
 
 def label_for(event_type: str) -> str:

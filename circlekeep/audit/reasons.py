@@ -58,6 +58,10 @@ REASONS = {
     "onboarding.relationships.seal": _("Sealing whom an older declaration names"),
     "onboarding.relationships.rekey": _("Recomputing relationship digests after a key "
                                         "rotation"),
+    "feedback.release": _("Releasing anonymous feedback in random order"),
+    "feedback.results": _("Reading anonymous feedback results"),
+    "feedback.results.api": _("Reading anonymous feedback results (API)"),
+    "feedback.summary": _("Reading the shared feedback summary"),
     # Membership changes the system makes, which the member reads in their history.
     "circles.invitation.withdrawn": _("Invitation withdrawn"),
     "incidents.suspended": _("Suspended until %(date)s after a concern."),

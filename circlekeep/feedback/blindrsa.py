@@ -31,8 +31,12 @@ class BlindSignError(ValueError):
     """The blinded message cannot be signed (wrong length, or not below the modulus)."""
 
 
-def new_private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=PUBLIC_EXPONENT, key_size=KEY_BITS)
+def new_private_key(bits: int | None = None) -> rsa.RSAPrivateKey:
+    """A round's key: ``settings.FEEDBACK_KEY_BITS`` (3072 unless set) bits."""
+    from django.conf import settings
+
+    return rsa.generate_private_key(public_exponent=PUBLIC_EXPONENT,
+                                    key_size=bits or settings.FEEDBACK_KEY_BITS)
 
 
 def private_key_bytes(key: rsa.RSAPrivateKey) -> bytes:

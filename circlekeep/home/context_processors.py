@@ -20,7 +20,8 @@ def fixed_links():
              "security_report": "audit:security", "my_consent": "consent:mine",
              "my_notes": "notes:mine", "my_disclosures": "disclosures:mine",
              "calendar": "meetings:schedule", "notifications": "notify:list",
-             "keep_session": "accounts:keep-session", "training": "training:home"}
+             "keep_session": "accounts:keep-session", "training": "training:home",
+             "feedback_tokens": "feedback:waiting"}
     return {key: reverse(name) for key, name in names.items()}
 
 

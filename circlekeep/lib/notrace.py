@@ -25,6 +25,32 @@ def is_no_trace_path(path: str) -> bool:
     return any(pattern.match(path or "") for pattern in _patterns())
 
 
+@cache
+def _cookieless_patterns():
+    return [re.compile(pattern) for pattern in settings.COOKIELESS_PATHS]
+
+
+class CookielessMiddleware:
+    """First in the chain: for ``settings.COOKIELESS_PATHS`` (sending anonymous feedback)
+    the request's cookies are dropped before any other code can read them, so no session,
+    account or CSRF cookie can be tied to it even when a browser sends one; the response
+    sets none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not any(pattern.match(path) for pattern in _cookieless_patterns()):
+            return self.get_response(request)
+        request.META.pop("HTTP_COOKIE", None)
+        request.COOKIES = {}
+        response = self.get_response(request)
+        for name in list(response.cookies):
+            del response.cookies[name]
+        return response
+
+
 class NoTraceMiddleware:
     """Placed right after SessionMiddleware, so that on the way out it runs after every
     other middleware that might touch the session (messages, the idle clock)."""

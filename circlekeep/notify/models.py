@@ -27,6 +27,7 @@ class Notification(models.Model):
         CONSENT_WITHDRAWN = "consent.withdrawn", _("A guardian withdrew consent")
         TRAINING_CERTIFIED = "training.certified", _("Your training certificate was issued")
         TRAINING_EXPIRING = "training.expiring", _("Your training certificate expires soon")
+        FEEDBACK_OPEN = "feedback.open", _("Anonymous feedback is open in your circle")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

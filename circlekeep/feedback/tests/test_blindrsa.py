@@ -55,7 +55,7 @@ def test_the_rfc_signature_of_our_variant_verifies_and_a_changed_one_does_not():
 
 @pytest.fixture(scope="module")
 def round_key():
-    return blindrsa.new_private_key()
+    return blindrsa.new_private_key(blindrsa.KEY_BITS)
 
 
 def test_a_whole_exchange_with_a_round_key(round_key):

@@ -1,0 +1,258 @@
+"""State changes for anonymous feedback: opening a round with its own key, handing each
+cleared member one token, taking an entry that names nobody, and closing the round,
+which destroys the key and releases the entries only when there are enough of them.
+
+``do_submit_entry`` has no actor: the request that carries it has no account, no cookie
+and no log line (settings.NO_TRACE_PATHS), and its audit event is held with nothing but
+its day, to join the trail in random order with the rest of that day's
+(``audit.record(anonymous=True)``).
+"""
+
+import hashlib
+import json
+import random
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circlekeep import audit, vault
+from circlekeep.audit.reasons import code
+from circlekeep.feedback import blindrsa
+from circlekeep.feedback.access import check_may_open_round, check_may_run_round, may_answer
+from circlekeep.feedback.models import (
+    MAX_ANSWER,
+    MAX_QUESTIONS,
+    RATING_SCALE,
+    RELEASE_THRESHOLD,
+    Entry,
+    Issuance,
+    Round,
+    Spend,
+)
+from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
+from circlekeep.notify.actions import notify
+from circlekeep.vault import crypto as vault_crypto
+from circlekeep.vault.keys import current_key_for
+
+DAYS_OPEN = (1, 30)
+TOKEN_MESSAGE = "circlekeep-feedback:v1:{round}:"
+KINDS = ("rating", "text")
+
+
+def clean_questions(questions):
+    """[{"kind", "prompt"}] → the stored list with keys; DomainError on anything else."""
+    if not isinstance(questions, list) or not questions:
+        raise DomainError(_("Ask at least one question."), field="questions")
+    if len(questions) > MAX_QUESTIONS:
+        raise DomainError(_("Ask at most %(count)d questions.") % {"count": MAX_QUESTIONS},
+                          field="questions")
+    cleaned = []
+    for number, question in enumerate(questions, start=1):
+        kind = question.get("kind") if isinstance(question, dict) else None
+        if kind not in KINDS:
+            raise DomainError(_("Each question is a rating or an open question."),
+                              field="questions")
+        prompt = required_text(question.get("prompt"), "questions",
+                               _("Each question needs its words."), limit=300)
+        cleaned.append({"key": f"q{number}", "kind": kind, "prompt": prompt})
+    return cleaned
+
+
+def _wrap_key(round_, key):
+    # The vault's key-encryption key wraps the round's private key; its AAD names the round.
+    round_.private_key, round_.private_key_kek = vault_crypto.wrap(
+        blindrsa.private_key_bytes(key), round_.public_id)
+
+
+def _unwrap_key(round_):
+    return blindrsa.load_private_key(vault_crypto.unwrap(
+        bytes(round_.private_key), round_.public_id, round_.private_key_kek))
+
+
+@action
+def do_open_round(circle, *, actor, about, title, questions, days_open=7):
+    if about not in Round.About.values:
+        raise DomainError(_("Choose what the feedback is about."), field="about")
+    check_may_open_round(actor, circle, about)
+    title = required_text(title, "title", _("Give the round a title."), limit=120)
+    questions = clean_questions(questions)
+    try:
+        days_open = int(days_open)
+    except (TypeError, ValueError):
+        days_open = 0
+    if not DAYS_OPEN[0] <= days_open <= DAYS_OPEN[1]:
+        raise DomainError(_("Keep the round open for %(low)d to %(high)d days.")
+                          % {"low": DAYS_OPEN[0], "high": DAYS_OPEN[1]}, field="days_open")
+    now = timezone.now()
+    key = blindrsa.new_private_key()
+    public = blindrsa.public_key_bytes(key)
+    round_ = Round(circle=circle, about=about, title=title, questions=questions,
+                   opened_by=actor, opens_at=now, closes_at=now + timedelta(days=days_open),
+                   public_key=public, fingerprint=blindrsa.fingerprint(public))
+    _wrap_key(round_, key)
+    round_.save()
+    # The circle's data key exists before the first entry arrives, so that no key row is
+    # ever created at the moment someone sends one.
+    current_key_for("circle", circle)
+    audit.record("feedback.round.opened", actor=actor, target=round_, circle=circle,
+                 data={"about": about, "fingerprint": round_.fingerprint,
+                       "closes_at": round_.closes_at.isoformat(),
+                       "questions": len(questions)})
+    from circlekeep.circles.models import Membership
+
+    members = [m.user for m in Membership.objects.filter(circle=circle).cleared()
+               .select_related("user")]
+    notify("feedback.open", members, organization=circle.organization,
+           link=f"/feedback/rounds/{round_.public_id}/")
+    return round_
+
+
+@action
+def do_issue_token(round_, *, actor, blinded: bytes):
+    """Sign the member's blinded token: once per member per round. A retry with the same
+    blinded message gets the same signature back."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if not round_.is_open_at(timezone.now()) or not round_.private_key:
+        raise DomainError(_("This feedback round is not open."))
+    if not may_answer(actor, round_):
+        raise ActionForbidden(_("Only the circle's cleared members receive its token."))
+    digest = hashlib.sha256(blinded).hexdigest()
+    existing = Issuance.objects.filter(round=round_, member=actor).first()
+    if existing is None:
+        try:
+            signature = blindrsa.blind_sign(_unwrap_key(round_), blinded)
+        except blindrsa.BlindSignError:
+            raise DomainError(_("That is not a blinded token for this round's key.")) from None
+        try:
+            with transaction.atomic():
+                existing = Issuance.objects.create(round=round_, member=actor,
+                                                   blinded_digest=digest,
+                                                   blind_signature=signature)
+        except IntegrityError:
+            existing = Issuance.objects.get(round=round_, member=actor)
+        else:
+            audit.record("feedback.token.issued", actor=actor, target=round_,
+                         circle=round_.circle)
+            return bytes(existing.blind_signature)
+    if existing.blinded_digest != digest:
+        raise DomainError(_("You already received this round's token in another browser; "
+                            "answer from there."))
+    return bytes(existing.blind_signature)
+
+
+def _clean_answers(round_, answers):
+    if not isinstance(answers, dict):
+        raise DomainError(_("Send the answers as a list of questions and replies."))
+    known = {q["key"]: q for q in round_.questions}
+    if set(answers) - set(known):
+        raise DomainError(_("Some answers are to questions this round does not ask."))
+    cleaned = {}
+    for key, question in known.items():
+        value = answers.get(key)
+        if value in (None, ""):
+            continue
+        if question["kind"] == "rating":
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool) or \
+                    not RATING_SCALE[0] <= value <= RATING_SCALE[1]:
+                raise DomainError(_("A rating is a whole number from %(low)d to %(high)d.")
+                                  % {"low": RATING_SCALE[0], "high": RATING_SCALE[1]})
+            cleaned[key] = value
+        else:
+            if not isinstance(value, str):
+                raise DomainError(_("An open answer is text."))
+            value = value.strip()
+            if len(value) > MAX_ANSWER:
+                raise DomainError(_("Keep each answer under %(limit)d characters.")
+                                  % {"limit": MAX_ANSWER})
+            if value:
+                cleaned[key] = value
+    if not cleaned:
+        raise DomainError(_("Answer at least one question."))
+    return cleaned
+
+
+@action
+def do_submit_entry(round_, *, prepared: bytes, signature: bytes, answers):
+    """Take an entry spent with a token: no actor, no time, one entry per token."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if not round_.is_open_at(timezone.now()):
+        raise DomainError(_("This feedback round is closed; entries are no longer taken."))
+    expected = TOKEN_MESSAGE.format(round=round_.public_id).encode()
+    message = prepared[blindrsa.PREFIX_LENGTH:]
+    if not message.startswith(expected) or \
+            not blindrsa.verify(blindrsa.load_public_key(bytes(round_.public_key)), prepared,
+                                signature):
+        raise DomainError(_("This token was not issued for this round."))
+    answers = _clean_answers(round_, answers)
+    try:
+        with transaction.atomic():
+            Spend.objects.create(round=round_, nullifier=hashlib.sha256(prepared).hexdigest())
+    except IntegrityError:
+        raise DomainError(_("This token was already used: one entry per member.")) from None
+    entry = Entry(round=round_)
+    vault.seal(entry, "answers", json.dumps(answers, sort_keys=True))
+    entry.save()
+    audit.record("feedback.entry.submitted", actor=None, target=round_, circle=round_.circle,
+                 anonymous=True)
+
+
+@action
+def do_close_round(round_, *, actor):
+    """Close the round: destroy its key (unspent tokens die) and release its entries, in
+    random order, when at least RELEASE_THRESHOLD came; fewer are destroyed unread.
+    ``actor`` is None when the schedule closes it."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.is_closed:
+        return round_
+    if actor is not None:
+        check_may_run_round(actor, round_)
+    pending = list(Entry.objects.filter(round=round_, released=False))
+    released = len(pending) >= RELEASE_THRESHOLD
+    if released:
+        texts = [str(t) for t in vault.reveal_many(pending, "answers", actor=actor,
+                                                   reason=code("feedback.release"))
+                 if not t.erased]
+        random.SystemRandom().shuffle(texts)
+        Entry.objects.filter(pk__in=[e.pk for e in pending]).delete()
+        for text in texts:
+            entry = Entry(round=round_, released=True)
+            vault.seal(entry, "answers", text)
+            entry.save()
+    else:
+        Entry.objects.filter(pk__in=[e.pk for e in pending]).delete()
+    round_.private_key, round_.private_key_kek = None, ""
+    round_.closed_at = timezone.now()
+    round_.entry_count = len(pending)
+    round_.released = released
+    round_.save(update_fields=["private_key", "private_key_kek", "closed_at", "entry_count",
+                               "released"])
+    audit.record("feedback.round.closed", actor=actor, target=round_, circle=round_.circle,
+                 data={"entries": len(pending), "released": released})
+    return round_
+
+
+def do_close_due_rounds(now=None) -> int:
+    """Close every round whose time is up (a scheduler runs ``manage.py feedback close``)."""
+    now = now or timezone.now()
+    due = list(Round.objects.filter(closed_at__isnull=True, closes_at__lte=now))
+    for round_ in due:
+        do_close_round(round_, actor=None)
+    return len(due)
+
+
+@action
+def do_share_summary(round_, *, actor, summary):
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    check_may_run_round(actor, round_)
+    if not round_.is_closed:
+        raise DomainError(_("Share a summary once the round has closed."))
+    summary = required_text(summary, "summary", _("Write the summary to share."))
+    vault.seal(round_, "summary", summary)
+    round_.summary_shared_at = timezone.now()
+    round_.save(update_fields=["summary", "summary_shared_at"])
+    audit.record("feedback.summary.shared", actor=actor, target=round_, circle=round_.circle)
+    return round_

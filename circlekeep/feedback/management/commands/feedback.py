@@ -1,0 +1,20 @@
+"""Feedback chores for a scheduler (cron, a systemd timer), every few minutes:
+
+  manage.py feedback close    close rounds whose time is up: destroy their keys, release
+                              their entries in random order if at least five came
+"""
+
+from django.core.management.base import BaseCommand
+
+from circlekeep.feedback.actions import do_close_due_rounds
+
+
+class Command(BaseCommand):
+    help = "Close anonymous feedback rounds whose time is up."
+
+    def add_arguments(self, parser):
+        parser.add_argument("chore", choices=["close"])
+
+    def handle(self, *args, chore, **options):
+        closed = do_close_due_rounds()
+        self.stdout.write(f"{closed} feedback rounds closed.")

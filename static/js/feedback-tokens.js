@@ -1,0 +1,90 @@
+// Anonymous feedback tokens: on a signed-in page, at most every few minutes, ask which
+// open rounds this person has no token for yet, and fetch one for each, blinded. The server
+// signs without seeing the token; this browser keeps the unblinded token and its signature
+// in localStorage until it is spent (feedback-answer.js). Every member's browser does this,
+// so holding a token says nothing about wanting to use it.
+import {
+  blindToken, finalizeToken, fingerprintOf, fromBase64, importRoundKey, toBase64, tokenMessage,
+} from "../dist/feedback.js";
+
+const CHECK_EVERY_MS = 5 * 60 * 1000;
+const CHECKED = "ck-feedback-checked";
+
+export function storageKey(person, round) {
+  return `ck-feedback:${person}:${round}`;
+}
+
+export function readToken(person, round) {
+  try {
+    return JSON.parse(localStorage.getItem(storageKey(person, round)) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function csrfToken() {
+  const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return field ? field.value : "";
+}
+
+async function fetchOne(person, round) {
+  const spki = fromBase64(round.public_key);
+  if ((await fingerprintOf(spki)) !== round.fingerprint) return;
+  const publicKey = await importRoundKey(spki);
+  const key = storageKey(person, round.id);
+  let pending = readToken(person, round.id);
+  if (!pending || !pending.blinded) {
+    const token = await blindToken(publicKey, tokenMessage(round.id));
+    pending = {
+      round: round.id, fingerprint: round.fingerprint, prepared: toBase64(token.prepared),
+      blinded: toBase64(token.blinded), inverse: toBase64(token.inverse),
+    };
+    // Kept before it is sent, so that a lost answer is asked for again with the same
+    // blinded token (the server answers a repeat with the same signature).
+    localStorage.setItem(key, JSON.stringify(pending));
+  }
+  const response = await fetch(`/feedback/rounds/${round.id}/token/`, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ blinded: pending.blinded }),
+  });
+  if (!response.ok) return;
+  const { blind_signature: blindSignature } = await response.json();
+  const signature = await finalizeToken(publicKey, fromBase64(pending.prepared),
+    fromBase64(blindSignature), fromBase64(pending.inverse));
+  localStorage.setItem(key, JSON.stringify({
+    round: round.id, fingerprint: round.fingerprint, prepared: pending.prepared,
+    signature: toBase64(signature),
+  }));
+}
+
+let chain = Promise.resolve(null);
+
+// One check at a time on a page (the page's own and a forced one may overlap): two at
+// once could blind two tokens for one round, and the server signs only one per member.
+export function fetchTokens(url, options = {}) {
+  const run = chain.then(() => check(url, options));
+  chain = run.catch(() => null);
+  return run;
+}
+
+async function check(url, { force = false }) {
+  const last = Number(sessionStorage.getItem(CHECKED) || 0);
+  if (!force && Date.now() - last < CHECK_EVERY_MS) return null;
+  sessionStorage.setItem(CHECKED, String(Date.now()));
+  const response = await fetch(url, { credentials: "same-origin",
+    headers: { Accept: "application/json" } });
+  if (!response.ok) return null;
+  const { person, rounds } = await response.json();
+  for (const round of rounds) {
+    try {
+      await fetchOne(person, round);
+    } catch {
+      // Another page view tries again.
+    }
+  }
+  return person;
+}
+
+const marker = document.getElementById("feedback-tokens");
+if (marker) fetchTokens(marker.dataset.url);
