@@ -717,6 +717,44 @@ def _training_rows():
 
 WEB += _training_rows()
 
+def feedback_round(c):
+    """An open round of Mina's circle, opened once per cast."""
+    if "feedback_round" not in c.__dict__:
+        from circlekeep.feedback.tests.helpers import open_round
+
+        c.__dict__["feedback_round"] = open_round(c.circle, c.facilitator).public_id
+    return c.__dict__["feedback_round"]
+
+
+def new_feedback_round(c):
+    from circlekeep.feedback.tests.helpers import open_round
+
+    return open_round(c.circle, c.facilitator).public_id
+
+
+def _feedback_rows():
+    runners = expect(404, anon=302, f=200, a=200, m=403)
+    seen = expect(404, anon=302, f=200, a=200, m=200)
+    return [
+        page("feedback:waiting", lambda c: "/feedback/tokens/", signed_in_only(200)),
+        page("feedback:circle", lambda c: f"/feedback/circles/{c.circle.public_id}/", seen),
+        page("feedback:circle", lambda c: f"/feedback/circles/{c.circle.public_id}/",
+             expect(404, anon=302, f=200, a=200, m=403), "POST", {"title": ""}),
+        page("feedback:round", lambda c: f"/feedback/rounds/{feedback_round(c)}/", seen),
+        page("feedback:close", lambda c: f"/feedback/rounds/{feedback_round(c)}/close/",
+             runners),
+        page("feedback:close", lambda c: f"/feedback/rounds/{new_feedback_round(c)}/close/",
+             expect(404, anon=302, f=302, a=302, m=403), "POST"),
+        # An open round takes no summary yet (a message, back to the round).
+        page("feedback:summary", lambda c: f"/feedback/rounds/{feedback_round(c)}/summary/",
+             expect(404, anon=302, f=302, a=302, m=403), "POST", {"summary": "Themes"}),
+        page("feedback:token", lambda c: f"/feedback/rounds/{feedback_round(c)}/token/",
+             expect(404, anon=302, f=403, a=403, m=400), "POST"),
+    ]
+
+
+WEB += _feedback_rows()
+
 V1 = "/api/v1"
 API = [
     endpoint("GET", "/me", lambda c: f"{V1}/me", expect(200, anon=401)),
@@ -1127,6 +1165,34 @@ API += [
     endpoint("POST", "/training/certificates/verify",
              lambda c: f"{V1}/training/certificates/verify", expect(200),
              {"code": "AAAA-BBBB-CCCC-DDDD"}),
+]
+
+API += [
+    endpoint("GET", "/circles/{circle_id}/feedback-rounds",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/feedback-rounds",
+             expect(404, anon=401, f=200, a=200, m=200)),
+    endpoint("POST", "/circles/{circle_id}/feedback-rounds",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/feedback-rounds",
+             expect(404, anon=401, f=400, a=400, m=403),
+             {"title": "", "questions": [{"kind": "rating", "prompt": "How was it?"}]}),
+    endpoint("GET", "/feedback-rounds/{round_id}",
+             lambda c: f"{V1}/feedback-rounds/{feedback_round(c)}",
+             expect(404, anon=401, f=200, a=200, m=200)),
+    endpoint("POST", "/feedback-rounds/{round_id}/close",
+             lambda c: f"{V1}/feedback-rounds/{new_feedback_round(c)}/close",
+             expect(404, anon=401, f=200, a=200, m=403)),
+    endpoint("PUT", "/feedback-rounds/{round_id}/summary",
+             lambda c: f"{V1}/feedback-rounds/{feedback_round(c)}/summary",
+             expect(404, anon=401, f=400, a=400, m=403), {"summary": "Themes"}),
+    endpoint("POST", "/feedback-rounds/{round_id}/tokens",
+             lambda c: f"{V1}/feedback-rounds/{feedback_round(c)}/tokens",
+             expect(404, anon=401, f=403, a=403, m=400), {"blinded": "AAAA"}),
+    # Without credentials by design: the key to check, and sending an entry with a token.
+    endpoint("GET", "/feedback-rounds/{round_id}/key",
+             lambda c: f"{V1}/feedback-rounds/{feedback_round(c)}/key", expect(200)),
+    endpoint("POST", "/feedback/entries", lambda c: f"{V1}/feedback/entries", expect(400),
+             {"round_id": "00000000-0000-0000-0000-000000000000", "token": "AAAA",
+              "signature": "AAAA", "answers": {"q1": 3}}),
 ]
 
 ROWS = WEB + API

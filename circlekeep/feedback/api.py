@@ -28,19 +28,19 @@ from circlekeep.lib.actions import DomainError
 router = Router(tags=["feedback"])
 
 
-class QuestionIO(Schema):
+class FeedbackQuestionIn(Schema):
     kind: str = Field(description='"rating" (a mark from 1 to 5) or "text"')
     prompt: str = Field(max_length=300)
 
 
-class QuestionOut(QuestionIO):
+class FeedbackQuestionOut(FeedbackQuestionIn):
     key: str
 
 
 class RoundIn(Schema):
     title: str = Field(max_length=120)
     about: str = Field("circle", description='"circle" or "facilitator" (admins only)')
-    questions: list[QuestionIO] = Field(max_length=8)
+    questions: list[FeedbackQuestionIn] = Field(max_length=8)
     days_open: int = 7
 
     model_config = {"json_schema_extra": {"example": {
@@ -64,7 +64,7 @@ class RoundOut(Schema):
     circle_id: UUID
     title: str
     about: str
-    questions: list[QuestionOut]
+    questions: list[FeedbackQuestionOut]
     opens_at: datetime
     closes_at: datetime
     closed: bool
@@ -80,16 +80,16 @@ class KeyOut(Schema):
     public_key: str = Field(description="SubjectPublicKeyInfo DER, base64")
     fingerprint: str
     open: bool
-    questions: list[QuestionOut]
+    questions: list[FeedbackQuestionOut]
 
 
-class TokenIn(Schema):
+class BlindedTokenIn(Schema):
     blinded: str = Field(description="The blinded token (RFC 9474), base64", max_length=2000)
 
     model_config = {"json_schema_extra": {"example": {"blinded": "AAEC…"}}}
 
 
-class TokenOut(Schema):
+class BlindSignatureOut(Schema):
     blind_signature: str
 
 
@@ -107,6 +107,9 @@ class EntryIn(Schema):
 
 class SummaryIn(Schema):
     summary: str = Field(max_length=4000)
+
+    model_config = {"json_schema_extra": {"example": {
+        "summary": "Most of you feel safe speaking; several asked for more time."}}}
 
 
 def _decode(value: str, field: str) -> bytes:
@@ -164,8 +167,8 @@ def share_summary(request, round_id: str, body: SummaryIn):
     return round_to_dict(request.auth, round_)
 
 
-@router.post("/feedback-rounds/{round_id}/tokens", response=TokenOut)
-def issue_token(request, round_id: str, body: TokenIn):
+@router.post("/feedback-rounds/{round_id}/tokens", response=BlindSignatureOut)
+def issue_token(request, round_id: str, body: BlindedTokenIn):
     round_ = access_round(request.auth, round_id)
     signature = actions.do_issue_token(round_, actor=request.auth,
                                        blinded=_decode(body.blinded, "blinded"))

@@ -9,12 +9,13 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circlekeep import vault
 from circlekeep.audit.reasons import code
@@ -32,7 +33,7 @@ from circlekeep.feedback.access import (
 from circlekeep.feedback.forms import RoundForm, SummaryForm
 from circlekeep.feedback.models import RELEASE_THRESHOLD
 from circlekeep.feedback.results import circle_trend, read_answers, summarize, with_charts
-from circlekeep.lib.actions import DomainError
+from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.views import confirm_or_run
@@ -50,6 +51,9 @@ def circle(request, circle_id):
     circle = access_circle(request.user, circle_id)
     about_facilitator = _may_ask_about_facilitator(request.user, circle)
     may_open = about_facilitator or may_manage_circle(request.user, circle)
+    if request.method == "POST" and not may_open:
+        raise ActionForbidden(_("Only the circle's facilitators and organization admins may "
+                                "ask for feedback."))
     form = None
     if may_open:
         form = RoundForm(request.POST or None, may_ask_about_facilitator=about_facilitator)
@@ -118,6 +122,7 @@ def round_page(request, round_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def close(request, round_id):
     round_ = access_round(request.user, round_id)
     check_may_run_round(request.user, round_)
@@ -183,10 +188,12 @@ def waiting(request):
 def token(request, round_id):
     """Sign the member's blinded token (JSON in and out; the session's CSRF check holds)."""
     round_ = access_round(request.user, round_id)
+    if not may_answer(request.user, round_):
+        raise ActionForbidden(_("Only the circle's cleared members receive its token."))
     try:
         body = json.loads(request.body or b"{}")
         blinded = base64.b64decode(body.get("blinded", ""), validate=True)
-    except (ValueError, AttributeError, binascii.Error):
+    except (ValueError, AttributeError, binascii.Error, RawPostDataException):
         return JsonResponse({"error": _("Send the blinded token as base64 in JSON.")},
                             status=400)
     try:

@@ -231,6 +231,10 @@ def test_no_email_of_any_kind_carries_protected_text_a_circle_or_a_name(
                                    step="written_warning", reasons="Zanzibar-reasons",
                                    actor=cast.facilitator)
         concerns.do_close_concern(concern, summary="Zanzibar-summary", actor=cast.facilitator)
+        from circlekeep.feedback.actions import do_open_round
+
+        do_open_round(cast.circle, actor=cast.facilitator, about="circle", title="Zanzibar-fb",
+                      questions=[{"kind": "text", "prompt": "Zanzibar-q"}])
         newcomer = make_member(cast.circle, "nia@example.test", name="Nia",
                                actor=cast.facilitator, status="onboarding")
         do_ask_question(newcomer, text="Zanzibar-question", actor=newcomer.user)
