@@ -30,32 +30,54 @@ function csrfToken() {
 async function fetchOne(person, round) {
   const spki = fromBase64(round.public_key);
   if ((await fingerprintOf(spki)) !== round.fingerprint) return;
-  const publicKey = await importRoundKey(spki);
-  const key = storageKey(person, round.id);
   let pending = readToken(person, round.id);
   if (!pending || !pending.blinded) {
-    const token = await blindToken(publicKey, tokenMessage(round.id));
+    const token = await blindToken(await importRoundKey(spki), tokenMessage(round.id));
     pending = {
-      round: round.id, fingerprint: round.fingerprint, prepared: toBase64(token.prepared),
-      blinded: toBase64(token.blinded), inverse: toBase64(token.inverse),
+      round: round.id, fingerprint: round.fingerprint, public_key: round.public_key,
+      prepared: toBase64(token.prepared), blinded: toBase64(token.blinded),
+      inverse: toBase64(token.inverse),
     };
-    // Kept before it is sent, so that a lost answer is asked for again with the same
-    // blinded token (the server answers a repeat with the same signature).
-    localStorage.setItem(key, JSON.stringify(pending));
+    // Kept before it is sent, so that an answer lost on the way (the person went to another
+    // page) is asked for again with the same blinded token, which the server answers with
+    // the same signature.
+    localStorage.setItem(storageKey(person, round.id), JSON.stringify(pending));
   }
-  const response = await fetch(`/feedback/rounds/${round.id}/token/`, {
+  await finish(person, pending);
+}
+
+async function finish(person, pending) {
+  const response = await fetch(`/feedback/rounds/${pending.round}/token/`, {
     method: "POST", credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
     body: JSON.stringify({ blinded: pending.blinded }),
   });
+  if ([400, 403, 404].includes(response.status)) {
+    // The round closed, or this member's token went to another browser: nothing to keep.
+    localStorage.removeItem(storageKey(person, pending.round));
+    return;
+  }
   if (!response.ok) return;
   const { blind_signature: blindSignature } = await response.json();
+  const publicKey = await importRoundKey(fromBase64(pending.public_key));
   const signature = await finalizeToken(publicKey, fromBase64(pending.prepared),
     fromBase64(blindSignature), fromBase64(pending.inverse));
-  localStorage.setItem(key, JSON.stringify({
-    round: round.id, fingerprint: round.fingerprint, prepared: pending.prepared,
+  localStorage.setItem(storageKey(person, pending.round), JSON.stringify({
+    round: pending.round, fingerprint: pending.fingerprint, prepared: pending.prepared,
     signature: toBase64(signature),
   }));
+}
+
+// Tokens blinded and sent on an earlier page whose answer never arrived.
+function unfinished(person) {
+  const found = [];
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const key = localStorage.key(i);
+    if (!key || !key.startsWith(storageKey(person, ""))) continue;
+    const token = readToken(person, key.slice(storageKey(person, "").length));
+    if (token && token.blinded && !token.signature && token.public_key) found.push(token);
+  }
+  return found;
 }
 
 let chain = Promise.resolve(null);
@@ -79,6 +101,13 @@ async function check(url, { force = false }) {
   for (const round of rounds) {
     try {
       await fetchOne(person, round);
+    } catch {
+      // Another page view tries again.
+    }
+  }
+  for (const pending of unfinished(person)) {
+    try {
+      await finish(person, pending);
     } catch {
       // Another page view tries again.
     }
