@@ -3,8 +3,8 @@
 import base64
 import os
 
-from circlekeep.feedback import actions, blindrsa
-from circlekeep.feedback.tests import client
+from circlekeep.feedback import actions, blindrsa, client
+from circlekeep.feedback import client
 from circlekeep.testing import make_member
 
 QUESTIONS = [{"kind": "rating", "prompt": "I feel safe saying what I think here."},

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from circlekeep.feedback import blindrsa
-from circlekeep.feedback.tests import client
+from circlekeep.feedback import client
 
 VECTORS = json.loads((Path(__file__).parent / "rfc9474_vectors.json").read_text())["vectors"]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from circlekeep import vault
 from circlekeep.audit.models import AuditEvent, HeldAuditEvent
-from circlekeep.feedback import actions, blindrsa
+from circlekeep.feedback import actions, blindrsa, client
 from circlekeep.feedback.models import Entry, Issuance, Round, Spend
 from circlekeep.feedback.tests.helpers import Browser, members, open_round
 from circlekeep.lib.actions import ActionForbidden, DomainError
@@ -81,7 +81,7 @@ def test_each_member_gets_one_token_and_a_retry_gets_the_same_signature(cast):
     again = actions.do_issue_token(round_, actor=cast.member, blinded=browser.blinded)
     assert Issuance.objects.count() == 1
     assert blindrsa.verify(browser.public, browser.prepared,
-                           __import__("circlekeep.feedback.tests.client", fromlist=["x"])
+                           client
                            .finalize(browser.public, again, browser.inverse))
     assert_events(mark, [("feedback.token.issued", cast.member, None)])
     with pytest.raises(DomainError, match="another browser"):

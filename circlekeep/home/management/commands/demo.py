@@ -137,6 +137,45 @@ class Command(BaseCommand):
                         actor=leila.user)
         self.waiting_work(circles, amara, miguel)
         self.training(org, admin, amara)
+        self.feedback(circles["therapy"], amara)
+
+    def feedback(self, circle, amara):
+        """Anonymous feedback in the Wednesday evening group: a round closed with its five
+        entries released and a summary shared, and an open one for its members to answer
+        (each member's browser receives its token at sign-in)."""
+        import base64
+        import os
+
+        from circlekeep.feedback import actions as feedback
+        from circlekeep.feedback import blindrsa, client
+
+        questions = [
+            {"kind": "rating", "prompt": "I feel safe saying what I think in this group."},
+            {"kind": "rating", "prompt": "What is said here stays here."},
+            {"kind": "text", "prompt": "What would make the group better for you?"}]
+        past = feedback.do_open_round(circle, actor=amara, about="circle",
+                                      title="Autumn check-in", questions=questions)
+        public = blindrsa.load_public_key(bytes(past.public_key))
+        answers = [(4, 5, "More time at the end to settle before leaving."),
+                   (5, 5, ""), (3, 4, "Starting on time would help."),
+                   (4, 4, "I would like a reminder of the ground rules each week."),
+                   (5, 5, "Nothing, it works for me.")]
+        cleared = [m.user for m in circle.memberships.cleared().select_related("user")]
+        for member, (safe, kept, text) in zip(cleared, answers, strict=False):
+            prepared = client.prepare(feedback.TOKEN_MESSAGE.format(
+                round=past.public_id).encode() + base64.b64encode(os.urandom(32)))
+            blinded, inverse = client.blind(public, prepared)
+            signature = client.finalize(public, feedback.do_issue_token(
+                past, actor=member, blinded=blinded), inverse)
+            feedback.do_submit_entry(past, prepared=prepared, signature=signature,
+                                     answers={"q1": safe, "q2": kept, "q3": text})
+        feedback.do_close_round(past, actor=amara)
+        feedback.do_share_summary(
+            past, actor=amara, summary="Most of you feel safe speaking here and trust that "
+            "what is said stays in the group. Several asked for a calmer ending and for the "
+            "ground rules to be read each week: we will do both from next Wednesday.")
+        feedback.do_open_round(circle, actor=amara, about="circle", title="Winter check-in",
+                               questions=questions, days_open=14)
 
     def training(self, org, admin, amara):
         """The organization's training, not yet required: Amara holds a certificate,

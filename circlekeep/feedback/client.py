@@ -1,4 +1,4 @@
-"""A member's browser's half of RFC 9474 in Python, for tests of the server: prepare,
+"""A member's browser's half of RFC 9474 in Python, for the tests and the demo: prepare,
 blind and finalize (the site's own browser code uses @cloudflare/blindrsa-ts)."""
 
 import hashlib
