@@ -12,6 +12,7 @@ from circlekeep.circles.api import router as circles_router
 from circlekeep.consent.api import router as consent_router
 from circlekeep.custody.api import router as custody_router
 from circlekeep.disclosures.api import router as disclosures_router
+from circlekeep.feedback.api import router as feedback_router
 from circlekeep.home.api import router as home_router
 from circlekeep.incidents.api import privacy_router
 from circlekeep.incidents.api import router as incidents_router
@@ -21,7 +22,6 @@ from circlekeep.notes.api import router as notes_router
 from circlekeep.notify.api import router as notify_router
 from circlekeep.onboarding.api import router as onboarding_router
 from circlekeep.orgs.api import router as orgs_router
-from circlekeep.feedback.api import router as feedback_router
 from circlekeep.trail.api import router as audit_router
 from circlekeep.training.api import router as training_router
 

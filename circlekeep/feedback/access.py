@@ -33,7 +33,8 @@ def rounds_run_by(user):
         | Q(about=Round.About.FACILITATOR,
             circle__organization__in=admin_organizations(user))
     ).exclude(about=Round.About.FACILITATOR,
-              circle__in=Facilitation.objects.filter(user=user).values("circle"))
+              circle__in=Facilitation.objects.filter(user=user).values("circle")
+              ).exclude(about=Round.About.FACILITATOR, excluded=user)
 
 
 def rounds_answered_by(user):
@@ -74,12 +75,17 @@ def may_answer(user, round_) -> bool:
     return rounds_answered_by(user).filter(pk=round_.pk).exists()
 
 
+def may_ask_about_facilitator(user, circle) -> bool:
+    """The organization's admins who do not facilitate the circle."""
+    return is_org_admin(user, circle.organization) and \
+        not Facilitation.objects.filter(user=user, circle=circle).exists()
+
+
 def check_may_open_round(user, circle, about):
     """A round about the circle: its facilitators and admins. About the facilitator: the
     organization's admins who do not facilitate this circle."""
     if about == Round.About.FACILITATOR:
-        if not is_org_admin(user, circle.organization) or \
-                Facilitation.objects.filter(user=user, circle=circle).exists():
+        if not may_ask_about_facilitator(user, circle):
             raise ActionForbidden(_("Feedback about a circle's facilitator is asked for by "
                                     "the organization's admins who do not facilitate it."))
     elif not may_manage_circle(user, circle):
@@ -96,8 +102,8 @@ def rounds_waiting_for_token(user):
 
 
 def round_for_spend(public_id) -> Round:
-    """The round a token names, for a submission that carries no account: 404 when
-    missing. Whether it still takes entries is the action's to say."""
+    """The round a token names, for a request that carries no account: 404 when missing.
+    Whether it still takes entries is the action's to say."""
     try:
         return Round.objects.select_related("circle").get(public_id=parse_public_id(public_id))
     except Round.DoesNotExist:

@@ -32,11 +32,13 @@ from circlekeep.feedback.models import (
     Spend,
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
+from circlekeep.accounts.models import User
 from circlekeep.notify.actions import notify
 from circlekeep.vault import crypto as vault_crypto
 from circlekeep.vault.keys import current_key_for
 
 DAYS_OPEN = (1, 30)
+PAD_TO = 2048
 TOKEN_MESSAGE = "circlekeep-feedback:v1:{round}:"
 KINDS = ("rating", "text")
 
@@ -93,6 +95,8 @@ def do_open_round(circle, *, actor, about, title, questions, days_open=7):
                    public_key=public, fingerprint=blindrsa.fingerprint(public))
     _wrap_key(round_, key)
     round_.save()
+    if about == Round.About.FACILITATOR:
+        round_.excluded.set(User.objects.filter(facilitations__circle=circle))
     # The circle's data key exists before the first entry arrives, so that no key row is
     # ever created at the moment someone sends one.
     current_key_for("circle", circle)
@@ -104,8 +108,10 @@ def do_open_round(circle, *, actor, about, title, questions, days_open=7):
 
     members = [m.user for m in Membership.objects.filter(circle=circle).cleared()
                .select_related("user")]
+    # The link leads to the circle's rounds, not to the round: opening a notification is
+    # recorded, and the round's own page is where answering begins.
     notify("feedback.open", members, organization=circle.organization,
-           link=f"/feedback/rounds/{round_.public_id}/")
+           link=f"/feedback/circles/{circle.public_id}/")
     return round_
 
 
@@ -142,6 +148,12 @@ def do_issue_token(round_, *, actor, blinded: bytes):
     return bytes(existing.blind_signature)
 
 
+def padded(text: str) -> str:
+    """``text`` with spaces to the next multiple of PAD_TO characters (JSON ignores them),
+    so that the ciphertext's length does not tell a short answer from a long one."""
+    return text + " " * (-len(text) % PAD_TO)
+
+
 def _clean_answers(round_, answers):
     if not isinstance(answers, dict):
         raise DomainError(_("Send the answers as a list of questions and replies."))
@@ -154,7 +166,7 @@ def _clean_answers(round_, answers):
         if value in (None, ""):
             continue
         if question["kind"] == "rating":
-            if isinstance(value, str) and value.isdigit():
+            if isinstance(value, str) and value.isascii() and value.isdigit():
                 value = int(value)
             if not isinstance(value, int) or isinstance(value, bool) or \
                     not RATING_SCALE[0] <= value <= RATING_SCALE[1]:
@@ -194,7 +206,8 @@ def do_submit_entry(round_, *, prepared: bytes, signature: bytes, answers):
     except IntegrityError:
         raise DomainError(_("This token was already used: one entry per member.")) from None
     entry = Entry(round=round_)
-    vault.seal(entry, "answers", json.dumps(answers, sort_keys=True))
+    vault.seal(entry, "answers", padded(json.dumps(answers, sort_keys=True,
+                                                   ensure_ascii=False)))
     entry.save()
     audit.record("feedback.entry.submitted", actor=None, target=round_, circle=round_.circle,
                  anonymous=True)
@@ -224,18 +237,20 @@ def do_close_round(round_, *, actor):
             entry.save()
     else:
         Entry.objects.filter(pk__in=[e.pk for e in pending]).delete()
+    # With the key gone no token can be checked again: what was spent has no use left.
+    Spend.objects.filter(round=round_).delete()
     round_.private_key, round_.private_key_kek = None, ""
     round_.closed_at = timezone.now()
-    round_.entry_count = len(pending)
+    round_.entry_count = len(pending) if released else None
     round_.released = released
     round_.save(update_fields=["private_key", "private_key_kek", "closed_at", "entry_count",
                                "released"])
     audit.record("feedback.round.closed", actor=actor, target=round_, circle=round_.circle,
-                 data={"entries": len(pending), "released": released})
+                 data={"released": released, "entries": round_.entry_count})
     return round_
 
 
-def do_close_due_rounds(now=None) -> int:
+def close_due_rounds(now=None) -> int:
     """Close every round whose time is up (a scheduler runs ``manage.py feedback close``)."""
     now = now or timezone.now()
     due = list(Round.objects.filter(closed_at__isnull=True, closes_at__lte=now))

@@ -69,7 +69,7 @@ class RoundOut(Schema):
     closes_at: datetime
     closed: bool
     fingerprint: str
-    entries: int | None = Field(None, description="Set when the round has closed")
+    entries: int | None = Field(None, description="How many, once released (at least 5)")
     released: bool
     results: list[ResultOut] | None = Field(None, description="For those who run the round, "
                                             "once released")
@@ -79,8 +79,6 @@ class KeyOut(Schema):
     id: UUID
     public_key: str = Field(description="SubjectPublicKeyInfo DER, base64")
     fingerprint: str
-    open: bool
-    questions: list[FeedbackQuestionOut]
 
 
 class BlindedTokenIn(Schema):
@@ -177,13 +175,14 @@ def issue_token(request, round_id: str, body: BlindedTokenIn):
 
 @router.get("/feedback-rounds/{round_id}/key", response=KeyOut, auth=None)
 def round_key(request, round_id: str):
-    """Public, without cookies: the round's key and questions, to check before sending
-    that the token came under the one key the whole circle shares."""
+    """Public, without cookies: an open round's key, to check before sending that the
+    token came under the one key the whole circle shares (404 once it is closed)."""
     round_ = round_for_spend(round_id)
+    if not round_.is_open_at(timezone.now()):
+        raise Http404
     return {"id": round_.public_id,
             "public_key": base64.b64encode(bytes(round_.public_key)).decode(),
-            "fingerprint": round_.fingerprint, "open": round_.is_open_at(timezone.now()),
-            "questions": round_.questions}
+            "fingerprint": round_.fingerprint}
 
 
 @router.post("/feedback/entries", response={201: dict}, auth=None)

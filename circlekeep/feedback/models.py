@@ -45,11 +45,15 @@ class Round(models.Model):
     private_key = models.BinaryField(null=True, editable=False)
     private_key_kek = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Set at the close: how many entries came, and whether they were released.
+    # Set at the close: whether the entries were released, and then how many (fewer than
+    # the threshold are never counted where anyone can read it).
     entry_count = models.PositiveIntegerField(null=True, blank=True)
     released = models.BooleanField(default=False)
     summary = SealedTextField(scope="circle", owner="circle")
     summary_shared_at = models.DateTimeField(null=True, blank=True)
+    # For a round about the facilitator: who facilitated the circle when it opened. They
+    # never read it, even after stepping down or becoming an admin.
+    excluded = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-opens_at"]
@@ -84,8 +88,10 @@ class Issuance(models.Model):
 
 
 class Spend(models.Model):
-    """A token used: the SHA-256 of what it signed, so that it cannot be used again."""
+    """A token used: the SHA-256 of what it signed, so that it cannot be used again. A
+    random id (no sequence telling the order of spends); deleted when the round closes."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="spends")
     nullifier = models.CharField(max_length=64)
 

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from circlekeep import vault
 from circlekeep.audit.reasons import code
 from circlekeep.circles.access import access_circle, may_manage_circle
-from circlekeep.circles.models import Facilitation
 from circlekeep.feedback import actions
 from circlekeep.feedback.access import (
     access_round,
     check_may_run_round,
     may_answer,
+    may_ask_about_facilitator,
     may_run_round,
     rounds_visible_to,
     rounds_waiting_for_token,
@@ -37,19 +37,13 @@ from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
 from circlekeep.lib.views import confirm_or_run
-from circlekeep.orgs.access import is_org_admin
-
-
-def _may_ask_about_facilitator(user, circle):
-    return is_org_admin(user, circle.organization) and \
-        not Facilitation.objects.filter(user=user, circle=circle).exists()
 
 
 @login_required
 def circle(request, circle_id):
     """The circle's rounds, and (for those who run the circle) a form to open one."""
     circle = access_circle(request.user, circle_id)
-    about_facilitator = _may_ask_about_facilitator(request.user, circle)
+    about_facilitator = may_ask_about_facilitator(request.user, circle)
     may_open = about_facilitator or may_manage_circle(request.user, circle)
     if request.method == "POST" and not may_open:
         raise ActionForbidden(_("Only the circle's facilitators and organization admins may "
@@ -97,10 +91,12 @@ def _answer_words():
 
 
 @never_cache
-@login_required
 def round_page(request, round_id):
     """A member answers here; the people who run the round see its status and results.
-    Listed in NO_TRACE_PATHS: that someone opened it says they may mean to answer."""
+    Listed in NO_TRACE_PATHS: that someone opened it says they may mean to answer. Hence
+    also no ``?next=`` naming it on the way to signing in."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
     round_ = access_round(request.user, round_id)
     runs = may_run_round(request.user, round_)
     context = {"round": round_, "runs": runs, "answers": may_answer(request.user, round_),
@@ -193,7 +189,7 @@ def token(request, round_id):
     try:
         body = json.loads(request.body or b"{}")
         blinded = base64.b64decode(body.get("blinded", ""), validate=True)
-    except (ValueError, AttributeError, binascii.Error, RawPostDataException):
+    except (ValueError, TypeError, AttributeError, binascii.Error, RawPostDataException):
         return JsonResponse({"error": _("Send the blinded token as base64 in JSON.")},
                             status=400)
     try:

@@ -97,7 +97,22 @@ def events_visible_to(user):
         # Also from an admin's or auditor's whole trail: nobody reads the events of a
         # concern that may be about themself.
         events = events.exclude(_about(*_concern_targets(hidden)))
-    return events
+    return _without_hidden_feedback(user, events, circles)
+
+
+def _without_hidden_feedback(user, events, circles):
+    """Nobody reads the events of a feedback round they may not run (one about them as a
+    facilitator, or from the time they were); a facilitator does not see when anonymous
+    entries arrived either (a count by day, before the round closes)."""
+    from circlekeep.feedback.access import rounds_run_by
+    from circlekeep.feedback.models import Round
+
+    hidden = [str(r) for r in Round.objects.exclude(pk__in=rounds_run_by(user).values("pk"))
+              .filter(Q(circle__in=circles) | Q(excluded=user))
+              .values_list("public_id", flat=True)]
+    if hidden:
+        events = events.exclude(target_type="feedback.round", target_id__in=hidden)
+    return events.exclude(event_type="feedback.entry.submitted", circle__in=circles)
 
 
 def present_events(viewer, events):

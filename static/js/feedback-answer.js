@@ -30,7 +30,8 @@ function answers() {
 }
 
 async function sameKeyForEveryone(token) {
-  const response = await fetch(root.dataset.keyUrl, { credentials: "omit", cache: "no-store" });
+  const response = await fetch(root.dataset.keyUrl, { credentials: "omit", cache: "no-store",
+    referrerPolicy: "no-referrer" });
   if (!response.ok) return false;
   const key = await response.json();
   const spki = fromBase64(key.public_key);
@@ -40,10 +41,14 @@ async function sameKeyForEveryone(token) {
   return verifyToken(publicKey, fromBase64(token.signature), fromBase64(token.prepared));
 }
 
+// "Sent" is remembered for this tab only: a mark kept in the browser would tell whoever
+// uses it next that this person answered.
+const SENT = `ck-feedback-sent:${root.dataset.round}`;
+
 async function ready() {
   person = await fetchTokens(root.dataset.waitingUrl, { force: true });
   const token = person && readToken(person, root.dataset.round);
-  if (token && token.sent) {
+  if (sessionStorage.getItem(SENT)) {
     say(words.sent);
   } else if (token && token.signature) {
     button.disabled = false;
@@ -76,8 +81,8 @@ form.addEventListener("submit", async (event) => {
         signature: token.signature, answers: given }),
     });
     if (response.status === 201) {
-      localStorage.setItem(storageKey(person, root.dataset.round),
-        JSON.stringify({ round: token.round, sent: true }));
+      localStorage.removeItem(storageKey(person, root.dataset.round));
+      sessionStorage.setItem(SENT, "1");
       form.reset();
       say(words.sent);
       return;

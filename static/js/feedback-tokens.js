@@ -48,13 +48,17 @@ async function fetchOne(person, round) {
 
 async function finish(person, pending) {
   const response = await fetch(`/feedback/rounds/${pending.round}/token/`, {
-    method: "POST", credentials: "same-origin",
+    method: "POST", credentials: "same-origin", referrerPolicy: "no-referrer",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
     body: JSON.stringify({ blinded: pending.blinded }),
   });
   if ([400, 403, 404].includes(response.status)) {
-    // The round closed, or this member's token went to another browser: nothing to keep.
-    localStorage.removeItem(storageKey(person, pending.round));
+    // The round closed, or this member's token went to another browser: nothing to keep,
+    // unless another tab finished a token meanwhile.
+    const stored = readToken(person, pending.round);
+    if (stored && stored.blinded === pending.blinded && !stored.signature) {
+      localStorage.removeItem(storageKey(person, pending.round));
+    }
     return;
   }
   if (!response.ok) return;
@@ -82,10 +86,13 @@ function unfinished(person) {
 
 let chain = Promise.resolve(null);
 
-// One check at a time on a page (the page's own and a forced one may overlap): two at
+// One check at a time, in this page and across the person's tabs (a Web Lock): two at
 // once could blind two tokens for one round, and the server signs only one per member.
 export function fetchTokens(url, options = {}) {
-  const run = chain.then(() => check(url, options));
+  const locked = () => (navigator.locks
+    ? navigator.locks.request("ck-feedback-tokens", () => check(url, options))
+    : check(url, options));
+  const run = chain.then(locked);
   chain = run.catch(() => null);
   return run;
 }
@@ -94,7 +101,7 @@ async function check(url, { force = false }) {
   const last = Number(sessionStorage.getItem(CHECKED) || 0);
   if (!force && Date.now() - last < CHECK_EVERY_MS) return null;
   sessionStorage.setItem(CHECKED, String(Date.now()));
-  const response = await fetch(url, { credentials: "same-origin",
+  const response = await fetch(url, { credentials: "same-origin", referrerPolicy: "no-referrer",
     headers: { Accept: "application/json" } });
   if (!response.ok) return null;
   const { person, rounds } = await response.json();

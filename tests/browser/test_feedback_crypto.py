@@ -48,8 +48,10 @@ def test_the_rfc_vector_of_our_variant_blinds_finalizes_and_verifies_as_publishe
     result = page.evaluate("""async (v) => {
       const hex = (h) => Uint8Array.from(h.replace(/^0x/, "").match(/../g), (x) => parseInt(x, 16));
       const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-      const jwk = (h) => fb.toBase64(hex(h)).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
-      const key = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk(v.n), e: jwk(v.e), ext: true },
+      const jwk = (h) => fb.toBase64(hex(h)).replace(/\\+/g, "-").replace(/\\//g, "_")
+        .replace(/=+$/, "");
+      const key = await crypto.subtle.importKey(
+        "jwk", { kty: "RSA", n: jwk(v.n), e: jwk(v.e), ext: true },
         { name: "RSA-PSS", hash: "SHA-384" }, true, ["verify"]);
       // The library's randomness, in the order it asks: message prefix, PSS salt, blind.
       const queue = [hex(v.msg_prefix), hex(v.salt), hex(v.r)];
@@ -62,7 +64,8 @@ def test_the_rfc_vector_of_our_variant_blinds_finalizes_and_verifies_as_publishe
       };
       const token = await fb.blindToken(key, hex(v.msg));
       crypto.getRandomValues = real;
-      const signature = await fb.finalizeToken(key, token.prepared, hex(v.blind_sig), token.inverse);
+      const signature = await fb.finalizeToken(key, token.prepared, hex(v.blind_sig),
+                                               token.inverse);
       return { prepared: toHex(token.prepared), blinded: toHex(token.blinded),
                inverse: toHex(token.inverse), signature: toHex(signature),
                valid: await fb.verifyToken(key, signature, token.prepared),
@@ -89,7 +92,8 @@ def test_a_token_blinded_in_the_browser_is_signed_by_the_server_and_checks_out(p
     blinded = base64.b64decode(issued["blinded"])
     signed = b64(blindrsa.blind_sign(key, blinded))
     spent = page.evaluate("""async (signed) => {
-      const signature = await fb.finalizeToken(key, token.prepared, fb.fromBase64(signed), token.inverse);
+      const signature = await fb.finalizeToken(key, token.prepared, fb.fromBase64(signed),
+                                               token.inverse);
       return { prepared: fb.toBase64(token.prepared), signature: fb.toBase64(signature) };
     }""", signed)
     prepared, signature = (base64.b64decode(spent[k]) for k in ("prepared", "signature"))

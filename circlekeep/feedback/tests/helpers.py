@@ -4,9 +4,9 @@ import base64
 import os
 
 from circlekeep.feedback import actions, blindrsa, client
-from circlekeep.feedback import client
 from circlekeep.testing import make_member
 
+ANSWERS = {"q1": 4, "q2": "More time to speak."}
 QUESTIONS = [{"kind": "rating", "prompt": "I feel safe saying what I think here."},
              {"kind": "text", "prompt": "What would make the circle better?"}]
 
@@ -40,10 +40,10 @@ class Browser:
 
     def send(self, answers=None):
         actions.do_submit_entry(self.round, prepared=self.prepared, signature=self.signature,
-                                answers=answers if answers is not None else {"q1": 4, "q2": "More time to speak."})
+                                answers=ANSWERS if answers is None else answers)
 
     def entry_json(self, answers=None):
         return {"round_id": str(self.round.public_id),
                 "token": base64.b64encode(self.prepared).decode(),
                 "signature": base64.b64encode(self.signature).decode(),
-                "answers": answers if answers is not None else {"q1": 4, "q2": "More time to speak."}}
+                "answers": ANSWERS if answers is None else answers}

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from circlekeep.feedback import blindrsa
-from circlekeep.feedback import client
+from circlekeep.feedback import blindrsa, client
 
 VECTORS = json.loads((Path(__file__).parent / "rfc9474_vectors.json").read_text())["vectors"]
 

@@ -47,6 +47,7 @@ def test_a_member_answers_on_a_page_that_carries_the_round_and_the_fingerprint(c
     assert 'name="q1" value="5"' in page and 'name="q2"' in page
     assert "feedback-answer.js" in page and "Send anonymously" in page
     assert response["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="referrer" content="no-referrer">' in page
     assert "Close the round now" not in page
 
 
@@ -66,9 +67,10 @@ def test_the_token_end_signs_once_and_answers_a_retry_alike(cast):
                          content_type="application/json").json()
     assert first == second and "blind_signature" in first
     assert client.get("/feedback/tokens/").json()["rounds"] == []
-    bad = client.post(f"/feedback/rounds/{round_.public_id}/token/", "{not json",
-                      content_type="application/json")
-    assert bad.status_code == 400 and "base64" in bad.json()["error"]
+    for body in ("{not json", '{"blinded": 5}', "null", "[1]"):
+        bad = client.post(f"/feedback/rounds/{round_.public_id}/token/", body,
+                          content_type="application/json")
+        assert bad.status_code == 400 and "base64" in bad.json()["error"], body
 
 
 def _released(cast, count=5):
@@ -91,8 +93,10 @@ def test_the_facilitator_reads_released_results_as_charts_and_a_list(cast):
         f"/feedback/circles/{cast.circle.public_id}/"))
     assert "Average mark, round by round" in circle_page
     # The member sees no entry, only what is shared.
-    member_page = page_of(signed_in_client(cast.member).get(f"/feedback/rounds/{round_.public_id}/"))
-    assert "Idea number" not in member_page and "If the facilitator shares a summary" in member_page
+    member_page = page_of(signed_in_client(cast.member).get(
+        f"/feedback/rounds/{round_.public_id}/"))
+    assert "Idea number" not in member_page
+    assert "If the facilitator shares a summary" in member_page
 
 
 def test_below_the_threshold_the_facilitator_sees_only_that(cast):
@@ -110,6 +114,24 @@ def test_a_shared_summary_reaches_the_members(cast):
                 {"summary": "Most feel safe; some want more time."})
     page = page_of(signed_in_client(cast.member).get(f"/feedback/rounds/{round_.public_id}/"))
     assert "Most feel safe; some want more time." in page
+
+
+def test_signing_in_to_answer_does_not_name_the_round_on_the_way(cast):
+    round_ = open_round(cast.circle, cast.facilitator)
+    from django.test import Client
+
+    response = Client().get(f"/feedback/rounds/{round_.public_id}/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/sign-in/"
+
+
+def test_the_trail_hides_a_round_about_the_facilitator_from_them(cast):
+    round_ = open_round(cast.circle, cast.admin, about="facilitator")
+    Browser(round_).receive(cast.member)
+    from circlekeep.trail.access import events_visible_to
+
+    mine = events_visible_to(cast.facilitator).filter(target_type="feedback.round")
+    assert not mine.filter(target_id=str(round_.public_id)).exists()
+    assert events_visible_to(cast.admin).filter(target_id=str(round_.public_id)).count() == 2
 
 
 def test_feedback_about_the_facilitator_is_never_shown_to_them(cast):

@@ -12,7 +12,7 @@ from circlekeep import vault
 from circlekeep.audit.models import AuditEvent, HeldAuditEvent
 from circlekeep.feedback import actions, blindrsa, client
 from circlekeep.feedback.models import Entry, Issuance, Round, Spend
-from circlekeep.feedback.tests.helpers import Browser, members, open_round
+from circlekeep.feedback.tests.helpers import QUESTIONS, Browser, members, open_round
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.notify.models import Notification
 from circlekeep.testing import assert_events, audit_mark
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_facilitator_opens_a_round_with_its_own_key_and_members_are_told(cast):
     mark = audit_mark()
-    round_ = open_round(cast.circle, cast.facilitator)
+    round_ = actions.do_open_round(cast.circle, actor=cast.facilitator, about="circle",
+                                   title="Autumn check-in", questions=QUESTIONS)
     assert_events(mark, [("feedback.round.opened", cast.facilitator, None)])
     event = AuditEvent.objects.get(sequence__gt=mark)
     assert round_.fingerprint in event.data_json
@@ -30,8 +31,9 @@ def test_a_facilitator_opens_a_round_with_its_own_key_and_members_are_told(cast)
     assert bytes(round_.private_key) != bytes(round_.public_key)
     assert blindrsa.fingerprint(bytes(round_.public_key)) == round_.fingerprint
     assert [q["key"] for q in round_.questions] == ["q1", "q2"]
-    told = Notification.objects.filter(kind="feedback.open").values_list("recipient", flat=True)
-    assert list(told) == [cast.member.pk]
+    told = Notification.objects.filter(kind="feedback.open")
+    assert [n.recipient_id for n in told] == [cast.member.pk]
+    assert told[0].link == f"/feedback/circles/{cast.circle.public_id}/"
     other = open_round(cast.circle, cast.facilitator)
     assert other.fingerprint != round_.fingerprint
 
@@ -48,9 +50,25 @@ def test_who_may_open_a_round(cast):
         open_round(cast.circle, cast.facilitator, about="facilitator")
     assert open_round(cast.circle, cast.admin, about="facilitator").about == "facilitator"
     from circlekeep.circles.actions import do_add_facilitator
-    do_add_facilitator(cast.circle, user=cast.admin, actor=cast.admin)
+    do_add_facilitator(cast.circle, cast.admin, actor=cast.admin)
     with pytest.raises(ActionForbidden):
         open_round(cast.circle, cast.admin, about="facilitator")
+
+
+def test_who_facilitated_when_a_round_about_the_facilitator_opened_never_reads_it(cast):
+    from circlekeep.circles.actions import do_add_facilitator, do_remove_facilitator
+    from circlekeep.feedback.access import may_run_round, rounds_run_by
+    from circlekeep.testing import make_staff
+
+    second = make_staff(cast.org, "sam@riverside.test", "admin", name="Sam", actor=cast.admin)
+    co = do_add_facilitator(cast.circle, second, actor=cast.admin)
+    round_ = open_round(cast.circle, cast.admin, about="facilitator")
+    assert not may_run_round(second, round_)
+    # Stepping down as co-facilitator does not open it to them.
+    do_remove_facilitator(co, actor=second)
+    assert not may_run_round(second, round_)
+    assert round_ not in rounds_run_by(cast.facilitator)
+    assert may_run_round(cast.admin, round_)
 
 
 @pytest.mark.parametrize("change, field", [
@@ -104,14 +122,17 @@ def test_an_entry_is_taken_once_per_token_and_names_nobody(cast):
     round_ = open_round(cast.circle, cast.facilitator)
     browser = Browser(round_).receive(cast.member)
     mark = audit_mark()
-    browser.send({"q1": 5, "q2": "  Thank you.  "})
+    actions.do_submit_entry(round_, prepared=browser.prepared, signature=browser.signature,
+                            answers={"q1": 5, "q2": "  Thank you.  "})
     assert_events(mark, [])  # its event is held until the day is over
     held = HeldAuditEvent.objects.get(event_type="feedback.entry.submitted")
     assert held.day == timezone.now().date() and held.target_id == str(round_.public_id)
     entry = Entry.objects.get()
     assert not hasattr(entry, "created_at") and entry.round_id == round_.pk
-    assert json.loads(vault.reveal(entry, "answers", actor=cast.facilitator, reason="t")) == \
-        {"q1": 5, "q2": "Thank you."}
+    text = vault.reveal(entry, "answers", actor=cast.facilitator, reason="t")
+    assert json.loads(text) == {"q1": 5, "q2": "Thank you."}
+    # Padded, so that the ciphertext's length does not tell one answer from another.
+    assert len(text) % actions.PAD_TO == 0
     with pytest.raises(DomainError, match="already used"):
         browser.send()
     assert Entry.objects.count() == 1 and Spend.objects.count() == 1
@@ -132,7 +153,7 @@ def test_forged_foreign_and_malformed_tokens_are_refused_and_change_nothing(cast
     truncated.signature = browser.signature[:-1]
     with pytest.raises(DomainError):
         truncated.send()
-    for answers in ({}, {"q1": 6}, {"q1": True}, {"q1": "4.5"}, {"q9": 3},
+    for answers in ({}, {"q1": 6}, {"q1": True}, {"q1": "4.5"}, {"q1": "²"}, {"q9": 3},
                     {"q2": "x" * 2001}, {"q2": ["list"]}, "not a dict"):
         with pytest.raises(DomainError):
             browser.send(answers)
@@ -164,14 +185,19 @@ def test_closing_with_enough_entries_destroys_the_key_and_releases_copies(cast):
     assert texts == [f"answer {n}" for n in range(6)]
     events = list(AuditEvent.objects.filter(sequence__gt=mark, event_type="feedback.round.closed"))
     assert len(events) == 1 and '"entries":6' in events[0].data_json
+    assert not Spend.objects.exists()  # the key is gone: spent tokens have no use left
     assert actions.do_close_round(round_, actor=cast.facilitator).closed_at == closed.closed_at
 
 
 def test_below_the_threshold_entries_are_destroyed_unread(cast):
     round_ = _round_with_entries(cast, 4)
+    mark = audit_mark()
     closed = actions.do_close_round(round_, actor=cast.facilitator)
-    assert not closed.released and closed.entry_count == 4
-    assert not Entry.objects.exists()
+    # Not even the number is kept where anyone could read it.
+    assert not closed.released and closed.entry_count is None
+    assert not Entry.objects.exists() and not Spend.objects.exists()
+    event = AuditEvent.objects.get(sequence__gt=mark, event_type="feedback.round.closed")
+    assert '"entries":null' in event.data_json
 
 
 def test_a_token_cannot_be_spent_after_the_close(cast):

@@ -6,7 +6,7 @@
 
 from django.core.management.base import BaseCommand
 
-from circlekeep.feedback.actions import do_close_due_rounds
+from circlekeep.feedback.actions import close_due_rounds
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("chore", choices=["close"])
 
     def handle(self, *args, chore, **options):
-        closed = do_close_due_rounds()
+        closed = close_due_rounds()
         self.stdout.write(f"{closed} feedback rounds closed.")
