@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import audit, vault
+from circlekeep.accounts.models import User
 from circlekeep.audit.reasons import code
 from circlekeep.feedback import blindrsa
 from circlekeep.feedback.access import check_may_open_round, check_may_run_round, may_answer
@@ -32,7 +33,6 @@ from circlekeep.feedback.models import (
     Spend,
 )
 from circlekeep.lib.actions import ActionForbidden, DomainError, action, required_text
-from circlekeep.accounts.models import User
 from circlekeep.notify.actions import notify
 from circlekeep.vault import crypto as vault_crypto
 from circlekeep.vault.keys import current_key_for
