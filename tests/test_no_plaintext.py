@@ -185,7 +185,24 @@ def plant_decision_response(cast, secret):
     do_respond_to_decision(_decision(cast), response=f"I reply {secret}", actor=cast.member)
 
 
+def plant_feedback_answers(cast, secret):
+    from circlekeep.feedback.tests.helpers import Browser, open_round
+
+    round_ = open_round(cast.circle, cast.facilitator)
+    Browser(round_).receive(cast.member).send({"q1": 3, "q2": f"I wish {secret}"})
+
+
+def plant_feedback_summary(cast, secret):
+    from circlekeep.feedback.actions import do_close_round, do_share_summary
+    from circlekeep.feedback.tests.helpers import open_round
+
+    round_ = do_close_round(open_round(cast.circle, cast.facilitator), actor=cast.facilitator)
+    do_share_summary(round_, actor=cast.facilitator, summary=f"Themes: {secret}")
+
+
 PLANTERS = {
+    "feedback.Entry.answers": plant_feedback_answers,
+    "feedback.Round.summary": plant_feedback_summary,
     "incidents.Concern.body": plant_concern_body,
     "incidents.Concern.assessment": plant_concern_assessment,
     "incidents.Concern.summary": plant_concern_summary,
