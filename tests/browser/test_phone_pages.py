@@ -121,6 +121,35 @@ def test_the_training_pages_fit(live_cast, visit, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_the_feedback_pages_fit(live_cast, visit, width):
+    from circlekeep.feedback.actions import do_close_round, do_share_summary
+    from circlekeep.feedback.tests.helpers import Browser, members, open_round
+
+    cast = live_cast
+    released = open_round(cast.circle, cast.facilitator)
+    people = [cast.member, *members(cast.circle, 4, actor=cast.facilitator)]
+    for number, person in enumerate(people):
+        Browser(released).receive(person).send(
+            {"q1": 1 + number, "q2": "A long answer without spaces: " + "x" * 120})
+    do_close_round(released, actor=cast.facilitator)
+    do_share_summary(released, actor=cast.facilitator, summary="Themes " + "y" * 150)
+    below = do_close_round(open_round(cast.circle, cast.facilitator), actor=cast.facilitator)
+    current = open_round(cast.circle, cast.facilitator)
+    facilitator = visit(width=width)
+    sign_in(facilitator, cast.facilitator, staff=True)
+    tour(facilitator, [f"/feedback/circles/{cast.circle.public_id}/",
+                       f"/feedback/rounds/{released.public_id}/",
+                       f"/feedback/rounds/{below.public_id}/",
+                       f"/feedback/rounds/{current.public_id}/",
+                       f"/feedback/rounds/{current.public_id}/close/"])
+    member = visit(width=width)
+    sign_in(member, cast.member, staff=False)
+    tour(member, [f"/feedback/circles/{cast.circle.public_id}/",
+                  f"/feedback/rounds/{current.public_id}/",
+                  f"/feedback/rounds/{released.public_id}/"])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_an_auditors_pages_fit(live_cast, visit, width):
     tab = visit(width=width)
     sign_in(tab, live_cast.auditor, staff=True)
