@@ -5,7 +5,7 @@ average marks of the circle's released rounds over time. Dates by the day at mos
 import json
 from statistics import mean
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from circlekeep import vault
@@ -17,7 +17,8 @@ MARKS = list(range(RATING_SCALE[0], RATING_SCALE[1] + 1))
 
 
 def _day(moment):
-    return formats.date_format(moment, "DATE_FORMAT")
+    """The day in the viewer's time zone (the one the request activated)."""
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def read_answers(round_, *, actor, api=False):

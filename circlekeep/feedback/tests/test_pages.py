@@ -140,3 +140,18 @@ def test_feedback_about_the_facilitator_is_never_shown_to_them(cast):
         f"/feedback/rounds/{round_.public_id}/").status_code == 404
     assert signed_in_client(cast.member).get(
         f"/feedback/rounds/{round_.public_id}/").status_code == 200
+
+
+def test_the_trend_names_each_round_by_its_day_in_the_viewers_zone(cast):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone, translation
+
+    from circlekeep.feedback.results import trend_chart
+
+    round_ = _released(cast)
+    round_.closed_at = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 1 December in Los Angeles
+    with translation.override("en"), timezone.override(ZoneInfo("America/Los_Angeles")):
+        chart = trend_chart([round_], [3.0], key="k")
+    assert chart.labels == ["Autumn check-in (Dec. 1, 2026)"]
