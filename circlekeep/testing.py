@@ -327,3 +327,48 @@ def page_of(response) -> str:
     token happened to contain those letters; every other attribute and all text stay.
     """
     return RANDOM_ATTRIBUTES.sub(r'\1=""', response.content.decode())
+
+
+class ConcernToken:
+    """What a person's browser holds for today's anonymous concerns in a circle: the day's
+    key, and a token blinded, signed by the server and unblinded."""
+
+    def __init__(self, person, circle):
+        import base64
+        import os
+
+        from circlekeep.feedback import actions, blindrsa, client
+
+        self.key = next(k for k in actions.concern_keys_for(person)
+                        if k.circle_id == circle.pk and k.day == actions.utc_today())
+        public = blindrsa.load_public_key(bytes(self.key.public_key))
+        self.prepared = client.prepare(
+            actions.CONCERN_TOKEN_MESSAGE.format(key=self.key.public_id).encode()
+            + base64.b64encode(os.urandom(32)))
+        blinded, inverse = client.blind(public, self.prepared)
+        blind_signature = actions.do_issue_concern_token(self.key, actor=person,
+                                                         blinded=blinded)
+        self.signature = client.finalize(public, blind_signature, inverse)
+
+    def json(self, **fields):
+        """The body a browser sends to ``POST /api/v1/anonymous-concerns``."""
+        import base64
+
+        body = {"key_id": str(self.key.public_id),
+                "token": base64.b64encode(self.prepared).decode(),
+                "signature": base64.b64encode(self.signature).decode(),
+                "kind": "intentional", "body": "Someone posted about our circle online."}
+        body.update(fields)
+        return body
+
+
+def report_anonymously(person, circle, **fields):
+    """A fully anonymous concern, sent as a person's browser does: with their token for the
+    circle's day, and no account."""
+    from circlekeep.incidents.actions import do_report_anonymous_concern
+
+    token = ConcernToken(person, circle)
+    report = {"kind": "intentional", "body": "Someone posted about our circle online."}
+    report.update(fields)
+    return do_report_anonymous_concern(token.key, prepared=token.prepared,
+                                       signature=token.signature, **report)

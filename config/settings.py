@@ -340,7 +340,8 @@ TASKS = {
 GUARD_ACTION_WRITES = TESTING
 
 # Paths whose requests leave no session write and no per-request log line: the concern
-# report (page and API), which may be anonymous. See circlekeep/lib/notrace.py.
+# report (page and API; visiting it says someone means to report) and the anonymous
+# channels below. See circlekeep/lib/notrace.py.
 # Each anonymous feedback round's RSA key (RFC 9474 asks for at least 2048 bits; 3072 is
 # the round's strength for years). The test run uses 2048 to keep key generation quick.
 FEEDBACK_KEY_BITS = env_int("FEEDBACK_KEY_BITS", 2048 if TESTING else 3072)
@@ -354,12 +355,17 @@ NO_TRACE_PATHS = [
     r"^/feedback/rounds/[^/]+/$",
     r"^/api/v1/feedback-rounds/[^/]+/key$",
     r"^/api/v1/feedback/entries$",
+    # Anonymous concerns: the day's key fetched right before sending, and the sending.
+    r"^/api/v1/circles/[^/]+/concern-keys/[^/]+$",
+    r"^/api/v1/anonymous-concerns$",
 ]
-# Requests whose cookies are dropped before anything reads them: the two ends a member's
-# browser calls without credentials when sending anonymous feedback.
+# Requests whose cookies are dropped before anything reads them: the ends a member's
+# browser calls without credentials when sending anonymous feedback or an anonymous concern.
 COOKIELESS_PATHS = [
     r"^/api/v1/feedback-rounds/[^/]+/key$",
     r"^/api/v1/feedback/entries$",
+    r"^/api/v1/circles/[^/]+/concern-keys/[^/]+$",
+    r"^/api/v1/anonymous-concerns$",
 ]
 
 LOGGING = {

@@ -4,7 +4,6 @@
 import { RSABSSA } from "@cloudflare/blindrsa-ts";
 
 export const VARIANT = "RSABSSA-SHA384-PSS-Randomized";
-const TOKEN_PREFIX = "circlekeep-feedback:v1:";
 
 const suite = () => RSABSSA.SHA384.PSS.Randomized();
 
@@ -32,10 +31,11 @@ export async function fingerprintOf(spki) {
   return hex.match(/.{4}/g).join(" ");
 }
 
-// The message a token signs: the round and 32 random bytes, nothing about the member.
-export function tokenMessage(roundId) {
+// The message a token signs: the prefix the server gives for the key (it names the round,
+// or the circle's day for concerns) and 32 random bytes, nothing about the member.
+export function tokenMessage(prefix) {
   const nonce = crypto.getRandomValues(new Uint8Array(32));
-  return new TextEncoder().encode(`${TOKEN_PREFIX}${roundId}:${toBase64(nonce)}`);
+  return new TextEncoder().encode(`${prefix}${toBase64(nonce)}`);
 }
 
 export async function blindToken(publicKey, message) {

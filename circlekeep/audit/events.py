@@ -139,6 +139,9 @@ EVENT_TYPES = {
     "feedback.entry.submitted": _("Anonymous feedback sent"),
     "feedback.round.closed": _("Anonymous feedback round closed"),
     "feedback.summary.shared": _("Anonymous feedback summary shared with the circle"),
+    "feedback.concern_key.made": _("A day's key for anonymous concerns made"),
+    "feedback.concern_token.issued": _("Token for a day's anonymous concern received"),
+    "feedback.concern_keys.retired": _("Past days' keys for anonymous concerns deleted"),
 }
 
 

@@ -5,6 +5,10 @@ the organization's admins; a round about the facilitator only by the organizatio
 admins, never by an admin who facilitates that circle (it may be about them). Cleared
 members of the circle receive its token and answer it. Spending a token needs no
 account at all: ``round_for_spend`` answers anyone holding a round's id.
+
+Anonymous concerns travel the same way: each circle has a key per day, and whoever may
+report in the circle (its cleared members and its facilitators) holds a token for each
+coming day; ``concern_key_for_spend`` answers anyone holding a key's id.
 """
 
 from django.db.models import Q
@@ -14,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from circlekeep.circles.access import circles_managed_by, may_manage_circle, own_memberships
 from circlekeep.circles.models import Facilitation
-from circlekeep.feedback.models import Round
+from circlekeep.feedback.models import ConcernKey, Round
 from circlekeep.lib.actions import ActionForbidden
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.orgs.access import admin_organizations, is_org_admin
@@ -108,3 +112,43 @@ def round_for_spend(public_id) -> Round:
         return Round.objects.select_related("circle").get(public_id=parse_public_id(public_id))
     except Round.DoesNotExist:
         raise Http404 from None
+
+
+def concern_token_circles(user):
+    """Circles whose anonymous-concern tokens the user holds: those where they are a
+    cleared member, and those they facilitate."""
+    from circlekeep.circles.models import Circle
+
+    if not user.is_authenticated:
+        return Circle.objects.none()
+    return Circle.objects.filter(Q(pk__in=_cleared_circles(user))
+                                 | Q(pk__in=Facilitation.objects.filter(user=user)
+                                     .values("circle")))
+
+
+def may_hold_concern_token(user, circle) -> bool:
+    return concern_token_circles(user).filter(pk=circle.pk).exists()
+
+
+def access_concern_key(user, public_id) -> ConcernKey:
+    """A concern key of a circle the user holds tokens for; 404 for any other."""
+    try:
+        return ConcernKey.objects.select_related("circle").get(
+            public_id=parse_public_id(public_id), circle__in=concern_token_circles(user))
+    except ConcernKey.DoesNotExist:
+        raise Http404 from None
+
+
+def concern_key_for_spend(public_id) -> ConcernKey:
+    """The concern key a token names, for a request that carries no account."""
+    try:
+        return ConcernKey.objects.select_related("circle", "circle__organization").get(
+            public_id=parse_public_id(public_id))
+    except ConcernKey.DoesNotExist:
+        raise Http404 from None
+
+
+def concern_key_for_circle_day(circle_public_id, day) -> ConcernKey | None:
+    """A circle's concern key for ``day``, for a request that carries no account."""
+    return ConcernKey.objects.select_related("circle").filter(
+        circle__public_id=parse_public_id(circle_public_id), day=day).first()

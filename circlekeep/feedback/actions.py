@@ -11,7 +11,7 @@ its day, to join the trail in random order with the rest of that day's
 import hashlib
 import json
 import random
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,14 +21,22 @@ from circlekeep import audit, vault
 from circlekeep.accounts.models import User
 from circlekeep.audit.reasons import code
 from circlekeep.feedback import blindrsa
-from circlekeep.feedback.access import check_may_open_round, check_may_run_round, may_answer
+from circlekeep.feedback.access import (
+    check_may_open_round,
+    check_may_run_round,
+    concern_token_circles,
+    may_answer,
+    may_hold_concern_token,
+)
 from circlekeep.feedback.models import (
     MAX_ANSWER,
     MAX_QUESTIONS,
     RATING_SCALE,
     RELEASE_THRESHOLD,
+    ConcernIssuance,
+    ConcernKey,
+    ConcernSpend,
     Entry,
-    Issuance,
     Round,
     Spend,
 )
@@ -40,6 +48,10 @@ from circlekeep.vault.keys import current_key_for
 DAYS_OPEN = (1, 30)
 PAD_TO = 2048
 TOKEN_MESSAGE = "circlekeep-feedback:v1:{round}:"
+CONCERN_TOKEN_MESSAGE = "circlekeep-concern:v1:{key}:"
+# Concern tokens are fetched for today and the days after (UTC): most of a day's tokens
+# were then handed out on earlier days, so a token's fetch does not date its use.
+CONCERN_DAYS_AHEAD = 2
 KINDS = ("rating", "text")
 
 
@@ -63,7 +75,8 @@ def clean_questions(questions):
 
 
 def _wrap_key(round_, key):
-    # The vault's key-encryption key wraps the round's private key; its AAD names the round.
+    # The vault's key-encryption key wraps the private key of a round (or a concern key);
+    # its AAD names the round.
     round_.private_key, round_.private_key_kek = vault_crypto.wrap(
         blindrsa.private_key_bytes(key), round_.public_id)
 
@@ -115,6 +128,31 @@ def do_open_round(circle, *, actor, about, title, questions, days_open=7):
     return round_
 
 
+def _sign_once(issuances, *, actor, blinded, private_key):
+    """Sign ``blinded`` for ``actor`` once: ``issuances`` is the holder's issuance set.
+    Returns (signature, new) where ``new`` says whether this call issued it; a retry with
+    the same blinded message gets the same signature back."""
+    digest = hashlib.sha256(blinded).hexdigest()
+    existing = issuances.filter(member=actor).first()
+    if existing is None:
+        try:
+            signature = blindrsa.blind_sign(private_key(), blinded)
+        except blindrsa.BlindSignError:
+            raise DomainError(_("That is not a blinded token for this key.")) from None
+        try:
+            with transaction.atomic():
+                existing = issuances.create(member=actor, blinded_digest=digest,
+                                            blind_signature=signature)
+        except IntegrityError:
+            existing = issuances.get(member=actor)
+        else:
+            return bytes(existing.blind_signature), True
+    if existing.blinded_digest != digest:
+        raise DomainError(_("You already received this token in another browser; "
+                            "send from there."))
+    return bytes(existing.blind_signature), False
+
+
 @action
 def do_issue_token(round_, *, actor, blinded: bytes):
     """Sign the member's blinded token: once per member per round. A retry with the same
@@ -124,28 +162,12 @@ def do_issue_token(round_, *, actor, blinded: bytes):
         raise DomainError(_("This feedback round is not open."))
     if not may_answer(actor, round_):
         raise ActionForbidden(_("Only the circle's cleared members receive its token."))
-    digest = hashlib.sha256(blinded).hexdigest()
-    existing = Issuance.objects.filter(round=round_, member=actor).first()
-    if existing is None:
-        try:
-            signature = blindrsa.blind_sign(_unwrap_key(round_), blinded)
-        except blindrsa.BlindSignError:
-            raise DomainError(_("That is not a blinded token for this round's key.")) from None
-        try:
-            with transaction.atomic():
-                existing = Issuance.objects.create(round=round_, member=actor,
-                                                   blinded_digest=digest,
-                                                   blind_signature=signature)
-        except IntegrityError:
-            existing = Issuance.objects.get(round=round_, member=actor)
-        else:
-            audit.record("feedback.token.issued", actor=actor, target=round_,
-                         circle=round_.circle)
-            return bytes(existing.blind_signature)
-    if existing.blinded_digest != digest:
-        raise DomainError(_("You already received this round's token in another browser; "
-                            "answer from there."))
-    return bytes(existing.blind_signature)
+    signature, new = _sign_once(round_.issuances, actor=actor, blinded=blinded,
+                                private_key=lambda: _unwrap_key(round_))
+    if new:
+        audit.record("feedback.token.issued", actor=actor, target=round_,
+                     circle=round_.circle)
+    return signature
 
 
 def padded(text: str) -> str:
@@ -271,3 +293,103 @@ def do_share_summary(round_, *, actor, summary):
     round_.save(update_fields=["summary", "summary_shared_at"])
     audit.record("feedback.summary.shared", actor=actor, target=round_, circle=round_.circle)
     return round_
+
+
+def utc_today():
+    return timezone.now().astimezone(UTC).date()
+
+
+def concern_days(today=None):
+    today = today or utc_today()
+    return [today + timedelta(days=n) for n in range(CONCERN_DAYS_AHEAD + 1)]
+
+
+@action
+def do_make_concern_key(circle, *, day):
+    """A circle's key for anonymous concerns on ``day``: made when the first token for that
+    day is asked for. Raises IntegrityError when another request made it first."""
+    key = blindrsa.new_private_key()
+    public = blindrsa.public_key_bytes(key)
+    concern_key = ConcernKey(circle=circle, day=day, public_key=public,
+                             fingerprint=blindrsa.fingerprint(public))
+    _wrap_key(concern_key, key)
+    concern_key.save()
+    audit.record("feedback.concern_key.made", actor=None, target=circle, circle=circle,
+                 data={"day": day.isoformat(), "fingerprint": concern_key.fingerprint})
+    return concern_key
+
+
+def concern_keys_for(user, today=None):
+    """The concern keys of every circle where ``user`` holds tokens, for today and the days
+    ahead, made where missing (each in its own transaction)."""
+    days = concern_days(today)
+    circles = list(concern_token_circles(user))
+    have = {(k.circle_id, k.day): k for k in ConcernKey.objects.filter(
+        circle__in=circles, day__in=days).select_related("circle")}
+    for circle in circles:
+        for day in days:
+            if (circle.pk, day) in have:
+                continue
+            try:
+                have[circle.pk, day] = do_make_concern_key(circle, day=day)
+            except IntegrityError:
+                have[circle.pk, day] = ConcernKey.objects.select_related("circle").get(
+                    circle=circle, day=day)
+    return sorted(have.values(), key=lambda k: (k.day, k.circle_id))
+
+
+@action
+def do_issue_concern_token(concern_key, *, actor, blinded: bytes):
+    """Sign the blinded token of someone who may report in the key's circle: once per
+    person per circle per day."""
+    concern_key = ConcernKey.objects.select_for_update().select_related("circle").get(
+        pk=concern_key.pk)
+    if concern_key.day < utc_today():
+        raise DomainError(_("This day is over; its token can no longer be given."))
+    if not may_hold_concern_token(actor, concern_key.circle):
+        raise ActionForbidden(_("Only the circle's cleared members and facilitators receive "
+                                "its tokens."))
+    signature, new = _sign_once(concern_key.issuances, actor=actor, blinded=blinded,
+                                private_key=lambda: _unwrap_key(concern_key))
+    if new:
+        audit.record("feedback.concern_token.issued", actor=actor, target=concern_key.circle,
+                     circle=concern_key.circle, data={"day": concern_key.day.isoformat()})
+    return signature
+
+
+def spend_concern_token(concern_key, *, prepared: bytes, signature: bytes):
+    """Check and use up a concern token, inside the action that takes the concern. The key
+    must be today's (UTC); a token works once."""
+    concern_key = ConcernKey.objects.select_for_update().get(pk=concern_key.pk)
+    if concern_key.day != utc_today():
+        raise DomainError(_("This token is for another day. Reload the page and send again: "
+                            "your browser holds today's token too."))
+    expected = CONCERN_TOKEN_MESSAGE.format(key=concern_key.public_id).encode()
+    message = prepared[blindrsa.PREFIX_LENGTH:]
+    if not message.startswith(expected) or not blindrsa.verify(
+            blindrsa.load_public_key(bytes(concern_key.public_key)), prepared, signature):
+        raise DomainError(_("This token was not issued under this key."))
+    try:
+        with transaction.atomic():
+            ConcernSpend.objects.create(key=concern_key,
+                                        nullifier=hashlib.sha256(prepared).hexdigest())
+    except IntegrityError:
+        raise DomainError(_("Today's token for this circle is already used: one anonymous "
+                            "report per person per circle per day. Send it tomorrow, or "
+                            "now known only to the facilitators.")) from None
+    return concern_key.circle
+
+
+@action
+def do_retire_concern_keys(*, today=None):
+    """Delete the keys of days that are over, with their tokens and spends: no token of
+    theirs is taken any more, and who received one is no longer worth keeping."""
+    today = today or utc_today()
+    old = ConcernKey.objects.filter(day__lt=today)
+    ConcernSpend.objects.filter(key__in=old).delete()
+    ConcernIssuance.objects.filter(key__in=old).delete()
+    count, _detail = old.delete()
+    if count:
+        audit.record("feedback.concern_keys.retired", actor=None, target=None,
+                     data={"keys": count, "before": today.isoformat()})
+    return count

@@ -4,7 +4,7 @@ under) and sending an entry, which carries only the round, the token and the ans
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.http import Http404
@@ -15,13 +15,15 @@ from ninja import Field, Router, Schema, Status
 from circlekeep.circles.access import access_circle
 from circlekeep.feedback import actions
 from circlekeep.feedback.access import (
+    access_concern_key,
     access_round,
     check_may_run_round,
+    concern_key_for_circle_day,
     may_run_round,
     round_for_spend,
     rounds_visible_to,
 )
-from circlekeep.feedback.models import Round
+from circlekeep.feedback.models import ConcernIssuance, Round
 from circlekeep.feedback.results import read_answers, summarize
 from circlekeep.lib.actions import DomainError
 
@@ -81,6 +83,15 @@ class KeyOut(Schema):
     fingerprint: str
 
 
+class ConcernKeyPublicOut(KeyOut):
+    circle_id: UUID
+    day: date = Field(description="The day (UTC) on which its tokens are taken")
+
+
+class ConcernKeyOut(ConcernKeyPublicOut):
+    token_held: bool = Field(description="Whether you already received its token")
+
+
 class BlindedTokenIn(Schema):
     blinded: str = Field(description="The blinded token (RFC 9474), base64", max_length=2000)
 
@@ -110,7 +121,7 @@ class SummaryIn(Schema):
         "summary": "Most of you feel safe speaking; several asked for more time."}}}
 
 
-def _decode(value: str, field: str) -> bytes:
+def decode_base64(value: str, field: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
@@ -169,7 +180,7 @@ def share_summary(request, round_id: str, body: SummaryIn):
 def issue_token(request, round_id: str, body: BlindedTokenIn):
     round_ = access_round(request.auth, round_id)
     signature = actions.do_issue_token(round_, actor=request.auth,
-                                       blinded=_decode(body.blinded, "blinded"))
+                                       blinded=decode_base64(body.blinded, "blinded"))
     return {"blind_signature": base64.b64encode(signature).decode()}
 
 
@@ -192,7 +203,42 @@ def send_entry(request, body: EntryIn):
         round_ = round_for_spend(body.round_id)
     except Http404:
         raise DomainError(_("No feedback round has that id."), field="round_id") from None
-    actions.do_submit_entry(round_, prepared=_decode(body.token, "token"),
-                            signature=_decode(body.signature, "signature"),
+    actions.do_submit_entry(round_, prepared=decode_base64(body.token, "token"),
+                            signature=decode_base64(body.signature, "signature"),
                             answers=body.answers)
     return Status(201, {})
+
+
+def _key_to_dict(key, **extra):
+    return {"id": key.public_id, "public_key": base64.b64encode(bytes(key.public_key)).decode(),
+            "fingerprint": key.fingerprint, **extra}
+
+
+@router.get("/concern-keys", response=list[ConcernKeyOut])
+def concern_keys(request):
+    """The days' keys for anonymous concerns in the circles where you may report, today and
+    the days ahead: fetch a token under each (``POST /concern-keys/{id}/tokens``) well before
+    you need it, then send with ``POST /anonymous-concerns``."""
+    held = set(ConcernIssuance.objects.filter(member=request.auth)
+               .values_list("key_id", flat=True))
+    return [_key_to_dict(k, circle_id=k.circle.public_id, day=k.day, token_held=k.pk in held)
+            for k in actions.concern_keys_for(request.auth)]
+
+
+@router.post("/concern-keys/{key_id}/tokens", response=BlindSignatureOut)
+def issue_concern_token(request, key_id: str, body: BlindedTokenIn):
+    concern_key = access_concern_key(request.auth, key_id)
+    signature = actions.do_issue_concern_token(concern_key, actor=request.auth,
+                                               blinded=decode_base64(body.blinded, "blinded"))
+    return {"blind_signature": base64.b64encode(signature).decode()}
+
+
+@router.get("/circles/{circle_id}/concern-keys/{day}", response=ConcernKeyPublicOut, auth=None)
+def circle_concern_key(request, circle_id: str, day: date):
+    """Public, without cookies: a circle's concern key for a day, asked for by what everyone
+    in the circle shares (the circle and the day), to check before sending that the token
+    came under the one key the whole circle has that day. 404 for days that are over."""
+    key = concern_key_for_circle_day(circle_id, day)
+    if key is None or key.day < actions.utc_today():
+        raise Http404
+    return _key_to_dict(key, circle_id=key.circle.public_id, day=key.day)

@@ -122,3 +122,56 @@ class Entry(models.Model):
     def public_id(self):
         """The random id is the public one too (what the vault binds ciphertext to)."""
         return self.id
+
+
+class ConcernKey(models.Model):
+    """A circle's key for anonymous concerns on one day (UTC). Every member who may report
+    holds a token under it, fetched days ahead like feedback tokens, so that sending one
+    names nobody. The row, its tokens and its spends are deleted once the day is over."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    public_key = models.BinaryField()
+    fingerprint = models.CharField(max_length=80)
+    private_key = models.BinaryField(editable=False)
+    private_key_kek = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["circle", "day"],
+                                               name="one_concern_key_per_circle_day")]
+
+    def __str__(self):
+        return f"concern key of {self.day}"
+
+
+class ConcernIssuance(models.Model):
+    """A member received their token for a circle's day (see ``Issuance``)."""
+
+    key = models.ForeignKey(ConcernKey, on_delete=models.CASCADE, related_name="issuances")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    blinded_digest = models.CharField(max_length=64)
+    blind_signature = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "member"],
+                                               name="one_concern_token_per_member_per_day")]
+
+    def __str__(self):
+        return f"concern token of key {self.key_id}"
+
+
+class ConcernSpend(models.Model):
+    """A concern token used (see ``Spend``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.ForeignKey(ConcernKey, on_delete=models.CASCADE, related_name="spends")
+    nullifier = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "nullifier"],
+                                               name="one_spend_per_concern_token")]
+
+    def __str__(self):
+        return "spent concern token"

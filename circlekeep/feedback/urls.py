@@ -11,4 +11,5 @@ urlpatterns = [
     path("rounds/<str:round_id>/close/", views.close, name="close"),
     path("rounds/<str:round_id>/summary/", views.share_summary, name="summary"),
     path("rounds/<str:round_id>/token/", views.token, name="token"),
+    path("concern-keys/<str:key_id>/token/", views.concern_token, name="concern_token"),
 ]

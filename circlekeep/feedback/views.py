@@ -22,6 +22,7 @@ from circlekeep.audit.reasons import code
 from circlekeep.circles.access import access_circle, may_manage_circle
 from circlekeep.feedback import actions
 from circlekeep.feedback.access import (
+    access_concern_key,
     access_round,
     check_may_run_round,
     may_answer,
@@ -31,7 +32,7 @@ from circlekeep.feedback.access import (
     rounds_waiting_for_token,
 )
 from circlekeep.feedback.forms import RoundForm, SummaryForm
-from circlekeep.feedback.models import RELEASE_THRESHOLD
+from circlekeep.feedback.models import RELEASE_THRESHOLD, ConcernIssuance
 from circlekeep.feedback.results import circle_trend, read_answers, summarize, with_charts
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error, confirm_form
@@ -169,13 +170,45 @@ def _b64(data: bytes) -> str:
 @login_required
 @require_GET
 def waiting(request):
-    """Open rounds the signed-in member has no token for yet, with their keys: the page's
-    script asks on each page view (at most every few minutes) and fetches each token."""
+    """The keys the signed-in person has no token for yet: open feedback rounds, and the
+    days' keys for anonymous concerns in their circles. The page's script asks on each
+    page view (at most every few minutes) and fetches each token, blinded."""
     rounds = rounds_waiting_for_token(request.user).only("public_id", "public_key",
                                                          "fingerprint")
+    held = set(ConcernIssuance.objects.filter(member=request.user)
+               .values_list("key_id", flat=True))
+    concern_keys = [k for k in actions.concern_keys_for(request.user) if k.pk not in held]
     return JsonResponse({"person": str(request.user.public_id), "rounds": [
         {"id": str(r.public_id), "public_key": _b64(bytes(r.public_key)),
-         "fingerprint": r.fingerprint} for r in rounds]})
+         "fingerprint": r.fingerprint,
+         "token_url": reverse("feedback:token", kwargs={"round_id": r.public_id}),
+         "prefix": actions.TOKEN_MESSAGE.format(round=r.public_id)} for r in rounds] + [
+        {"id": str(k.public_id), "public_key": _b64(bytes(k.public_key)),
+         "fingerprint": k.fingerprint, "circle": str(k.circle.public_id),
+         "day": k.day.isoformat(),
+         "token_url": reverse("feedback:concern_token", kwargs={"key_id": k.public_id}),
+         "prefix": actions.CONCERN_TOKEN_MESSAGE.format(key=k.public_id)}
+        for k in concern_keys]})
+
+
+def _blinded(request):
+    try:
+        body = json.loads(request.body or b"{}")
+        return base64.b64decode(body.get("blinded", ""), validate=True)
+    except (ValueError, TypeError, AttributeError, binascii.Error, RawPostDataException):
+        return None
+
+
+def _signed(sign, request):
+    blinded = _blinded(request)
+    if blinded is None:
+        return JsonResponse({"error": _("Send the blinded token as base64 in JSON.")},
+                            status=400)
+    try:
+        signature = sign(blinded)
+    except DomainError as error:
+        return JsonResponse({"error": str(error.message)}, status=400)
+    return JsonResponse({"blind_signature": _b64(signature)})
 
 
 @never_cache
@@ -186,15 +219,15 @@ def token(request, round_id):
     round_ = access_round(request.user, round_id)
     if not may_answer(request.user, round_):
         raise ActionForbidden(_("Only the circle's cleared members receive its token."))
-    try:
-        body = json.loads(request.body or b"{}")
-        blinded = base64.b64decode(body.get("blinded", ""), validate=True)
-    except (ValueError, TypeError, AttributeError, binascii.Error, RawPostDataException):
-        return JsonResponse({"error": _("Send the blinded token as base64 in JSON.")},
-                            status=400)
-    try:
-        signature = actions.do_issue_token(round_, actor=request.user, blinded=blinded)
-    except DomainError as error:
-        return JsonResponse({"error": str(error.message)}, status=400)
-    return JsonResponse({"blind_signature": _b64(signature)})
+    return _signed(lambda blinded: actions.do_issue_token(round_, actor=request.user,
+                                                          blinded=blinded), request)
 
+
+@never_cache
+@login_required
+@require_POST
+def concern_token(request, key_id):
+    """Sign the person's blinded token for a circle's day of anonymous concerns."""
+    concern_key = access_concern_key(request.user, key_id)
+    return _signed(lambda blinded: actions.do_issue_concern_token(
+        concern_key, actor=request.user, blinded=blinded), request)

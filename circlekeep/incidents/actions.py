@@ -72,23 +72,7 @@ def _agenda_item(meeting, kind, title, author):
                                      created_at=timezone.now())
 
 
-@action
-def do_report_concern(circle: Circle, *, kind: str, body: str, visibility: str, actor: User | None,
-                      affected: list = (), about_facilitator: bool = False,
-                      raise_in_group: str = "no"):
-    """Report a concern. Fully anonymous reports store no identity anywhere: not on the
-    concern, not as the audit event's actor, not even the request's id."""
-    from circlekeep.onboarding.progress import check_cleared
-
-    staff = may_manage_circle(actor, circle)
-    if not staff:
-        membership = Membership.objects.filter(
-            circle=circle, user=actor, status=Membership.Status.ACTIVE).select_related(
-            "circle", "circle__organization", "user").first()
-        if membership is None:
-            raise ActionForbidden(_("Only the circle's members and facilitators report "
-                                    "concerns here."))
-        check_cleared(membership)
+def _clean_report(circle, *, kind, body, visibility, raise_in_group, affected):
     if kind not in Concern.Kind.values:
         raise DomainError(_("Choose what kind of concern it is."), field="kind")
     if visibility not in Concern.Visibility.values:
@@ -103,41 +87,90 @@ def do_report_concern(circle: Circle, *, kind: str, body: str, visibility: str, 
     if any(m.circle_id != circle.pk or m.status != Membership.Status.ACTIVE for m in affected):
         raise DomainError(_("Choose affected people from this circle's members."),
                           field="affected")
-    anonymous = visibility == Concern.Visibility.ANONYMOUS
-    if anonymous and any(m.user_id == actor.pk for m in affected):
-        raise DomainError(_("An anonymous report cannot list you among the people affected: "
-                            "that would show who wrote it."), field="affected")
-    if anonymous:
-        today = timezone.localdate()
-        counter, _created = AnonymousReportCount.objects.select_for_update().get_or_create(
-            circle=circle, day=today)
-        if counter.count >= ANONYMOUS_PER_CIRCLE_PER_DAY:
-            raise DomainError(_("This circle has received many anonymous reports today. "
-                                "Please try again tomorrow, or report with your name known "
-                                "only to the facilitators."))
-        AnonymousReportCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
-    now = timezone.now()
-    if anonymous:
-        # A time finer than the day could be joined to whatever else the reporter did
-        # then; the 48-hour clock starts at the beginning of the day, never later.
-        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    concern = Concern(circle=circle, reporter=None if anonymous else actor,
-                      visibility=visibility, kind=kind, raise_in_group=raise_in_group,
-                      about_facilitator=bool(about_facilitator), reported_at=now)
+    return body, affected
+
+
+def _create_concern(circle, *, reporter, kind, body, visibility, raise_in_group, affected,
+                    about_facilitator, reported_at):
+    concern = Concern(circle=circle, reporter=reporter, visibility=visibility, kind=kind,
+                      raise_in_group=raise_in_group,
+                      about_facilitator=bool(about_facilitator), reported_at=reported_at)
     vault.seal(concern, "body", body)
     concern.save()
     concern.affected.set(affected)
-    audit.record("concern.reported", actor=None if anonymous else actor, target=concern,
+    anonymous = reporter is None
+    audit.record("concern.reported", actor=reporter, target=concern,
                  circle=circle, anonymous=anonymous,
                  data={"kind": kind, "visibility": visibility,
                        "about_facilitator": bool(about_facilitator),
                        "raise_in_group": raise_in_group})
-    if not anonymous:
-        # An anonymous concern is told about only once its day is over
-        # (do_notify_held_concerns): a notification now would tell its moment.
-        notify("concern.new", told_of_new_concern(concern).exclude(pk=actor.pk),
-               organization=circle.organization, link=concern_link(concern))
     return concern
+
+
+@action
+def do_report_concern(circle: Circle, *, kind: str, body: str, visibility: str, actor: User | None,
+                      affected: list = (), about_facilitator: bool = False,
+                      raise_in_group: str = "no"):
+    """Report a concern, named to the circle or known only to the facilitators. A fully
+    anonymous report never comes this way, with an account: see
+    ``do_report_anonymous_concern``."""
+    from circlekeep.onboarding.progress import check_cleared
+
+    staff = may_manage_circle(actor, circle)
+    if not staff:
+        membership = Membership.objects.filter(
+            circle=circle, user=actor, status=Membership.Status.ACTIVE).select_related(
+            "circle", "circle__organization", "user").first()
+        if membership is None:
+            raise ActionForbidden(_("Only the circle's members and facilitators report "
+                                    "concerns here."))
+        check_cleared(membership)
+    if visibility == Concern.Visibility.ANONYMOUS:
+        raise DomainError(_("A fully anonymous report is sent by your browser, without your "
+                            "account, with a token it holds for the day. That needs "
+                            "JavaScript; without it, choose to be known only to the "
+                            "facilitators."), field="visibility")
+    body, affected = _clean_report(circle, kind=kind, body=body, visibility=visibility,
+                                   raise_in_group=raise_in_group, affected=affected)
+    concern = _create_concern(circle, reporter=actor, kind=kind, body=body,
+                              visibility=visibility, raise_in_group=raise_in_group,
+                              affected=affected, about_facilitator=about_facilitator,
+                              reported_at=timezone.now())
+    notify("concern.new", told_of_new_concern(concern).exclude(pk=actor.pk),
+           organization=circle.organization, link=concern_link(concern))
+    return concern
+
+
+@action
+def do_report_anonymous_concern(concern_key, *, prepared: bytes, signature: bytes, kind: str,
+                                body: str, affected: list = (),
+                                about_facilitator: bool = False, raise_in_group: str = "no"):
+    """Take a fully anonymous concern, spent with the day's token of the key's circle. It
+    arrives on a request with no account, no cookie and no log line (NO_TRACE_PATHS), so
+    nothing stores who sent it: not the concern (dated to the day), not the audit event
+    (held until the day is over, then shuffled in), not a notification (sent the next
+    day by ``do_notify_held_concerns``)."""
+    from circlekeep.feedback.actions import spend_concern_token
+
+    circle = concern_key.circle
+    body, affected = _clean_report(circle, kind=kind, body=body,
+                                   visibility=Concern.Visibility.ANONYMOUS,
+                                   raise_in_group=raise_in_group, affected=affected)
+    spend_concern_token(concern_key, prepared=prepared, signature=signature)
+    counter, _created = AnonymousReportCount.objects.select_for_update().get_or_create(
+        circle=circle, day=concern_key.day)
+    if counter.count >= ANONYMOUS_PER_CIRCLE_PER_DAY:
+        raise DomainError(_("This circle has received many anonymous reports today. "
+                            "Please try again tomorrow, or report with your name known "
+                            "only to the facilitators."))
+    AnonymousReportCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+    # A time finer than the day could be joined to whatever else the reporter did then;
+    # the 48-hour clock starts at the beginning of the day, never later.
+    day_start = datetime.combine(concern_key.day, time.min, tzinfo=UTC)
+    return _create_concern(circle, reporter=None, kind=kind, body=body,
+                           visibility=Concern.Visibility.ANONYMOUS,
+                           raise_in_group=raise_in_group, affected=affected,
+                           about_facilitator=about_facilitator, reported_at=day_start)
 
 
 @action

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict
 
 from circlekeep import vault
@@ -42,6 +43,23 @@ class ConcernIn(Schema):
     raise_in_group: str = "no"
     about_facilitator: bool = False
     affected: list[str] = []
+
+
+class AnonymousConcernIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"key_id": "7d0c2a91-5e4b-4c3f-8a1d-2b9e6f0c4d17", "token": "…", "signature": "…",
+         "kind": "intentional", "body": "A member's story was retold at a party.",
+         "raise_in_group": "unnamed", "about_facilitator": False, "affected": []}]})
+
+    key_id: UUID = Field(description="The circle's concern key for today (UTC)")
+    token: str = Field(description="The prepared message the token signs, base64",
+                       max_length=400)
+    signature: str = Field(description="The unblinded signature, base64", max_length=2000)
+    kind: str
+    body: str = Field(max_length=4000)
+    raise_in_group: str = "no"
+    about_facilitator: bool = False
+    affected: list[str] = Field([], max_length=200)
 
 
 class ConcernCreatedOut(Schema):
@@ -122,6 +140,36 @@ def report(request, circle_id: str, payload: ConcernIn):
         visibility=payload.visibility, raise_in_group=payload.raise_in_group,
         about_facilitator=payload.about_facilitator, affected=affected)
     return Status(201, {"id": concern.public_id if concern.reporter_id else None})
+
+
+@router.post("/anonymous-concerns", response={201: dict}, auth=None)
+def report_anonymously(request, payload: AnonymousConcernIn):
+    """Without an account, cookies or a log line: a fully anonymous concern, spent with the
+    day's token of the circle's key (see ``GET /concern-keys``)."""
+    from circlekeep.circles.models import Membership
+    from circlekeep.feedback.access import concern_key_for_spend
+    from circlekeep.feedback.api import decode_base64
+    from circlekeep.lib.actions import DomainError
+
+    try:
+        concern_key = concern_key_for_spend(payload.key_id)
+    except Http404:
+        raise DomainError(_("No concern key has that id."), field="key_id") from None
+    try:
+        wanted = {UUID(str(key)) for key in payload.affected}
+    except ValueError:
+        raise DomainError(_("Choose affected people from this circle's members."),
+                          field="affected") from None
+    affected = list(Membership.objects.filter(circle=concern_key.circle, public_id__in=wanted))
+    if len(affected) != len(wanted):
+        raise DomainError(_("Choose affected people from this circle's members."),
+                          field="affected")
+    actions.do_report_anonymous_concern(
+        concern_key, prepared=decode_base64(payload.token, "token"),
+        signature=decode_base64(payload.signature, "signature"), kind=payload.kind,
+        body=payload.body, raise_in_group=payload.raise_in_group,
+        about_facilitator=payload.about_facilitator, affected=affected)
+    return Status(201, {})
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut)

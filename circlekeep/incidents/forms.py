@@ -25,8 +25,12 @@ class ConcernForm(SubmitOnceMixin, forms.Form):
                                        choices=Concern.RaiseInGroup.choices,
                                        widget=forms.RadioSelect, initial="unnamed")
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, anonymous=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not anonymous:
+            # Only those who hold the circle's day tokens can send without their account.
+            self.fields["visibility"].choices = [
+                c for c in Concern.Visibility.choices if c[0] != Concern.Visibility.ANONYMOUS]
         self.people = {str(m.public_id): m for m in people}
         self.fields["affected"].choices = [(str(m.public_id), m.user.display_name)
                                            for m in people]

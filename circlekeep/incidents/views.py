@@ -13,6 +13,7 @@ from circlekeep.agreements.models import LadderStep
 from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_circle, access_managed_circle, may_see_members
 from circlekeep.circles.models import Membership
+from circlekeep.feedback.access import may_hold_concern_token
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
     access_concern,
@@ -33,7 +34,6 @@ from circlekeep.incidents.forms import (
     RaiseForm,
     TextForm,
 )
-from circlekeep.incidents.models import Concern
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.lib.forms import add_domain_error
 from circlekeep.lib.once import AlreadySubmitted, submitted_once
@@ -55,8 +55,9 @@ def report(request, circle_id):
                                     "circle. Until then, ask your facilitator in your "
                                     "onboarding questions."))
     # Only members who have joined are listed: being in the circle is itself private.
-    form = ConcernForm(request.POST or None,
-                       people=_people(circle, (Membership.Status.ACTIVE,)))
+    people = _people(circle, (Membership.Status.ACTIVE,))
+    anonymous = may_hold_concern_token(request.user, circle)
+    form = ConcernForm(request.POST or None, people=people, anonymous=anonymous)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -68,27 +69,36 @@ def report(request, circle_id):
                     raise_in_group=data["raise_in_group"],
                     affected=form.affected_memberships())
         except AlreadySubmitted:
-            if data["visibility"] == Concern.Visibility.ANONYMOUS:
-                return _sent_anonymously(request, circle)
             messages.info(request, _("That concern was already sent."))
             return redirect("circles:detail", circle_id=circle.public_id)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            if concern.reporter is None:
-                return _sent_anonymously(request, circle)
             messages.success(request, _("Thank you. Your concern is with the people who "
                                         "handle it; they acknowledge it within 48 hours."))
             return redirect("incidents:concern", concern_id=concern.public_id)
-    return render(request, "incidents/report.html", {"circle": circle, "form": form})
+    own = next((m for m in people if m.user_id == request.user.pk), None)
+    return render(request, "incidents/report.html", {
+        "circle": circle, "form": form, "anonymous": anonymous,
+        "own_membership": own.public_id if own else "", "words": _anonymous_words()})
 
 
-def _sent_anonymously(request, circle):
-    """The answer to an anonymous report is a page, not a redirect: a redirect makes the
-    browser send a second, ordinary request at once (a session write, a log line naming
-    the report page as its referrer) that would time and name the report. Nothing else is
-    stored for it (no message in the session either)."""
-    return render(request, "incidents/report_sent.html", {"circle": circle})
+def _anonymous_words():
+    """What the report page's script says when it sends a report anonymously."""
+    return {
+        "sending": _("Checking the circle's key for today and sending, without your "
+                     "account…"),
+        "none": _("This browser holds no anonymous token for this circle today. Tokens "
+                  "arrive on their own a few minutes after you open Circlekeep; try again "
+                  "shortly, or send it known only to the facilitators."),
+        "self": _("An anonymous report cannot list you among the people affected: that "
+                  "would show who wrote it."),
+        "wrongKey": _("Not sent: the circle's key for today is not the one your token was "
+                      "given under, so your report could be told apart. Tell an admin."),
+        "failed": _("Not sent: the connection failed. Your text is still here; try again."),
+        "invalid": _("Not sent: check what you wrote; the text is at most 4,000 "
+                     "characters."),
+    }
 
 
 @login_required

@@ -1,8 +1,9 @@
-// Anonymous feedback tokens: on a signed-in page, at most every few minutes, ask which
-// open rounds this person has no token for yet, and fetch one for each, blinded. The server
-// signs without seeing the token; this browser keeps the unblinded token and its signature
-// in localStorage until it is spent (feedback-answer.js). Every member's browser does this,
-// so holding a token says nothing about wanting to use it.
+// Anonymous tokens: on a signed-in page, at most every few minutes, ask which keys this
+// person has no token for yet (open feedback rounds, and the coming days' keys for anonymous
+// concerns in their circles), and fetch one for each, blinded. The server signs without
+// seeing the token; this browser keeps the unblinded token and its signature in
+// localStorage until it is spent (feedback-answer.js, concern-report.js). Every member's
+// browser does this, so holding a token says nothing about wanting to use it.
 import {
   blindToken, finalizeToken, fingerprintOf, fromBase64, importRoundKey, toBase64, tokenMessage,
 } from "../dist/feedback.js";
@@ -32,9 +33,10 @@ async function fetchOne(person, round) {
   if ((await fingerprintOf(spki)) !== round.fingerprint) return;
   let pending = readToken(person, round.id);
   if (!pending || !pending.blinded) {
-    const token = await blindToken(await importRoundKey(spki), tokenMessage(round.id));
+    const token = await blindToken(await importRoundKey(spki), tokenMessage(round.prefix));
     pending = {
       round: round.id, fingerprint: round.fingerprint, public_key: round.public_key,
+      token_url: round.token_url, circle: round.circle, day: round.day,
       prepared: toBase64(token.prepared), blinded: toBase64(token.blinded),
       inverse: toBase64(token.inverse),
     };
@@ -47,7 +49,7 @@ async function fetchOne(person, round) {
 }
 
 async function finish(person, pending) {
-  const response = await fetch(`/feedback/rounds/${pending.round}/token/`, {
+  const response = await fetch(pending.token_url, {
     method: "POST", credentials: "same-origin", referrerPolicy: "no-referrer",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
     body: JSON.stringify({ blinded: pending.blinded }),
@@ -68,7 +70,7 @@ async function finish(person, pending) {
     fromBase64(blindSignature), fromBase64(pending.inverse));
   localStorage.setItem(storageKey(person, pending.round), JSON.stringify({
     round: pending.round, fingerprint: pending.fingerprint, prepared: pending.prepared,
-    signature: toBase64(signature),
+    circle: pending.circle, day: pending.day, signature: toBase64(signature),
   }));
 }
 
@@ -79,9 +81,37 @@ function unfinished(person) {
     const key = localStorage.key(i);
     if (!key || !key.startsWith(storageKey(person, ""))) continue;
     const token = readToken(person, key.slice(storageKey(person, "").length));
-    if (token && token.blinded && !token.signature && token.public_key) found.push(token);
+    if (token && token.blinded && !token.signature && token.token_url) found.push(token);
   }
   return found;
+}
+
+export function utcToday() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+// The token of a circle's day (UTC) for anonymous concerns, if this browser holds it.
+export function concernToken(person, circle, day = utcToday()) {
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const key = localStorage.key(i);
+    if (!key || !key.startsWith(storageKey(person, ""))) continue;
+    const token = readToken(person, key.slice(storageKey(person, "").length));
+    if (token && token.circle === circle && token.day === day && token.signature) return token;
+  }
+  return null;
+}
+
+// Concern tokens of days that are over can no longer be spent.
+function forgetPastDays(person) {
+  const today = utcToday();
+  const stale = [];
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const key = localStorage.key(i);
+    if (!key || !key.startsWith(storageKey(person, ""))) continue;
+    const token = readToken(person, key.slice(storageKey(person, "").length));
+    if (token && token.day && token.day < today) stale.push(key);
+  }
+  stale.forEach((key) => localStorage.removeItem(key));
 }
 
 let chain = Promise.resolve(null);
@@ -105,6 +135,7 @@ async function check(url, { force = false }) {
     headers: { Accept: "application/json" } });
   if (!response.ok) return null;
   const { person, rounds } = await response.json();
+  forgetPastDays(person);
   for (const round of rounds) {
     try {
       await fetchOne(person, round);

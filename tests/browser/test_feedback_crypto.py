@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from circlekeep.feedback import blindrsa
+from circlekeep.feedback.actions import TOKEN_MESSAGE
 
 pytestmark = pytest.mark.browser
 
@@ -82,12 +83,12 @@ def test_a_token_blinded_in_the_browser_is_signed_by_the_server_and_checks_out(p
     key = blindrsa.new_private_key()
     der = blindrsa.public_key_bytes(key)
     round_id = "2b6a1f0e-4c1d-4f59-9f1e-0a4c7e3b9d21"
-    issued = page.evaluate("""async ([spki, roundId]) => {
+    issued = page.evaluate("""async ([spki, prefix]) => {
       window.key = await fb.importRoundKey(fb.fromBase64(spki));
-      window.token = await fb.blindToken(key, fb.tokenMessage(roundId));
+      window.token = await fb.blindToken(key, fb.tokenMessage(prefix));
       return { fingerprint: await fb.fingerprintOf(fb.fromBase64(spki)),
                blinded: fb.toBase64(token.blinded) };
-    }""", [b64(der), round_id])
+    }""", [b64(der), TOKEN_MESSAGE.format(round=round_id)])
     assert issued["fingerprint"] == blindrsa.fingerprint(der)
     blinded = base64.b64decode(issued["blinded"])
     signed = b64(blindrsa.blind_sign(key, blinded))

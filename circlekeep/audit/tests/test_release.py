@@ -20,7 +20,10 @@ from circlekeep.audit.models import (
 from circlekeep.audit.recording import release_held_events
 from circlekeep.audit.tests.tampering import last
 from circlekeep.audit.verify import verify
-from circlekeep.incidents.actions import do_report_concern
+from circlekeep.circles.models import Membership
+from circlekeep.incidents.actions import do_report_anonymous_concern
+from circlekeep.testing import ConcernToken, make_member
+from circlekeep.testing import report_anonymously as send_anonymous_concern
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +33,11 @@ def today():
 
 
 def report_anonymously(cast):
-    return do_report_concern(cast.circle, kind="intentional", visibility="anonymous",
-                             body="Someone shared what was said.", actor=cast.member)
+    """An anonymous concern from a new member (each holds one token a day)."""
+    count = Membership.objects.filter(circle=cast.circle).count()
+    person = make_member(cast.circle, f"anon{count}@example.test", name=f"Anon {count}",
+                         actor=cast.facilitator).user
+    return send_anonymous_concern(person, cast.circle, body="Someone shared what was said.")
 
 
 def hold(cast, n):
@@ -48,8 +54,11 @@ def released_numbers(after):
 
 
 def test_an_anonymous_event_is_held_instead_of_appended(cast):
+    token = ConcernToken(cast.member, cast.circle)  # fetched on an earlier page view
     start = last()
-    concern = report_anonymously(cast)
+    concern = do_report_anonymous_concern(token.key, prepared=token.prepared,
+                                          signature=token.signature, kind="intentional",
+                                          body="Someone shared what was said.")
     assert last() == start
     assert not AuditEvent.objects.filter(event_type="concern.reported").exists()
     [held] = HeldAuditEvent.objects.all()
@@ -58,7 +67,7 @@ def test_an_anonymous_event_is_held_instead_of_appended(cast):
 
 
 def test_a_held_event_holds_no_actor_no_request_and_no_time_of_day(cast):
-    report_anonymously(cast)
+    send_anonymous_concern(cast.member, cast.circle)
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM audit_heldauditevent")
         names = [column[0] for column in cursor.description]

@@ -58,7 +58,8 @@ def test_the_token_end_signs_once_and_answers_a_retry_alike(cast):
     browser = Browser(round_)
     client = signed_in_client(cast.member)
     waiting = client.get("/feedback/tokens/").json()
-    assert [r["id"] for r in waiting["rounds"]] == [str(round_.public_id)]
+    # Besides the round: the coming days' keys for anonymous concerns in the circle.
+    assert [r["id"] for r in waiting["rounds"] if "circle" not in r] == [str(round_.public_id)]
     assert waiting["person"] == str(cast.member.public_id)
     body = json.dumps({"blinded": base64.b64encode(browser.blinded).decode()})
     first = client.post(f"/feedback/rounds/{round_.public_id}/token/", body,
@@ -66,7 +67,8 @@ def test_the_token_end_signs_once_and_answers_a_retry_alike(cast):
     second = client.post(f"/feedback/rounds/{round_.public_id}/token/", body,
                          content_type="application/json").json()
     assert first == second and "blind_signature" in first
-    assert client.get("/feedback/tokens/").json()["rounds"] == []
+    assert [r for r in client.get("/feedback/tokens/").json()["rounds"]
+            if "circle" not in r] == []
     for body in ("{not json", '{"blinded": 5}', "null", "[1]"):
         bad = client.post(f"/feedback/rounds/{round_.public_id}/token/", body,
                           content_type="application/json")

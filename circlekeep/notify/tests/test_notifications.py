@@ -21,7 +21,13 @@ from circlekeep.notify.actions import (
 )
 from circlekeep.notify.models import Notification
 from circlekeep.onboarding.actions import do_answer_question, do_ask_question
-from circlekeep.testing import assert_events, audit_mark, make_circle, make_member
+from circlekeep.testing import (
+    assert_events,
+    audit_mark,
+    make_circle,
+    make_member,
+    report_anonymously,
+)
 from circlekeep.training.actions import (
     do_send_expiry_reminders,
     do_set_up_programme,
@@ -76,7 +82,7 @@ def test_a_concern_about_the_facilitator_tells_the_admins_and_never_the_facilita
 def test_an_anonymous_concern_is_told_only_once_its_day_is_over_and_only_by_the_day(
         cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        concern = report(cast, visibility="anonymous")
+        concern = report_anonymously(cast.member, cast.circle)
     # Nothing at the moment of the report: no row, no e-mail, no queued task.
     assert not Notification.objects.exists()
     assert mail.outbox == []
@@ -102,8 +108,7 @@ def test_an_anonymous_concern_is_told_only_once_its_day_is_over_and_only_by_the_
 
 def test_an_anonymous_concern_by_a_facilitator_tells_every_handler_alike(cast):
     """Leaving the reporter out would name them; everyone who handles it is told."""
-    concerns.do_report_concern(cast.circle, kind="intentional", body="Zanzibar-body",
-                               visibility="anonymous", actor=cast.facilitator)
+    report_anonymously(cast.facilitator, cast.circle, body="Zanzibar-body")
     concerns.do_notify_held_concerns(today=timezone.now().date() + timedelta(days=1))
     assert told() == {"Fran": ["concern.new"]}
 
@@ -360,7 +365,7 @@ def test_the_daily_command_sends_what_was_held_from_yesterday(cast):
 
     from circlekeep.incidents.models import Concern
 
-    concern = report(cast, visibility="anonymous")
+    concern = report_anonymously(cast.member, cast.circle)
     out = StringIO()
     call_command("notify", "daily", stdout=out)
     assert not Notification.objects.exists()
