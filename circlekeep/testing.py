@@ -33,6 +33,10 @@ from circlekeep.circles.actions import (
 )
 from circlekeep.circles.models import Membership
 from circlekeep.consent.actions import do_give_consent
+from circlekeep.feedback import actions as feedback_actions
+from circlekeep.feedback import blindrsa
+from circlekeep.feedback import client as token_client
+from circlekeep.incidents.actions import do_report_anonymous_concern
 from circlekeep.onboarding.actions import (
     do_accept_online_rules,
     do_declare_relationships,
@@ -333,22 +337,35 @@ class ConcernToken:
     """What a person's browser holds for today's anonymous concerns in a circle: the day's
     key, and a token blinded, signed by the server and unblinded."""
 
-    def __init__(self, person, circle):
+    def __init__(self, person, circle, *, receive=True, day=None):
         import base64
         import os
 
-        from circlekeep.feedback import actions, blindrsa, client
-
-        self.key = next(k for k in actions.concern_keys_for(person)
-                        if k.circle_id == circle.pk and k.day == actions.utc_today())
-        public = blindrsa.load_public_key(bytes(self.key.public_key))
-        self.prepared = client.prepare(
-            actions.CONCERN_TOKEN_MESSAGE.format(key=self.key.public_id).encode()
+        day = day or feedback_actions.utc_today()
+        self.person = person
+        self.key = next(k for k in feedback_actions.concern_keys_for(person)
+                        if k.circle_id == circle.pk and k.day == day)
+        self.public = blindrsa.load_public_key(bytes(self.key.public_key))
+        self.prepared = token_client.prepare(
+            feedback_actions.CONCERN_TOKEN_MESSAGE.format(key=self.key.public_id).encode()
             + base64.b64encode(os.urandom(32)))
-        blinded, inverse = client.blind(public, self.prepared)
-        blind_signature = actions.do_issue_concern_token(self.key, actor=person,
-                                                         blinded=blinded)
-        self.signature = client.finalize(public, blind_signature, inverse)
+        self.blinded, self.inverse = token_client.blind(self.public, self.prepared)
+        self.signature = None
+        if receive:
+            self.receive()
+
+    def receive(self):
+        blind_signature = feedback_actions.do_issue_concern_token(self.key, actor=self.person,
+                                                         blinded=self.blinded)
+        self.signature = token_client.finalize(self.public, blind_signature, self.inverse)
+        return self
+
+    def send(self, **fields):
+        """Spend it on a concern, as the cookie-less end does."""
+        report = {"kind": "intentional", "body": "Someone posted about our circle online."}
+        report.update(fields)
+        return do_report_anonymous_concern(self.key, prepared=self.prepared,
+                                           signature=self.signature, **report)
 
     def json(self, **fields):
         """The body a browser sends to ``POST /api/v1/anonymous-concerns``."""
@@ -365,10 +382,4 @@ class ConcernToken:
 def report_anonymously(person, circle, **fields):
     """A fully anonymous concern, sent as a person's browser does: with their token for the
     circle's day, and no account."""
-    from circlekeep.incidents.actions import do_report_anonymous_concern
-
-    token = ConcernToken(person, circle)
-    report = {"kind": "intentional", "body": "Someone posted about our circle online."}
-    report.update(fields)
-    return do_report_anonymous_concern(token.key, prepared=token.prepared,
-                                       signature=token.signature, **report)
+    return ConcernToken(person, circle).send(**fields)

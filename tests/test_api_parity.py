@@ -91,6 +91,7 @@ PAGE_ACTIONS = {
     "feedback:close": ["POST /feedback-rounds/{round_id}/close"],
     "feedback:summary": ["PUT /feedback-rounds/{round_id}/summary"],
     "feedback:token": ["POST /feedback-rounds/{round_id}/tokens"],
+    "feedback:concern_token": ["POST /concern-keys/{key_id}/tokens"],
     "disclosures:legal": ["POST /memberships/{membership_id}/legal-disclosures"],
     "disclosures:revoke": ["POST /authorizations/{authorization_id}/revoke"],
     "disclosures:record": ["POST /authorizations/{authorization_id}/disclosures"],

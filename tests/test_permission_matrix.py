@@ -732,6 +732,14 @@ def new_feedback_round(c):
     return open_round(c.circle, c.facilitator).public_id
 
 
+def concern_key(c):
+    """Today's key for anonymous concerns in Mina's circle."""
+    from circlekeep.feedback.actions import concern_keys_for, utc_today
+
+    return next(k for k in concern_keys_for(c.member)
+                if k.circle_id == c.circle.pk and k.day == utc_today()).public_id
+
+
 def _feedback_rows():
     runners = expect(404, anon=302, f=200, a=200, m=403)
     seen = expect(404, anon=302, f=200, a=200, m=200)
@@ -750,6 +758,11 @@ def _feedback_rows():
              expect(404, anon=302, f=302, a=302, m=403), "POST", {"summary": "Themes"}),
         page("feedback:token", lambda c: f"/feedback/rounds/{feedback_round(c)}/token/",
              expect(404, anon=302, f=403, a=403, m=400), "POST"),
+        # Concern tokens: the circle's cleared members and its facilitators (not the
+        # organization's admins, who do not hold its tokens); nothing signed here.
+        page("feedback:concern_token",
+             lambda c: f"/feedback/concern-keys/{concern_key(c)}/token/",
+             expect(404, anon=302, f=400, m=400), "POST"),
     ]
 
 
@@ -1193,7 +1206,26 @@ API += [
     endpoint("POST", "/feedback/entries", lambda c: f"{V1}/feedback/entries", expect(400),
              {"round_id": "00000000-0000-0000-0000-000000000000", "token": "AAAA",
               "signature": "AAAA", "answers": {"q1": 3}}),
+    # Each person's own list of the days' concern keys (empty for one who holds none).
+    endpoint("GET", "/concern-keys", lambda c: f"{V1}/concern-keys", expect(200, anon=401)),
+    endpoint("POST", "/concern-keys/{key_id}/tokens",
+             lambda c: f"{V1}/concern-keys/{concern_key(c)}/tokens",
+             expect(404, anon=401, f=400, m=400), {"blinded": "AAAA"}),
+    # Without credentials by design: a circle's key for a day, and sending a concern.
+    endpoint("GET", "/circles/{circle_id}/concern-keys/{day}",
+             lambda c: f"{V1}/circles/{c.circle.public_id}/concern-keys/"
+             f"{concern_key_day(c)}", expect(200)),
+    endpoint("POST", "/anonymous-concerns", lambda c: f"{V1}/anonymous-concerns", expect(400),
+             {"key_id": "00000000-0000-0000-0000-000000000000", "token": "AAAA",
+              "signature": "AAAA", "kind": "intentional", "body": "x"}),
 ]
+
+
+def concern_key_day(c):
+    from circlekeep.feedback.actions import utc_today
+
+    concern_key(c)
+    return utc_today().isoformat()
 
 ROWS = WEB + API
 API_OPERATION_NAMES_COVERED_BY_SCHEMA = "api:"

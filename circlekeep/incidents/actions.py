@@ -17,6 +17,7 @@ from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import may_manage_circle
 from circlekeep.circles.actions import move_membership
 from circlekeep.circles.models import Membership
+from circlekeep.feedback.actions import spend_concern_token
 from circlekeep.incidents.access import may_be_about, told_of_new_concern
 from circlekeep.incidents.models import (
     AnonymousReportCount,
@@ -150,8 +151,6 @@ def do_report_anonymous_concern(concern_key, *, prepared: bytes, signature: byte
     nothing stores who sent it: not the concern (dated to the day), not the audit event
     (held until the day is over, then shuffled in), not a notification (sent the next
     day by ``do_notify_held_concerns``)."""
-    from circlekeep.feedback.actions import spend_concern_token
-
     circle = concern_key.circle
     body, affected = _clean_report(circle, kind=kind, body=body,
                                    visibility=Concern.Visibility.ANONYMOUS,

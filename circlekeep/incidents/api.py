@@ -13,6 +13,9 @@ from pydantic import AwareDatetime, ConfigDict
 from circlekeep import vault
 from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_circle, access_membership
+from circlekeep.circles.models import Membership
+from circlekeep.feedback.access import concern_key_for_spend
+from circlekeep.feedback.api import decode_base64
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
     access_concern,
@@ -23,6 +26,7 @@ from circlekeep.incidents.access import (
     concerns_handled_by,
     privacy_incidents_visible_to,
 )
+from circlekeep.lib.actions import DomainError
 from circlekeep.lib.ids import parse_public_id
 from circlekeep.meetings.access import access_meeting
 from circlekeep.orgs.access import access_organization
@@ -128,8 +132,6 @@ def _concern_to_dict(request, concern):
 
 @router.post("/circles/{circle_id}/concerns", response={201: ConcernCreatedOut})
 def report(request, circle_id: str, payload: ConcernIn):
-    from circlekeep.circles.models import Membership
-
     circle = access_circle(request.user, circle_id)
     wanted = {parse_public_id(key) for key in payload.affected}
     affected = list(Membership.objects.filter(circle=circle, public_id__in=wanted))
@@ -146,11 +148,6 @@ def report(request, circle_id: str, payload: ConcernIn):
 def report_anonymously(request, payload: AnonymousConcernIn):
     """Without an account, cookies or a log line: a fully anonymous concern, spent with the
     day's token of the circle's key (see ``GET /concern-keys``)."""
-    from circlekeep.circles.models import Membership
-    from circlekeep.feedback.access import concern_key_for_spend
-    from circlekeep.feedback.api import decode_base64
-    from circlekeep.lib.actions import DomainError
-
     try:
         concern_key = concern_key_for_spend(payload.key_id)
     except Http404:

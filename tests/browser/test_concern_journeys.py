@@ -39,10 +39,32 @@ def test_an_anonymous_concern_is_raised_in_the_group_and_ends_in_recommitment(
     mina.fill("What happened", "A screenshot of our chat was posted in a public group.")
     mina.page.get_by_label("Fully anonymous", exact=True).check()
     mina.page.get_by_label("In the group, without my name", exact=True).check()
+    # An anonymous report cannot list its author among the affected: the browser refuses.
+    mina.page.get_by_label("Mina", exact=True).check()
     mina.click("Send the concern")
+    mina.page.locator("#concern-status").filter(has_text="would show who wrote it").wait_for()
+    assert not Concern.objects.exists()
+    mina.page.get_by_label("Mina", exact=True).uncheck()
+    sent = []
+    mina.page.on("request", lambda r: sent.append(r) if "anonymous-concerns" in r.url else None)
+    mina.click("Send the concern")
+    mina.page.locator("#concern-sent").wait_for(timeout=20000)
     assert "Thank you. Your concern is sent." in mina.text()
     concern = Concern.objects.get()
-    assert concern.reporter is None
+    assert concern.reporter is None and concern.kind == "third_party"
+    # Sent with the day's token, without the session cookie or a referrer.
+    [request] = sent
+    headers = request.all_headers()
+    assert "cookie" not in headers and "referer" not in headers
+    assert request.post_data_json["key_id"] and "csrfmiddlewaretoken" not in request.post_data
+    # A second anonymous report the same day: the day's token is spent.
+    mina.goto(f"/incidents/circles/{cast.circle.public_id}/report/")
+    mina.fill("What happened", "Something else.")
+    mina.page.get_by_label("Fully anonymous", exact=True).check()
+    mina.click("Send the concern")
+    mina.page.locator("#concern-status").filter(has_text="no anonymous token").wait_for(
+        timeout=20000)
+    assert Concern.objects.count() == 1
 
     fran = fran_tab(visit, cast)
     fran.goto(f"/incidents/circles/{cast.circle.public_id}/")

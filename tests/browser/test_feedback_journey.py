@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from circlekeep.feedback import blindrsa
+from circlekeep.feedback.actions import TOKEN_MESSAGE
 from circlekeep.feedback.models import Entry, Round
 from circlekeep.feedback.tests.helpers import members, open_round
 from circlekeep.testing import signed_in_client
@@ -83,7 +84,9 @@ def test_a_key_of_ones_own_is_refused_before_anything_is_sent(live_cast, visit, 
         route.fulfill(status=200, content_type="application/json", body=json.dumps({
             "person": str(cast.member.public_id), "rounds": [{
                 "id": str(round_.public_id), "public_key": base64.b64encode(own).decode(),
-                "fingerprint": blindrsa.fingerprint(own)}]}))
+                "fingerprint": blindrsa.fingerprint(own),
+                "token_url": f"/feedback/rounds/{round_.public_id}/token/",
+                "prefix": TOKEN_MESSAGE.format(round=round_.public_id)}]}))
 
     def token(route):
         blinded = base64.b64decode(json.loads(route.request.post_data)["blinded"])
