@@ -35,7 +35,8 @@ def home(request):
                     + member_queues.signing_tasks(memberships)
                     + member_queues.onboarding_tasks(memberships)
                     + member_queues.concern_tasks(news)
-                    + member_queues.note_tasks(news))
+                    + member_queues.note_tasks(news)
+                    + member_queues.feedback_tasks(news))
     # A member's page asks about the staff sections too; a name given costs the template
     # less than one it has to find missing.
     context = dict.fromkeys(STAFF_SECTIONS)

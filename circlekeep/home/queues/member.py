@@ -152,7 +152,7 @@ def onboarding_tasks(circles):
 
 
 # The three kinds of news on a member's home, read in one query (``_news_query``).
-NOTE, DECISION, RAISED = "note", "decision", "raised"
+NOTE, DECISION, RAISED, FEEDBACK = "note", "decision", "raised", "feedback"
 NEWS_COLUMNS = ("news_kind", "news_step", "news_id", "news_circle", "news_day", "news_at")
 
 
@@ -166,6 +166,7 @@ def _news(queryset, kind, *, step, public_id, circle, day, at):
 
 def _news_query(user):
     from circlekeep.circles.access import own_memberships
+    from circlekeep.feedback.access import rounds_answered_by
     from circlekeep.incidents.models import Concern, Decision
     from circlekeep.notes.access import progress_notes_readable_by
 
@@ -186,7 +187,13 @@ def _news_query(user):
                            | Q(closed_at__isnull=True, acknowledged_at__gte=since)),
                    RAISED, step=no_step, public_id="public_id", circle="circle__name",
                    day=F("closed_at"), at="reported_at")
-    return notes.union(decisions, raised, all=True).order_by("-news_at")
+    # Open feedback rounds: shown until they close, whether or not the member answered
+    # (nobody, not even this query, can tell). The title rides in the step column.
+    feedback = _news(rounds_answered_by(user).filter(closed_at__isnull=True, opens_at__lte=Now(),
+                                                     closes_at__gt=Now()),
+                     FEEDBACK, step=F("title"), public_id="public_id", circle="circle__name",
+                     day=F("closes_at"), at="opens_at")
+    return notes.union(decisions, raised, feedback, all=True).order_by("-news_at")
 
 
 NEWS = prepared_per_session(_news_query)
@@ -195,10 +202,11 @@ NEWS = prepared_per_session(_news_query)
 def news(user):
     """What happened lately that concerns the member: progress notes signed about them
     that they may read (notes/access.py), decisions about them waiting for their response,
-    and what became of the concerns they raised (received, closed). One query; at most
+    what became of the concerns they raised (received, closed), and anonymous feedback
+    rounds open in their circles. One query; at most
     ``NEWS_AT_MOST`` of each kind, newest first. An anonymous concern names nobody, so it
     never comes back here."""
-    found = {NOTE: [], DECISION: [], RAISED: []}
+    found = {NOTE: [], DECISION: [], RAISED: [], FEEDBACK: []}
     for kind, step, public_id, circle, day, _at in NEWS(user):
         if len(found[kind]) < NEWS_AT_MOST:
             found[kind].append((step, to_uuid(public_id), circle, to_datetime(day)))
@@ -212,6 +220,15 @@ def note_tasks(news):
                  address("notes:progress", public_id), _("Read the note"),
                  badge=_("New"), tone="new")
             for _step, public_id, circle, day in news[NOTE]]
+
+
+def feedback_tasks(news):
+    return [Task(_("Anonymous feedback is open"),
+                 _("%(circle)s asks: “%(title)s”. Your answers are sent without your name.")
+                 % {"circle": circle, "title": title},
+                 address("feedback:round", public_id), _("Answer"),
+                 badge=_("Until %(day)s") % {"day": local_day(closes_at)}, tone="new")
+            for title, public_id, circle, closes_at in news[FEEDBACK]]
 
 
 def concern_tasks(news):

@@ -14,6 +14,7 @@ from circlekeep.accounts.middleware import SEEN_KEY
 from circlekeep.agreements.actions import do_adopt_proposal, do_propose_change, do_sign_agreement
 from circlekeep.agreements.models import Agreement
 from circlekeep.circles.actions import do_invite_member
+from circlekeep.feedback.tests.helpers import open_round
 from circlekeep.incidents import actions as incidents
 from circlekeep.lib.times import when
 from circlekeep.meetings import actions as meetings
@@ -164,6 +165,24 @@ def test_a_new_note_and_a_decision_about_the_member_show_and_nobody_elses(cast):
     other = home(pat.user)
     assert "A decision about you" not in other and "A new note" not in other
     assert "Mina" not in other
+
+
+def test_an_open_feedback_round_waits_on_the_members_home_until_it_closes(cast):
+    from circlekeep.feedback.actions import do_close_round
+
+    round_ = open_round(cast.circle, cast.facilitator)
+    open_round(cast.other_circle, cast.other_facilitator)  # not Mina's circle
+    page = home(cast.member)
+    assert page.count("Anonymous feedback is open") == 1
+    assert f'href="/feedback/rounds/{round_.public_id}/"' in page
+    assert "Tuesday circle asks: “Autumn check-in”" in page
+    assert "Until " in page
+    # Not for someone still joining: they receive no token.
+    joining = make_member(cast.circle, "ona@example.test", name="Ona", actor=cast.facilitator,
+                          status="onboarding")
+    assert "Anonymous feedback is open" not in home(joining.user)
+    do_close_round(round_, actor=cast.facilitator)
+    assert "Anonymous feedback is open" not in home(cast.member)
 
 
 def test_a_circle_closed_until_two_step_sign_in_shows_neither_meeting_nor_news(cast):
@@ -353,6 +372,20 @@ def test_the_members_home_costs_the_same_with_one_circle_or_six(cast):
     assert page.count("Sign the new version") == 6
     assert page.count("A decision about you") == 6
     assert page.count("A new note about your participation") == 6
+    assert six == one
+
+
+def test_open_feedback_rounds_cost_the_members_home_nothing_more(cast):
+    client = signed_in_client(cast.member)
+    open_round(cast.circle, cast.facilitator)
+    one, page = home_queries(client)
+    assert page.count("Anonymous feedback is open") == 1
+    for n in range(5):
+        circle = make_circle(cast.org, f"Extra {n}", lead=cast.facilitator)
+        make_member(circle, cast.member.email, name="Mina", actor=cast.facilitator)
+        open_round(circle, cast.facilitator)
+    six, page = home_queries(client)
+    assert page.count("Anonymous feedback is open") == 6
     assert six == one
 
 
