@@ -379,7 +379,25 @@ class ConcernToken:
         return body
 
 
+def enough_token_holders(circle):
+    """Add members to ``circle`` who hold today's concern token until enough do for the
+    day's key to take anonymous reports (CONCERN_MIN_HOLDERS)."""
+    from circlekeep.circles.models import Facilitation
+
+    lead = Facilitation.objects.filter(circle=circle).first().user
+    key = next(k for k in feedback_actions.concern_keys_for(lead)
+               if k.circle_id == circle.pk and k.day == feedback_actions.utc_today())
+    missing = feedback_actions.CONCERN_MIN_HOLDERS - feedback_actions.concern_token_holders(key)
+    start = Membership.objects.filter(circle=circle).count()
+    for n in range(start, start + max(missing, 0)):
+        holder = make_member(circle, f"holder{n}@example.test", name=f"Holder {n}",
+                             actor=lead).user
+        ConcernToken(holder, circle)
+
+
 def report_anonymously(person, circle, **fields):
     """A fully anonymous concern, sent as a person's browser does: with their token for the
-    circle's day, and no account."""
-    return ConcernToken(person, circle).send(**fields)
+    circle's day, and no account, in a circle where enough members hold that day's token."""
+    token = ConcernToken(person, circle)
+    enough_token_holders(circle)
+    return token.send(**fields)

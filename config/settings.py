@@ -355,6 +355,8 @@ NO_TRACE_PATHS = [
     r"^/feedback/rounds/[^/]+/$",
     r"^/api/v1/feedback-rounds/[^/]+/key$",
     r"^/api/v1/feedback/entries$",
+    # The scripts only those two pages load (a request for one says the page was opened).
+    r"^/static/js/(feedback-answer|concern-report)(\.[0-9a-f]+)?\.js$",
     # Anonymous concerns: the day's key fetched right before sending, and the sending.
     r"^/api/v1/circles/[^/]+/concern-keys/[^/]+$",
     r"^/api/v1/anonymous-concerns$",

@@ -29,7 +29,12 @@ from circlekeep.audit.models import AuditEvent
 from circlekeep.audit.recording import release_held_events
 from circlekeep.feedback import blindrsa, client
 from circlekeep.incidents.models import Concern
-from circlekeep.testing import make_api_token, make_member, signed_in_client
+from circlekeep.testing import (
+    enough_token_holders,
+    make_api_token,
+    make_member,
+    signed_in_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +155,7 @@ def test_an_anonymous_concern_leaves_nothing_that_leads_back_to_its_author(cast,
     session_key = session.session_key
     # Tokens come on any page view, long before anyone means to report.
     minas, pats = browser_token(page, cast.circle), api_token(auth, cast.circle)
+    enough_token_holders(cast.circle)
     session_row = Session.objects.get(session_key=session_key)
     report_url = f"/incidents/circles/{cast.circle.public_id}/report/"
     send_url = "/api/v1/anonymous-concerns"

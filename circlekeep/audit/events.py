@@ -157,7 +157,8 @@ ACCOUNT_SECURITY_EVENTS = (
 
 
 # The only events that may be anonymous, and so held until their day is over.
-ANONYMOUS_EVENT_TYPES = frozenset({"concern.reported", "feedback.entry.submitted"})
+ANONYMOUS_EVENT_TYPES = frozenset({"concern.reported", "feedback.entry.submitted",
+                                   "feedback.concern_token.issued"})
 
 
 def label_for(event_type: str) -> str:

@@ -49,9 +49,14 @@ DAYS_OPEN = (1, 30)
 PAD_TO = 2048
 TOKEN_MESSAGE = "circlekeep-feedback:v1:{round}:"
 CONCERN_TOKEN_MESSAGE = "circlekeep-concern:v1:{key}:"
-# Concern tokens are fetched for today and the days after (UTC): most of a day's tokens
-# were then handed out on earlier days, so a token's fetch does not date its use.
-CONCERN_DAYS_AHEAD = 2
+# Concern tokens are fetched for today and the week ahead (UTC): a day's tokens are then
+# held by everyone who opened Circlekeep in the week before it (with a weekly meeting,
+# nearly everyone), and most were handed out on earlier days, so a token's fetch does not
+# date its use.
+CONCERN_DAYS_AHEAD = 6
+# A day's key takes anonymous concerns only once this many people who do not facilitate
+# the circle hold its token: among fewer, a report could be told apart.
+CONCERN_MIN_HOLDERS = RELEASE_THRESHOLD
 KINDS = ("rating", "text")
 
 
@@ -352,15 +357,19 @@ def do_issue_concern_token(concern_key, *, actor, blinded: bytes):
     signature, new = _sign_once(concern_key.issuances, actor=actor, blinded=blinded,
                                 private_key=lambda: _unwrap_key(concern_key))
     if new:
-        audit.record("feedback.concern_token.issued", actor=actor, target=concern_key.circle,
-                     circle=concern_key.circle, data={"day": concern_key.day.isoformat()})
+        # Held with its day only, naming nobody: who holds a day's token is the set an
+        # anonymous report of that day hides in, and a trail naming them would shrink it
+        # for anyone who reads the trail.
+        audit.record("feedback.concern_token.issued", actor=None, target=concern_key.circle,
+                     circle=concern_key.circle, anonymous=True,
+                     data={"day": concern_key.day.isoformat()})
     return signature
 
 
-def spend_concern_token(concern_key, *, prepared: bytes, signature: bytes):
-    """Check and use up a concern token, inside the action that takes the concern. The key
-    must be today's (UTC); a token works once."""
-    concern_key = ConcernKey.objects.select_for_update().get(pk=concern_key.pk)
+def check_concern_token(concern_key, *, prepared: bytes, signature: bytes):
+    """DomainError unless the token was signed under ``concern_key``, today's key (UTC).
+    Checked before anything else about the report is looked at, so that the cookie-less
+    end tells nothing to someone without a token."""
     if concern_key.day != utc_today():
         raise DomainError(_("This token is for another day. Reload the page and send again: "
                             "your browser holds today's token too."))
@@ -369,6 +378,27 @@ def spend_concern_token(concern_key, *, prepared: bytes, signature: bytes):
     if not message.startswith(expected) or not blindrsa.verify(
             blindrsa.load_public_key(bytes(concern_key.public_key)), prepared, signature):
         raise DomainError(_("This token was not issued under this key."))
+
+
+def concern_token_holders(concern_key) -> int:
+    """How many people who do not facilitate the key's circle hold its token."""
+    from circlekeep.circles.models import Facilitation
+
+    return concern_key.issuances.exclude(member__in=Facilitation.objects.filter(
+        circle=concern_key.circle_id).values("user")).count()
+
+
+def spend_concern_token(concern_key, *, prepared: bytes, signature: bytes):
+    """Check and use up a concern token, inside the action that takes the concern. The key
+    must be today's (UTC), held by at least CONCERN_MIN_HOLDERS members; a token works
+    once."""
+    concern_key = ConcernKey.objects.select_for_update().get(pk=concern_key.pk)
+    check_concern_token(concern_key, prepared=prepared, signature=signature)
+    if concern_token_holders(concern_key) < CONCERN_MIN_HOLDERS:
+        raise DomainError(_("Fewer than %(count)d members hold today's token for this circle "
+                            "yet, so an anonymous report could be told apart. Send it known "
+                            "only to the facilitators, or try again in a day or two.")
+                          % {"count": CONCERN_MIN_HOLDERS})
     try:
         with transaction.atomic():
             ConcernSpend.objects.create(key=concern_key,

@@ -79,9 +79,11 @@ def _answer_words():
     """What the answering script says, in the reader's language."""
     return {
         "ready": _("Your token is ready. Your answers are sent without your name."),
-        "none": _("This browser holds no token for this round. Tokens are given once per "
-                  "member, to the browser where Circlekeep was opened after the round "
-                  "opened: answer from that one."),
+        "none": _("This browser holds no token for this round yet. Tokens are given once "
+                  "per member, to the browser where Circlekeep was opened after the round "
+                  "opened: answer from that one. If that is this browser, open your home "
+                  "page, wait a moment and come back: this page does not fetch the token "
+                  "itself, because fetching it here would tie it to you."),
         "sent": _("Sent. Thank you: your answers are in, with nothing that names you."),
         "sending": _("Checking the round's key and sending…"),
         "empty": _("Answer at least one question."),

@@ -15,6 +15,7 @@ from circlekeep.audit import reasons as audit_reasons
 from circlekeep.circles.access import access_circle, access_membership
 from circlekeep.circles.models import Membership
 from circlekeep.feedback.access import concern_key_for_spend
+from circlekeep.feedback.actions import check_concern_token
 from circlekeep.feedback.api import decode_base64
 from circlekeep.incidents import actions
 from circlekeep.incidents.access import (
@@ -152,6 +153,10 @@ def report_anonymously(request, payload: AnonymousConcernIn):
         concern_key = concern_key_for_spend(payload.key_id)
     except Http404:
         raise DomainError(_("No concern key has that id."), field="key_id") from None
+    prepared = decode_base64(payload.token, "token")
+    signature = decode_base64(payload.signature, "signature")
+    # The token first: without one, nothing about the circle's members is answered.
+    check_concern_token(concern_key, prepared=prepared, signature=signature)
     try:
         wanted = {UUID(str(key)) for key in payload.affected}
     except ValueError:
@@ -162,8 +167,7 @@ def report_anonymously(request, payload: AnonymousConcernIn):
         raise DomainError(_("Choose affected people from this circle's members."),
                           field="affected")
     actions.do_report_anonymous_concern(
-        concern_key, prepared=decode_base64(payload.token, "token"),
-        signature=decode_base64(payload.signature, "signature"), kind=payload.kind,
+        concern_key, prepared=prepared, signature=signature, kind=payload.kind,
         body=payload.body, raise_in_group=payload.raise_in_group,
         about_facilitator=payload.about_facilitator, affected=affected)
     return Status(201, {})

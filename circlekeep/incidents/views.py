@@ -89,8 +89,13 @@ def _anonymous_words():
         "sending": _("Checking the circle's key for today and sending, without your "
                      "account…"),
         "none": _("This browser holds no anonymous token for this circle today. Tokens "
-                  "arrive on their own a few minutes after you open Circlekeep; try again "
-                  "shortly, or send it known only to the facilitators."),
+                  "arrive on their own, days ahead, as you use Circlekeep's other pages in "
+                  "this browser; this page does not fetch one, because fetching it now would "
+                  "tie it to you. Send it known only to the facilitators, or come back "
+                  "later."),
+        "settle": _("This browser received today's token only minutes ago; sent at once, "
+                    "its arrival and your report could be matched. You can send it "
+                    "anonymously from {time}: keep this page open, your text stays here."),
         "self": _("An anonymous report cannot list you among the people affected: that "
                   "would show who wrote it."),
         "wrongKey": _("Not sent: the circle's key for today is not the one your token was "

@@ -1,11 +1,18 @@
 // Sending a concern fully anonymously: instead of the signed-in form post, the report goes
 // with this browser's token for the circle's day to an address that takes no cookies and
-// no account. Before sending, the circle's key for today is fetched again without cookies,
-// asked for by the circle and the day (what everyone in the circle shares), and must be
-// the one the token was issued under: a key made for one person alone would tell their
-// report apart. Other choices of visibility post the form as usual.
+// no account. The page itself makes no signed-in request (it is a no-trace page): the token
+// was fetched in the background on other pages, days ahead. Before sending, the circle's
+// key for today is fetched again without cookies, asked for by the circle and the day
+// (what everyone in the circle shares), and must be the one the token was issued under: a
+// key made for one person alone would tell their report apart. Other choices of
+// visibility post the form as usual.
 import { fingerprintOf, fromBase64, importRoundKey, verifyToken } from "../dist/feedback.js";
-import { concernToken, fetchTokens, storageKey, utcToday } from "./feedback-tokens.js";
+import { concernToken, storageKey, utcToday } from "./feedback-tokens.js";
+
+// A token used within this long of its arrival would sit next to its fetch in the
+// server's database; the browser waits instead.
+const SETTLE_MS = 30 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const root = document.getElementById("concern-report");
 const form = document.getElementById("concern-form");
@@ -13,10 +20,9 @@ const status = document.getElementById("concern-status");
 const sent = document.getElementById("concern-sent");
 const button = form.querySelector("button[type=submit]");
 const words = JSON.parse(document.getElementById("concern-words").textContent);
-let person = null;
-const ready = fetchTokens(root.dataset.waitingUrl, { force: true })
-  .then((found) => { person = found; })
-  .catch(() => null);
+const person = root.dataset.person;
+// The circle named by the address itself (/incidents/circles/<id>/report/).
+const circle = (window.location.pathname.match(/\/circles\/([^/]+)\/report\/$/) || [])[1];
 
 function say(text) {
   status.textContent = text;
@@ -31,12 +37,13 @@ function value(name) {
 }
 
 async function sameKeyForEveryone(token) {
-  const response = await fetch(`${root.dataset.keyUrl}${token.day}`, {
+  const response = await fetch(`/api/v1/circles/${circle}/concern-keys/${token.day}`, {
     credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
   if (!response.ok) return false;
   const key = await response.json();
+  if (key.id !== token.round || key.circle_id !== circle || key.day !== token.day) return false;
   const spki = fromBase64(key.public_key);
-  if (key.id !== token.round || (await fingerprintOf(spki)) !== token.fingerprint) return false;
+  if ((await fingerprintOf(spki)) !== token.fingerprint) return false;
   return verifyToken(await importRoundKey(spki), fromBase64(token.signature),
     fromBase64(token.prepared));
 }
@@ -48,6 +55,10 @@ function showFieldError(field, message) {
   if (target && target.focus) target.focus();
 }
 
+function settledAt(token) {
+  return (token.received_at || 0) + SETTLE_MS;
+}
+
 form.addEventListener("submit", async (event) => {
   if (value("visibility") !== "anonymous") return;
   event.preventDefault();
@@ -57,24 +68,26 @@ form.addEventListener("submit", async (event) => {
     showFieldError("affected", words.self);
     return;
   }
+  const token = circle && UUID.test(circle) && circle === root.dataset.circle
+    ? concernToken(person, circle, utcToday()) : null;
+  if (!token) {
+    say(words.none);
+    return;
+  }
+  if (Date.now() < settledAt(token)) {
+    const time = new Date(settledAt(token)).toLocaleTimeString(document.documentElement.lang,
+      { hour: "2-digit", minute: "2-digit" });
+    say(words.settle.replace("{time}", time));
+    return;
+  }
   button.disabled = true;
   say(words.sending);
   try {
-    await ready;
-    let token = person && concernToken(person, root.dataset.circle, utcToday());
-    if (!token) {
-      person = await fetchTokens(root.dataset.waitingUrl, { force: true });
-      token = person && concernToken(person, root.dataset.circle, utcToday());
-    }
-    if (!token) {
-      say(words.none);
-      return;
-    }
     if (!(await sameKeyForEveryone(token))) {
       say(words.wrongKey);
       return;
     }
-    const response = await fetch(root.dataset.sendUrl, {
+    const response = await fetch("/api/v1/anonymous-concerns", {
       method: "POST", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({

@@ -3,14 +3,16 @@
 // cookies and must be the one the token was issued under: a key made for one member alone
 // would tell their answers apart, so this browser refuses to send under it.
 import { fingerprintOf, fromBase64, importRoundKey, verifyToken } from "../dist/feedback.js";
-import { fetchTokens, readToken, storageKey } from "./feedback-tokens.js";
+import { readToken, storageKey } from "./feedback-tokens.js";
 
 const root = document.getElementById("feedback-answer");
 const form = document.getElementById("feedback-form");
 const status = document.getElementById("feedback-status");
 const button = form.querySelector("button[type=submit]");
 const words = JSON.parse(document.getElementById("feedback-words").textContent);
-let person = null;
+// The page makes no signed-in request of its own (it is a no-trace page): the token was
+// fetched in the background on another page.
+const person = root.dataset.person;
 
 function say(text) {
   status.textContent = text;
@@ -45,9 +47,8 @@ async function sameKeyForEveryone(token) {
 // uses it next that this person answered.
 const SENT = `ck-feedback-sent:${root.dataset.round}`;
 
-async function ready() {
-  person = await fetchTokens(root.dataset.waitingUrl, { force: true });
-  const token = person && readToken(person, root.dataset.round);
+function ready() {
+  const token = readToken(person, root.dataset.round);
   if (sessionStorage.getItem(SENT)) {
     say(words.sent);
   } else if (token && token.signature) {

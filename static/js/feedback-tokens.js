@@ -28,12 +28,22 @@ function csrfToken() {
   return field ? field.value : "";
 }
 
+// A key this browser blinds under must be an ordinary RSA key of at least 2048 bits with
+// the usual exponent: an odd-shaped key chosen by a server could weaken the blinding.
+function wellFormed(key) {
+  const { modulusLength, publicExponent } = key.algorithm;
+  return modulusLength >= 2048 && publicExponent.length === 3 &&
+    publicExponent[0] === 1 && publicExponent[1] === 0 && publicExponent[2] === 1;
+}
+
 async function fetchOne(person, round) {
   const spki = fromBase64(round.public_key);
   if ((await fingerprintOf(spki)) !== round.fingerprint) return;
   let pending = readToken(person, round.id);
   if (!pending || !pending.blinded) {
-    const token = await blindToken(await importRoundKey(spki), tokenMessage(round.prefix));
+    const key = await importRoundKey(spki);
+    if (!wellFormed(key)) return;
+    const token = await blindToken(key, tokenMessage(round.prefix));
     pending = {
       round: round.id, fingerprint: round.fingerprint, public_key: round.public_key,
       token_url: round.token_url, circle: round.circle, day: round.day,
@@ -71,6 +81,9 @@ async function finish(person, pending) {
   localStorage.setItem(storageKey(person, pending.round), JSON.stringify({
     round: pending.round, fingerprint: pending.fingerprint, prepared: pending.prepared,
     circle: pending.circle, day: pending.day, signature: toBase64(signature),
+    // When it arrived, kept in this browser only: a token used right after it came would
+    // sit next to its fetch in whatever the server's database records.
+    received_at: Date.now(),
   }));
 }
 

@@ -7,10 +7,13 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from circlekeep.feedback import actions
+from circlekeep.feedback.models import ConcernKey
 from circlekeep.incidents.models import Concern
 from circlekeep.meetings.actions import do_schedule_meetings
-from circlekeep.testing import make_member, totp_now
+from circlekeep.testing import ConcernToken, make_member, totp_now
 
+from .test_feedback_journey import token_arrived
 from .test_foundation_journey import sign_in
 
 pytestmark = pytest.mark.browser
@@ -30,9 +33,20 @@ def test_an_anonymous_concern_is_raised_in_the_group_and_ends_in_recommitment(
     meeting = do_schedule_meetings(cast.circle, starts_at=timezone.now() + timedelta(minutes=30),
                                    duration_minutes=90, recurrence="none", mode="online",
                                    actor=cast.facilitator).meetings.get()
+    # Enough members hold the day's token for an anonymous report to hide among them.
+    for person in [cast.circle.memberships.get(user__display_name="Pat").user] + [
+            make_member(cast.circle, f"m{n}@example.test", name=f"M{n}",
+                        actor=cast.facilitator).user for n in range(3)]:
+        ConcernToken(person, cast.circle)
     mina = visit()
     sign_in(mina, "mina@example.test")
+    # Her browser fetches the week's concern tokens in the background on any page.
+    today = actions.utc_today()
+    key = ConcernKey.objects.get(circle=cast.circle, day=today)
+    token_arrived(mina, key.public_id)
     mina.goto(f"/circles/{cast.circle.public_id}/")
+    opened = []
+    mina.page.on("request", lambda request: opened.append(request))
     mina.click("Report a concern about confidentiality", role="link")
     assert "bring it to the group itself" in mina.text()
     mina.page.get_by_label("What kind of concern", exact=True).select_option("third_party")
@@ -45,6 +59,18 @@ def test_an_anonymous_concern_is_raised_in_the_group_and_ends_in_recommitment(
     mina.page.locator("#concern-status").filter(has_text="would show who wrote it").wait_for()
     assert not Concern.objects.exists()
     mina.page.get_by_label("Mina", exact=True).uncheck()
+    # The token arrived moments ago: sent now, its arrival and the report could be matched.
+    mina.click("Send the concern")
+    mina.page.locator("#concern-status").filter(has_text="only minutes ago").wait_for()
+    assert not Concern.objects.exists()
+    mina.page.evaluate("""(key) => {
+      for (const name of Object.keys(localStorage)) {
+        if (!name.endsWith(`:${key}`)) continue;
+        const token = JSON.parse(localStorage[name]);
+        token.received_at -= 31 * 60 * 1000;
+        localStorage[name] = JSON.stringify(token);
+      }
+    }""", str(key.public_id))
     sent = []
     mina.page.on("request", lambda r: sent.append(r) if "anonymous-concerns" in r.url else None)
     mina.click("Send the concern")
@@ -65,6 +91,8 @@ def test_an_anonymous_concern_is_raised_in_the_group_and_ends_in_recommitment(
     mina.page.locator("#concern-status").filter(has_text="no anonymous token").wait_for(
         timeout=20000)
     assert Concern.objects.count() == 1
+    # Opening the report page made no signed-in request of its own.
+    assert not [r for r in opened if "/feedback/tokens/" in r.url]
 
     fran = fran_tab(visit, cast)
     fran.goto(f"/incidents/circles/{cast.circle.public_id}/")

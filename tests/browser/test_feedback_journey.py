@@ -29,7 +29,16 @@ def signed_in_tab(visit, base_url, user, *, width=DESKTOP):
     return tab
 
 
+def token_arrived(tab, key_id):
+    """Wait until this browser holds a signed token for ``key_id`` (a round or a concern
+    key): fetched in the background by the page's script, as on any signed-in page."""
+    tab.page.wait_for_function("""(key) => Object.keys(localStorage).some(
+        (name) => name.endsWith(`:${key}`) && JSON.parse(localStorage[name]).signature)""",
+                               arg=str(key_id), timeout=20000)
+
+
 def answer(tab, round_, mark, text):
+    token_arrived(tab, round_.public_id)
     tab.goto(f"/feedback/rounds/{round_.public_id}/")
     status = tab.page.locator("#feedback-status")
     status.filter(has_text="Your token is ready").wait_for(timeout=20000)
@@ -96,6 +105,8 @@ def test_a_key_of_ones_own_is_refused_before_anything_is_sent(live_cast, visit, 
 
     tab.page.route("**/feedback/tokens/", waiting)
     tab.page.route(f"**/feedback/rounds/{round_.public_id}/token/", token)
+    tab.goto("/")
+    token_arrived(tab, round_.public_id)
     tab.goto(f"/feedback/rounds/{round_.public_id}/")
     status = tab.page.locator("#feedback-status")
     status.filter(has_text="Your token is ready").wait_for(timeout=20000)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, close_old_connections, connection
 from django.test import Client
 
+from circlekeep.audit.models import HeldAuditEvent
 from circlekeep.feedback import actions, blindrsa
 from circlekeep.feedback.models import ConcernIssuance, ConcernKey, ConcernSpend
 from circlekeep.incidents.models import Concern
@@ -20,6 +21,7 @@ from circlekeep.testing import (
     ConcernToken,
     assert_events,
     audit_mark,
+    enough_token_holders,
     make_member,
     signed_in_client,
 )
@@ -45,11 +47,16 @@ def test_the_first_ask_makes_the_days_keys_and_a_token_is_signed_once_per_person
     token = ConcernToken(cast.member, cast.circle, receive=False)
     mark = audit_mark()
     first = actions.do_issue_concern_token(token.key, actor=cast.member, blinded=token.blinded)
-    assert_events(mark, [("feedback.concern_token.issued", cast.member, None)])
+    # Its event is held with its day only, naming nobody: who holds a day's token is the
+    # set that day's anonymous reports hide in.
+    assert_events(mark, [])
+    [held] = HeldAuditEvent.objects.all()
+    assert (held.event_type, held.data_json) == ("feedback.concern_token.issued",
+                                                 f'{{"day":"{today().isoformat()}"}}')
     # A retry with the same blinded token: the same signature, no event.
     assert actions.do_issue_concern_token(token.key, actor=cast.member,
                                           blinded=token.blinded) == first
-    assert_events(mark, [("feedback.concern_token.issued", cast.member, None)])
+    assert HeldAuditEvent.objects.count() == 1
     other = ConcernToken(cast.member, cast.circle, receive=False)
     with pytest.raises(DomainError, match="another browser"):
         other.receive()
@@ -69,17 +76,17 @@ def test_a_days_key_is_made_once(cast):
 
 
 def test_an_anonymous_concern_appends_nothing_to_the_trail_until_its_day_is_over(cast):
-    from circlekeep.audit.models import HeldAuditEvent
     from circlekeep.incidents.actions import do_report_anonymous_concern
 
     token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
     mark = audit_mark()
     concern = do_report_anonymous_concern(token.key, prepared=token.prepared,
                                           signature=token.signature, kind="boundaries",
                                           body="Stories were retold at a party.")
     assert_events(mark, [])
-    held = HeldAuditEvent.objects.get()
-    assert (held.event_type, held.target_id) == ("concern.reported", str(concern.public_id))
+    held = HeldAuditEvent.objects.get(event_type="concern.reported")
+    assert held.target_id == str(concern.public_id)
 
 
 def test_only_those_who_may_report_in_the_circle_receive_its_tokens(cast):
@@ -108,6 +115,8 @@ def test_a_person_in_two_organizations_holds_a_token_for_each_circle(cast):
     assert circles == {cast.circle, cast.other_org_circle}
     here, there = (ConcernToken(cast.member, c) for c in (cast.circle, cast.other_org_circle))
     assert here.key != there.key
+    enough_token_holders(cast.circle)
+    enough_token_holders(cast.other_org_circle)
     here.send()
     there.send()
     assert Concern.objects.filter(reporter=None).count() == 2
@@ -116,6 +125,7 @@ def test_a_person_in_two_organizations_holds_a_token_for_each_circle(cast):
 
 def test_a_token_is_spent_once_on_its_own_day_under_its_own_key(cast):
     token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
     # A token for tomorrow is not taken today.
     tomorrow = ConcernToken(cast.member, cast.circle, day=today() + timedelta(days=1))
     with pytest.raises(DomainError, match="another day"):
@@ -144,6 +154,7 @@ def test_a_token_is_spent_once_on_its_own_day_under_its_own_key(cast):
 
 def test_bad_reports_are_refused_and_leave_the_token_unspent(cast):
     token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
     for fields, field in (({"kind": "gossip"}, "kind"), ({"body": "  "}, "body"),
                           ({"raise_in_group": "named"}, "raise_in_group"),
                           ({"affected": [cast.other_membership]}, "affected")):
@@ -157,6 +168,7 @@ def test_bad_reports_are_refused_and_leave_the_token_unspent(cast):
 
 def test_the_cookieless_end_explains_what_is_wrong(cast):
     token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
     anonymous = Client()
     url = "/api/v1/anonymous-concerns"
     cases = [
@@ -214,8 +226,40 @@ def test_the_page_and_the_api_list_the_keys_still_to_fetch(cast):
         for n in range(actions.CONCERN_DAYS_AHEAD + 1)]
 
 
+def test_a_days_key_takes_reports_only_once_enough_members_hold_its_token(cast):
+    """Among fewer holders a report could be told apart; the circle's facilitators, who
+    know whether they sent it, do not count."""
+    tokens = [ConcernToken(cast.member, cast.circle),
+              ConcernToken(cast.facilitator, cast.circle)]
+    others = [make_member(cast.circle, f"m{n}@example.test", name=f"M{n}",
+                          actor=cast.facilitator).user
+              for n in range(actions.CONCERN_MIN_HOLDERS - 1)]
+    tokens += [ConcernToken(person, cast.circle) for person in others[:-1]]
+    assert actions.concern_token_holders(tokens[0].key) == actions.CONCERN_MIN_HOLDERS - 1
+    with pytest.raises(DomainError, match="Fewer than 5 members hold today's token"):
+        tokens[0].send()
+    assert not ConcernSpend.objects.exists() and not Concern.objects.exists()
+    ConcernToken(others[-1], cast.circle)
+    tokens[0].send()
+    tokens[1].send()  # a facilitator's report counts like anyone's once the set is large
+    assert Concern.objects.count() == 2
+
+
+def test_without_a_valid_token_the_cookieless_end_tells_nothing_about_members(cast):
+    token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
+    forged = token.json(signature=base64.b64encode(bytes(len(token.signature))).decode())
+    answers = {Client().post("/api/v1/anonymous-concerns", dict(forged, affected=[ids]),
+                             content_type="application/json").json()["detail"]
+               for ids in (str(cast.membership.public_id), str(cast.other_membership.public_id),
+                           "7d0c2a91-5e4b-4c3f-8a1d-2b9e6f0c4d17")}
+    assert answers == {"This token was not issued under this key."}
+
+
 def test_past_days_keys_are_deleted_with_their_tokens_and_spends(cast):
-    ConcernToken(cast.member, cast.circle).send()
+    token = ConcernToken(cast.member, cast.circle)
+    enough_token_holders(cast.circle)
+    token.send()
     assert ConcernKey.objects.count() == actions.CONCERN_DAYS_AHEAD + 1
     mark = audit_mark()
     assert actions.do_retire_concern_keys(today=today()) == 0
@@ -228,7 +272,7 @@ def test_past_days_keys_are_deleted_with_their_tokens_and_spends(cast):
     for back, key in enumerate(ConcernKey.objects.all(), start=3):
         ConcernKey.objects.filter(pk=key.pk).update(day=today() - timedelta(days=back))
     call_command("feedback", "close", stdout=out)
-    assert "2 past days' concern keys deleted" in out.getvalue()
+    assert f"{actions.CONCERN_DAYS_AHEAD} past days' concern keys deleted" in out.getvalue()
     assert Concern.objects.count() == 1  # the concern stays; only its token's traces go
 
 
@@ -259,6 +303,7 @@ def _at_once(count, work):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_concern_token_sent_four_times_at_once_makes_one_concern(live_cast):
     token = ConcernToken(live_cast.member, live_cast.circle)
+    enough_token_holders(live_cast.circle)
     outcomes = _at_once(4, token.send)
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"], \
         outcomes
