@@ -84,11 +84,11 @@ class KeyOut(Schema):
 
 
 class ConcernKeyPublicOut(KeyOut):
-    circle_id: UUID
     day: date = Field(description="The day (UTC) on which its tokens are taken")
 
 
 class ConcernKeyOut(ConcernKeyPublicOut):
+    circle_id: UUID
     token_held: bool = Field(description="Whether you already received its token")
 
 
@@ -241,4 +241,4 @@ def circle_concern_key(request, circle_id: str, day: date):
     key = concern_key_for_circle_day(circle_id, day)
     if key is None or key.day < actions.utc_today():
         raise Http404
-    return _key_to_dict(key, circle_id=key.circle.public_id, day=key.day)
+    return _key_to_dict(key, day=key.day)
