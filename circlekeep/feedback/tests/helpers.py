@@ -2,8 +2,12 @@
 
 import base64
 import os
+import threading
+
+from django.db import close_old_connections, connection
 
 from circlekeep.feedback import actions, blindrsa, client
+from circlekeep.lib.actions import DomainError
 from circlekeep.testing import make_member
 
 ANSWERS = {"q1": 4, "q2": "More time to speak."}
@@ -47,3 +51,28 @@ class Browser:
                 "token": base64.b64encode(self.prepared).decode(),
                 "signature": base64.b64encode(self.signature).decode(),
                 "answers": ANSWERS if answers is None else answers}
+
+
+def at_once(count, work):
+    """Run ``work`` in ``count`` threads released together; returns results and errors."""
+    barrier = threading.Barrier(count)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(("ok", work()))
+        except DomainError as error:
+            outcomes.append(("refused", str(error.message)))
+        except Exception as error:
+            outcomes.append(("error", repr(error)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    return outcomes

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, close_old_connections, connection
+from django.db import IntegrityError
 from django.test import Client
 
 from circlekeep.audit.models import HeldAuditEvent
 from circlekeep.feedback import actions, blindrsa
 from circlekeep.feedback.models import ConcernIssuance, ConcernKey, ConcernSpend
+from circlekeep.feedback.tests.helpers import at_once
 from circlekeep.incidents.models import Concern
 from circlekeep.lib.actions import ActionForbidden, DomainError
 from circlekeep.testing import (
@@ -276,35 +277,11 @@ def test_past_days_keys_are_deleted_with_their_tokens_and_spends(cast):
     assert Concern.objects.count() == 1  # the concern stays; only its token's traces go
 
 
-def _at_once(count, work):
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(("ok", work()))
-        except DomainError as error:
-            outcomes.append(("refused", str(error.message)))
-        except Exception as error:
-            outcomes.append(("error", repr(error)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_concern_token_sent_four_times_at_once_makes_one_concern(live_cast):
     token = ConcernToken(live_cast.member, live_cast.circle)
     enough_token_holders(live_cast.circle)
-    outcomes = _at_once(4, token.send)
+    outcomes = at_once(4, token.send)
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"], \
         outcomes
     assert Concern.objects.count() == 1 and ConcernSpend.objects.count() == 1
@@ -322,7 +299,7 @@ def test_four_tokens_asked_for_at_once_by_one_person_give_one(live_cast):
             token = queue.pop()
         return token.receive()
 
-    outcomes = _at_once(4, ask)
+    outcomes = at_once(4, ask)
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"], \
         outcomes
     assert ConcernIssuance.objects.count() == 1
@@ -330,7 +307,7 @@ def test_four_tokens_asked_for_at_once_by_one_person_give_one(live_cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_first_asks_of_a_day_made_at_once_make_one_key_per_day(live_cast):
-    outcomes = _at_once(3, lambda: [k.pk for k in actions.concern_keys_for(live_cast.member)])
+    outcomes = at_once(3, lambda: [k.pk for k in actions.concern_keys_for(live_cast.member)])
     assert [kind for kind, _ in outcomes] == ["ok"] * 3, outcomes
     assert len({tuple(keys) for _, keys in outcomes}) == 1
     assert ConcernKey.objects.count() == actions.CONCERN_DAYS_AHEAD + 1

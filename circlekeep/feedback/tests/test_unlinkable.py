@@ -12,13 +12,12 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from circlekeep.feedback.models import Entry, Issuance, Spend
-from circlekeep.feedback.tests.helpers import Browser, open_round
-from circlekeep.lib.actions import DomainError
+from circlekeep.feedback.tests.helpers import Browser, at_once, open_round
 from circlekeep.testing import signed_in_client
 
 
@@ -112,36 +111,11 @@ def test_a_spend_needs_no_account_and_the_key_needs_no_cookie(cast):
     assert anonymous.get(f"/api/v1/feedback-rounds/{round_.public_id}/key").status_code == 404
 
 
-def _at_once(count, work):
-    """Run ``work`` in ``count`` threads released together; returns results and errors."""
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(("ok", work()))
-        except DomainError as error:
-            outcomes.append(("refused", str(error.message)))
-        except Exception as error:
-            outcomes.append(("error", repr(error)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_token_sent_twice_at_once_makes_one_entry(live_cast):
     round_ = open_round(live_cast.circle, live_cast.facilitator)
     browser = Browser(round_).receive(live_cast.member)
-    outcomes = _at_once(4, browser.send)
+    outcomes = at_once(4, browser.send)
     kinds = sorted(kind for kind, _detail in outcomes)
     assert kinds == ["ok", "refused", "refused", "refused"], outcomes
     assert Entry.objects.count() == 1 and Spend.objects.count() == 1
@@ -159,7 +133,7 @@ def test_two_tokens_asked_for_at_once_by_one_member_give_one(live_cast):
             browser = queue.pop()
         return browser.receive(live_cast.member)
 
-    outcomes = _at_once(4, ask)
+    outcomes = at_once(4, ask)
     kinds = sorted(kind for kind, _detail in outcomes)
     assert kinds == ["ok", "refused", "refused", "refused"], outcomes
     assert Issuance.objects.count() == 1
